@@ -1,0 +1,98 @@
+"""The review ledger: people's judgements on pairs, append-only JSON lines.
+
+Each line: {"left_id", "right_id", "judgement": same|different|unsure, "reviewer", "at", "note"}.
+Nothing is ever rewritten: reversing a judgement is appending a new one. The latest judgement per
+pair wins (by ``at``, then by position in the file); a pair is unordered (a~b is b~a).
+Honoured on every run: `different` pairs are dropped, `same` pairs become `match`, `unsure` pairs
+stay in `review` whatever their score.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from clemency.errors import ClemencyError
+
+JUDGEMENTS = ("same", "different", "unsure")
+
+
+class LedgerError(ClemencyError):
+    """A ledger line that cannot be read, or a bad judgement."""
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    left_id: str
+    right_id: str
+    judgement: str
+    reviewer: str
+    at: str  # ISO 8601 timestamp, UTC
+    note: str = ""
+
+    @property
+    def pair(self) -> frozenset[str]:
+        return pair_key(self.left_id, self.right_id)
+
+
+def pair_key(a: str, b: str) -> frozenset[str]:
+    return frozenset((str(a), str(b)))
+
+
+class Ledger:
+    """A ledger file; reads all judgements on open, appends on ``record``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.entries: list[Judgement] = []
+        if self.path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        with self.path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    j = Judgement(str(d["left_id"]), str(d["right_id"]), d["judgement"],
+                                  d.get("reviewer", ""), d.get("at", ""), d.get("note", ""))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise LedgerError(f"unreadable ledger line ({exc})", where=f"{self.path}:{n}",
+                                      hint="each line is a JSON object with left_id, right_id, judgement") from exc
+                if j.judgement not in JUDGEMENTS:
+                    raise LedgerError(f"judgement {j.judgement!r}, expected one of {', '.join(JUDGEMENTS)}",
+                                      where=f"{self.path}:{n}")
+                self.entries.append(j)
+
+    def record(self, left_id: str, right_id: str, judgement: str, reviewer: str, note: str = "",
+               at: datetime | None = None) -> Judgement:
+        """Append one judgement (reversing an earlier one is recording its opposite)."""
+        if judgement not in JUDGEMENTS:
+            raise LedgerError(f"judgement {judgement!r}, expected one of {', '.join(JUDGEMENTS)}")
+        if not reviewer:
+            raise LedgerError("a judgement needs a reviewer", hint="who made the judgement")
+        stamp = (at or datetime.now(timezone.utc)).isoformat(timespec="microseconds")
+        j = Judgement(str(left_id), str(right_id), judgement, reviewer, stamp, note)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(j), ensure_ascii=False) + "\n")
+        self.entries.append(j)
+        return j
+
+    def latest(self) -> dict[frozenset[str], Judgement]:
+        """The judgement in force for every pair."""
+        out: dict[frozenset[str], Judgement] = {}
+        for pos, j in sorted(enumerate(self.entries), key=lambda t: (t[1].at, t[0])):
+            out[j.pair] = j
+        return out
+
+    def judgement(self, a: str, b: str) -> str | None:
+        j = self.latest().get(pair_key(a, b))
+        return j.judgement if j else None
+
+    def history(self, a: str, b: str) -> list[Judgement]:
+        key = pair_key(a, b)
+        return [j for j in self.entries if j.pair == key]

@@ -1,0 +1,302 @@
+"""Names across scripts: Azerbaijani Latin, Azerbaijani Cyrillic, Russian Cyrillic and English renderings.
+
+Two levels of normalisation (see docs/monitor.md):
+
+* ``romanise(text)`` gives a readable lowercase ASCII skeleton in English-like spelling
+  (Həsənov -> hasanov, Гасанов -> gasanov, Vaqifqızı -> vagifgizi).
+* ``phonetic_key(word)`` maps a romanised word onto classes of letters that correspond across
+  the scripts (Azerbaijani q ~ Russian г/к ~ English g; h ~ x ~ kh; c ~ j ~ dzh; ə ~ a ~ e; ...),
+  with the word-initial g/h merged (Russian writes initial h as г: Гасанов for Həsənov).
+
+``parse_name`` splits a full name into given name, patronymic and surname in either order and
+separates the surname suffix (-ov/-yev/-li/-zadə ...) from its stem, so that Həsənov and Həsənli
+share a stem but differ in suffix type. The tables were not checked by a fluent speaker.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# --- letter tables --------------------------------------------------------------------------------
+
+#: Azerbaijani Latin (and Turkish/other diacritics) to English-like ASCII.
+LATIN = {
+    "ə": "a", "ä": "a", "ı": "i", "i̇": "i", "ğ": "g", "q": "g", "ş": "sh", "ç": "ch", "ö": "o",
+    "ü": "u", "x": "kh", "c": "j", "é": "e", "è": "e", "â": "a", "î": "i", "û": "u", "ñ": "n",
+}
+
+#: Russian and Azerbaijani Cyrillic to the same ASCII. е/ё/ю/я get a y- glide where Russian has one.
+CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    # Azerbaijani Cyrillic (before 1991)
+    "ә": "a", "ғ": "g", "һ": "h", "ҹ": "j", "ө": "o", "ү": "u", "ј": "y", "ҝ": "g", "ы̆": "i",
+}
+_CYR_VOWELS = set("аеёиоуыэюяәөү")
+
+#: Phonetic classes used by ``phonetic_key`` (multi-letter sequences are tried first).
+KEY_SEQUENCES = [("shch", "X"), ("dzh", "J"), ("dj", "J"), ("zh", "J"), ("kh", "H"), ("gh", "G"),
+                 ("sh", "X"), ("ch", "C"), ("ts", "S"), ("ph", "F")]
+KEY_LETTERS = {
+    "a": "A", "e": "A", "i": "I", "o": "O", "u": "U", "b": "B", "p": "P", "d": "D", "t": "T",
+    "v": "V", "w": "V", "f": "F", "g": "G", "q": "G", "k": "G", "h": "H", "x": "H", "j": "J",
+    "c": "J", "s": "S", "z": "Z", "l": "L", "m": "M", "n": "N", "r": "R", "y": "y",
+}
+_KEY_VOWELS = set("AIOU")
+
+#: Patronymic markers (romanised): son of / daughter of.
+MALE_MARKERS = ("oglu", "ogly", "oglou", "ogli", "ogul")
+FEMALE_MARKERS = ("gizi", "kizi", "kyzy", "gyzy", "qizi", "kyzi", "gizy")
+#: Russified patronymics (Vugarovich, Vagifovna).
+RUSSIAN_PATRONYMIC = (("ovich", "M"), ("evich", "M"), ("ovna", "F"), ("evna", "F"), ("ich", "M"))
+
+#: Surname suffixes: (romanised ending, suffix type, sex, minimum stem length); longest first.
+SURNAME_SUFFIXES = [
+    ("zadeh", "zade", None, 2), ("zada", "zade", None, 2), ("zade", "zade", None, 2),
+    ("yeva", "ov", "F", 2), ("eva", "ov", "F", 2), ("ova", "ov", "F", 2),
+    ("yev", "ov", "M", 2), ("ev", "ov", "M", 2), ("ov", "ov", "M", 2),
+    ("li", "li", None, 4), ("ly", "li", None, 4), ("lu", "li", None, 4),
+]
+#: Suffix types; "oglu"/"qizi" are surnames made from the patronymic (allowed since 1993).
+SUFFIX_TYPES = ("ov", "li", "zade", "oglu", "qizi")
+PATRONYMIC_SURNAMES = ("oglu", "qizi")
+
+
+def _fold(text: str) -> str:
+    """Lowercase with Azerbaijani/Turkish dotted and dotless i kept apart before NFC."""
+    text = unicodedata.normalize("NFC", text).replace("İ", "i").replace("I", "i")
+    return text.lower().replace("i̇", "i")
+
+
+@lru_cache(maxsize=200_000)
+def romanise(text: str) -> str:
+    """Any script to lowercase English-like ASCII; spaces kept, other punctuation dropped."""
+    text = _fold(text)
+    out: list[str] = []
+    prev = " "
+    for k, ch in enumerate(text):
+        if ch == "c" and text[k + 1: k + 2] == "h":  # English ch stays ch (Elchin); a bare c is Az c = j
+            rep = "c"
+        elif ch in CYRILLIC:
+            rep = CYRILLIC[ch]
+            if ch == "е" and (prev in _CYR_VOWELS or not prev.isalpha()):
+                rep = "ye"
+        elif ch in LATIN:
+            rep = LATIN[ch]
+        elif "a" <= ch <= "z":
+            rep = ch
+        elif ch.isspace() or ch in "-,;/()'\".":
+            rep = " "
+        else:
+            base = unicodedata.normalize("NFKD", ch)[0]
+            rep = base if "a" <= base <= "z" else ""
+        out.append(rep)
+        prev = ch
+    return " ".join("".join(out).split())
+
+
+@lru_cache(maxsize=500_000)
+def phonetic_key(word: str) -> str:
+    """A romanised word as a string of correspondence classes (see KEY_LETTERS), doubles collapsed."""
+    word = romanise(word).replace(" ", "")
+    if word.endswith("h") and len(word) > 3 and word[-2] in "ae":  # zadeh, Abdullah
+        word = word[:-1]
+    classes: list[str] = []
+    i = 0
+    while i < len(word):
+        for seq, cls in KEY_SEQUENCES:
+            if word.startswith(seq, i):
+                classes.append(cls)
+                i += len(seq)
+                break
+        else:
+            cls = KEY_LETTERS.get(word[i])
+            if cls:
+                classes.append(cls)
+            i += 1
+    # y is a glide next to a vowel (Aliyev = Aliev, Hüseyn = Гусейн), a vowel between consonants
+    out: list[str] = []
+    for j, c in enumerate(classes):
+        if c == "y":
+            before = classes[j - 1] if j else ""
+            after = classes[j + 1] if j + 1 < len(classes) else ""
+            if before in _KEY_VOWELS or after in _KEY_VOWELS:
+                continue
+            c = "I"
+        elif c == "I" and out and out[-1] in ("A", "O", "U"):  # Huseinov, Ismail = Ismayil
+            continue
+        out.append(c)
+    if out and out[0] == "H":  # Russian г for initial h: Гасанов = Həsənov = Hasanov
+        out[0] = "G"
+    collapsed: list[str] = []
+    for c in out:
+        if not collapsed or collapsed[-1] != c:
+            collapsed.append(c)
+    return "".join(collapsed)
+
+
+# --- parsing --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """A full name split into parts; keys are phonetic keys, ``surname_stem_key`` has no suffix."""
+
+    raw: str
+    surname: str | None
+    given: str | None
+    patronymic: str | None
+    surname_stem_key: str
+    surname_suffix: str | None  # one of SUFFIX_TYPES or None
+    given_key: str
+    patronymic_key: str
+    sex: str | None  # "M", "F" or None
+    sex_source: str | None  # "patronymic marker", "surname ending", ...
+
+    @property
+    def skeleton(self) -> str:
+        """Readable canonical form: surname given patronymic, romanised."""
+        return " ".join(p for p in (self.surname, self.given, self.patronymic) if p)
+
+
+def split_surname(surname: str) -> tuple[str, str | None, str | None]:
+    """Romanised surname -> (stem, suffix type, sex from the ending)."""
+    word = romanise(surname).replace(" ", "")
+    for ending, kind, sex, min_stem in SURNAME_SUFFIXES:
+        if word.endswith(ending) and len(word) - len(ending) >= min_stem:
+            return word[: -len(ending)], kind, sex
+    return word, None, None
+
+
+def _marker(token: str) -> tuple[str | None, str | None]:
+    """(sex, rest) when ``token`` ends in a patronymic marker; rest is '' for a standalone marker."""
+    for markers, sex in ((MALE_MARKERS, "M"), (FEMALE_MARKERS, "F")):
+        for m in markers:
+            if token.endswith(m) and (len(token) == len(m) or len(token) - len(m) >= 3):
+                return sex, token[: -len(m)]
+    return None, None
+
+
+def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
+    for ending, sex in RUSSIAN_PATRONYMIC:
+        if token.endswith(ending) and len(token) - len(ending) >= 3:
+            return sex, token[: -len(ending)]
+    return None, None
+
+
+@lru_cache(maxsize=200_000)
+def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
+    """Split ``full_name`` (any script, either order) into surname, given name and patronymic.
+
+    ``patronymic`` (a separate list column) wins over one found in the full name.
+    """
+    tokens = romanise(full_name or "").split()
+    pat: str | None = None
+    sex: str | None = None
+    sex_source: str | None = None
+    rest: list[str] = []
+    pat_pos: int | None = None
+    attached: str | None = None
+    for tok in tokens:
+        msex, stem = _marker(tok)
+        if msex is not None:
+            sex, sex_source = msex, "patronymic marker"
+            if stem:  # attached: Vaqifqızı
+                pat, pat_pos, attached = stem, len(rest), tok
+            elif rest and pat is None:  # standalone: Vüqar oğlu
+                pat, pat_pos = rest.pop(), len(rest)
+            continue
+        rsex, rstem = _russian_patronymic(tok)
+        if rsex is not None and pat is None and len(tokens) >= 3:
+            sex, sex_source, pat, pat_pos = rsex, "patronymic ending", rstem, len(rest)
+            continue
+        rest.append(tok)
+    if patronymic:
+        ptoks = romanise(patronymic).split()
+        psex = None
+        kept = []
+        for tok in ptoks:
+            msex, stem = _marker(tok)
+            if msex is not None:
+                psex = msex
+                if stem:
+                    kept.append(stem)
+            else:
+                kept.append(tok)
+        if kept:
+            pat = " ".join(kept)
+        if psex:
+            sex, sex_source = psex, "patronymic marker"
+
+    surname_is_patronymic = False
+    if attached is not None and len(rest) <= 1 and not patronymic:
+        # "Vaqifqızı Aytən": since 1993 oğlu/qızı may be the surname itself
+        surname_is_patronymic = True
+        pat = None
+        surname, given = attached, (rest[0] if rest else None)
+    else:
+        surname, given = _order(rest, pat is not None and pat_pos is not None and pat_pos >= 1)
+    extra = [t for t in rest if t not in (surname, given)]
+    if pat is None and extra:  # "Hasanov Ali Vugar" without a marker
+        pat = extra[0]
+    stem, suffix, ssex = split_surname(surname) if surname else ("", None, None)
+    if surname_is_patronymic and surname:
+        msex, mstem = _marker(surname)
+        stem, suffix, ssex = mstem or surname, "oglu" if msex == "M" else "qizi", msex
+    if sex is None and ssex is not None:
+        sex, sex_source = ssex, "surname ending"
+    return ParsedName(
+        raw=full_name, surname=surname, given=given, patronymic=pat,
+        surname_stem_key=phonetic_key(stem) if stem else "", surname_suffix=suffix,
+        given_key=phonetic_key(given) if given else "",
+        patronymic_key=phonetic_key(pat) if pat else "", sex=sex, sex_source=sex_source,
+    )
+
+
+def _looks_like_surname(tok: str) -> bool:
+    return split_surname(tok)[1] is not None
+
+
+def _order(tokens: list[str], list_order: bool) -> tuple[str | None, str | None]:
+    """Pick (surname, given) among the non-patronymic tokens.
+
+    A token with a surname ending wins; otherwise lists write "Surname Given Patronymic oğlu"
+    (``list_order``) and English news "Given Surname".
+    """
+    if not tokens:
+        return None, None
+    if len(tokens) == 1:
+        return tokens[0], None
+    marked = [i for i, t in enumerate(tokens) if _looks_like_surname(t)]
+    if len(marked) == 1:
+        s = marked[0]
+    elif marked:
+        s = marked[0] if list_order or marked[0] == 0 else marked[-1]
+    else:
+        s = 0 if list_order else len(tokens) - 1
+    surname = tokens[s]
+    others = [t for i, t in enumerate(tokens) if i != s]
+    return surname, others[0]
+
+
+def sex_from_patronymic(text: str) -> str | None:
+    """M for oğlu/оглы/oglu/ogly, F for qızı/кызы/gizi/kyzy; None when there is no marker."""
+    for tok in romanise(text or "").split():
+        msex, _ = _marker(tok)
+        if msex:
+            return msex
+    return None
+
+
+_WS = re.compile(r"\s+")
+
+
+def name_hash_basis(full_name: str, birth_year: int | None = None) -> str:
+    """The normalised string hashed for privacy: surname stem key, suffix, given and patronymic keys."""
+    p = parse_name(_WS.sub(" ", full_name or "").strip())
+    return "|".join([p.surname_stem_key, p.surname_suffix or "", p.given_key, p.patronymic_key,
+                     str(birth_year or "")])
