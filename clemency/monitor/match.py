@@ -29,6 +29,12 @@ WEIGHTS: dict[str, float] = {
     "dates": 0.05,
 }
 MISSING_SHARE = 0.5
+#: Name similarity below this earns nothing (see name_credit).
+NAME_FLOOR = 0.7
+#: Credit for a surname made from the patronymic (Vaqifqızı) against that patronymic.
+PATRONYMIC_SURNAME_CREDIT = 0.6
+#: Surname credit kept when the suffix type differs (Həsənov / Həsənli).
+SUFFIX_CHANGE_FACTOR = 0.9
 MATCH_THRESHOLD = 0.80
 REVIEW_THRESHOLD = 0.60
 #: A `match` also needs each name part at least this similar (Jaro-Winkler on phonetic keys).
@@ -132,34 +138,42 @@ def similarity(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a, b)
 
 
+def name_credit(sim: float) -> float:
+    """Share of a name field's weight earned at similarity ``sim``: Jaro-Winkler of unrelated short
+    names is often 0.7, so similarity is rescaled linearly from NAME_FLOOR (0 credit) to 1 (full)."""
+    return max(0.0, (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR))
+
+
 def compare(a: Person, b: Person) -> Comparison:
     """Score one pair field by field; see WEIGHTS, NAME_AGREEMENT and the caps in docs/monitor.md."""
     na, nb = a.name, b.name
     contribs: list[Contribution] = []
     caps: list[str] = []
 
-    def add(fname: str, sim: float | None, words: str) -> None:
+    def add(fname: str, sim: float | None, words: str, credit: float | None = None) -> None:
         w = WEIGHTS[fname]
-        pts = w * (MISSING_SHARE if sim is None else sim)
-        contribs.append(Contribution(fname, w, sim, pts, words))
+        if credit is None:
+            credit = MISSING_SHARE if sim is None else sim
+        contribs.append(Contribution(fname, w, sim, w * credit, words))
 
     # surname: the stem, and the suffix type apart
     s = similarity(na.surname_stem_key, nb.surname_stem_key)
     words = f"surname stems {na.surname_stem_key or '-'} / {nb.surname_stem_key or '-'} similar {s:.2f}"
-    for x, y in ((na, nb), (nb, na)):
-        if x.surname_suffix in PATRONYMIC_SURNAMES and y.patronymic_key and \
-                similarity(x.surname_stem_key, y.patronymic_key) >= NAME_AGREEMENT["patronymic"] and s < 0.8:
-            s = 0.8
-            caps.append(f"one side's surname {x.surname} is the other's patronymic: weak evidence")
-            words += "; surname made from the patronymic on one side"
+    credit = name_credit(s)
     if s < NAME_AGREEMENT["surname"]:
         caps.append("surnames differ")
     if na.surname_suffix and nb.surname_suffix and na.surname_suffix != nb.surname_suffix:
-        s *= 0.9
+        credit *= SUFFIX_CHANGE_FACTOR
         caps.append(f"surname suffix differs (-{na.surname_suffix} vs -{nb.surname_suffix}): a change "
                     "of surname form is weak evidence and needs a human")
         words += f"; suffix -{na.surname_suffix} vs -{nb.surname_suffix}"
-    add("surname", s, words)
+    for x, y in ((na, nb), (nb, na)):
+        if x.surname_suffix in PATRONYMIC_SURNAMES and y.patronymic_key and \
+                similarity(x.surname_stem_key, y.patronymic_key) >= NAME_AGREEMENT["patronymic"]:
+            credit = max(credit, PATRONYMIC_SURNAME_CREDIT)
+            caps.append(f"one side's surname {x.surname} is the other's patronymic: weak evidence")
+            words += "; surname made from the patronymic on one side"
+    add("surname", s, words, credit)
 
     for fname, ka, kb, label in (("given", na.given_key, nb.given_key, "given names"),
                                  ("patronymic", na.patronymic_key, nb.patronymic_key, "patronymics")):
@@ -167,7 +181,7 @@ def compare(a: Person, b: Person) -> Comparison:
             g = similarity(ka, kb)
             if g < NAME_AGREEMENT[fname]:
                 caps.append(f"{label} differ ({ka} vs {kb})")
-            add(fname, g, f"{label} {ka} / {kb} similar {g:.2f}")
+            add(fname, g, f"{label} {ka} / {kb} similar {g:.2f}", name_credit(g))
         else:
             if fname == "given":
                 caps.append("given name missing on one side")
@@ -213,7 +227,8 @@ def explain(pair: Comparison) -> str:
     """Per-field contributions of one pair in plain words."""
     lines = [f"{pair.left_id} ~ {pair.right_id}: score {pair.score:.2f}, band {pair.band or 'none'}"]
     for c in pair.contributions:
-        how = "absent, counted as half" if c.similarity is None else f"similarity {c.similarity:.2f}"
+        how = ("absent on one side, counted as half" if c.similarity is None
+               else f"similarity {c.similarity:.2f}, credit {c.points / c.weight:.2f}")
         lines.append(f"  {c.field}: {c.words}; {how} x weight {c.weight:.2f} = {c.points:.3f}")
     if pair.caps:
         lines.append("  not an automatic match because: " + "; ".join(pair.caps))

@@ -1,0 +1,201 @@
+"""Matching against the ground-truth fixture; bands, explanations, the ledger and match_files."""
+
+import csv
+import itertools
+from pathlib import Path
+
+import pytest
+
+from clemency.errors import ClemencyError, InputError
+from clemency.monitor.files import match_files
+from clemency.monitor.ledger import Ledger, LedgerError
+from clemency.monitor.match import (MATCH_THRESHOLD, WEIGHTS, Index, compare, explain, match_people,
+                                    person_from_row)
+
+FIX = Path(__file__).parent / "fixtures" / "monitor"
+
+
+def _groups():
+    rows = list(csv.DictReader((FIX / "names_groups.csv").open(encoding="utf-8")))
+    return [(r["group_id"], person_from_row({"id": f"r{i}", **r})) for i, r in enumerate(rows)]
+
+
+def _different():
+    out = []
+    for r in csv.DictReader((FIX / "different_pairs.csv").open(encoding="utf-8")):
+        a = person_from_row({"id": r["pair_id"] + "a", "full_name": r["left_name"], "birth_year": r["left_birth_year"]})
+        b = person_from_row({"id": r["pair_id"] + "b", "full_name": r["right_name"],
+                             "birth_year": r["right_birth_year"]})
+        out.append((r, a, b))
+    return out
+
+
+def test_fixture_size():
+    groups = _groups()
+    assert len({g for g, _ in groups}) >= 50
+    assert len(_different()) >= 25
+
+
+def test_ground_truth_recall_and_precision():
+    people = _groups()
+    same = {"match": 0, "review": 0, None: 0}
+    cross = {"match": 0, "review": 0, None: 0}
+    for (ga, a), (gb, b) in itertools.combinations(people, 2):
+        band = compare(a, b).band
+        (same if ga == gb else cross)[band] += 1
+    diff_bands = {"match": 0, "review": 0, None: 0}
+    for _, a, b in _different():
+        diff_bands[compare(a, b).band] += 1
+    n_same = sum(same.values())
+    recall_any = (same["match"] + same["review"]) / n_same
+    recall_match = same["match"] / n_same
+    false_match = cross["match"] + diff_bands["match"]
+    false_any = cross["match"] + cross["review"] + diff_bands["match"] + diff_bands["review"]
+    precision_match = same["match"] / (same["match"] + false_match)
+    precision_any = (same["match"] + same["review"]) / (same["match"] + same["review"] + false_any)
+    print(f"\nsame-person pairs {n_same}: match {same['match']}, review {same['review']}, missed {same[None]}")
+    print(f"different-person pairs (fixture) {sum(diff_bands.values())}: {diff_bands}")
+    print(f"cross-group pairs {sum(cross.values())}: {cross}")
+    print(f"recall match+review {recall_any:.3f}; recall match {recall_match:.3f}")
+    print(f"precision match {precision_match:.3f}; precision match+review {precision_any:.3f}")
+    assert diff_bands["match"] == 0
+    assert cross["match"] == 0
+    assert recall_any >= 0.95
+
+
+@pytest.mark.parametrize("row", [r for r, _, _ in _different()], ids=lambda r: r["pair_id"])
+def test_no_automatic_match_among_different_people(row):
+    _, a, b = next(t for t in _different() if t[0]["pair_id"] == row["pair_id"])
+    c = compare(a, b)
+    assert c.band != "match", explain(c)
+
+
+def test_birth_year_conflict_blocks_match():
+    a = person_from_row({"id": "a", "full_name": "Həsənov Əli Vüqar oğlu", "birth_year": "1985"})
+    b = person_from_row({"id": "b", "full_name": "Гасанов Али Вугар оглы", "birth_date": "1986-03-01"})
+    c = compare(a, b)
+    assert c.band == "review" and any("birth years" in x for x in c.caps)
+
+
+def test_full_agreement_across_scripts_is_a_match_and_explained():
+    a = person_from_row({"id": "a", "full_name": "Həsənov Əli Vüqar oğlu", "birth_year": "1985",
+                         "articles": "206.3.2;193-1.3"})
+    b = person_from_row({"id": "b", "full_name": "Гасанов Али Вугар оглы", "birth_year": "1985",
+                         "articles": "206.4"})
+    c = compare(a, b)
+    assert c.band == "match" and c.score >= MATCH_THRESHOLD
+    text = explain(c)
+    for f in WEIGHTS:
+        assert f in text
+    assert "automatic match" in text
+    assert abs(sum(x.points for x in c.contributions) - c.score) < 1e-3
+
+
+def test_ov_li_is_review_at_most():
+    a = person_from_row({"id": "a", "full_name": "Həsənov Əli Vüqar oğlu", "birth_year": "1985"})
+    b = person_from_row({"id": "b", "full_name": "Həsənli Əli Vüqar oğlu", "birth_year": "1985"})
+    c = compare(a, b)
+    assert c.band == "review" and "suffix" in explain(c)
+
+
+def test_blocking_keeps_every_same_person_pair_the_scorer_keeps():
+    groups = _groups()
+    people = [p for _, p in groups]
+    group_of = {p.id: g for g, p in groups}
+    found = {(c.left_id, c.right_id) for c in match_people(people, Index(people))}
+    lost = [(a.name.raw, b.name.raw) for a in people for b in people
+            if a.id != b.id and group_of[a.id] == group_of[b.id] and compare(a, b).band
+            and (a.id, b.id) not in found]
+    assert not lost
+
+
+def _write(path, rows, cols=("id", "full_name", "birth_year")):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        w.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def two_lists(tmp_path):
+    left = _write(tmp_path / "left.csv", [
+        ("L1", "Həsənov Əli Vüqar oğlu", "1985"),
+        ("L2", "Qasımova Səbinə Rafiq qızı", "1990"),
+        ("L3", "Məmmədov Tural", ""),
+    ])
+    right = _write(tmp_path / "right.csv", [
+        ("R1", "Гасанов Али Вугар оглы", "1985"),
+        ("R2", "Sabina Gasimova", ""),
+        ("R3", "Həsənli Əli Vüqar oğlu", "1985"),
+        ("R4", "Orxan Süleymanov", "1995"),
+    ])
+    return left, right
+
+
+def test_match_files_output_format(two_lists, tmp_path):
+    left, right = two_lists
+    out = tmp_path / "pairs.csv"
+    match_files(left, right, out)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0].keys()) == ["left_id", "right_id", "score", "band"]
+    got = {(r["left_id"], r["right_id"]): r["band"] for r in rows}
+    assert got[("L1", "R1")] == "match"
+    assert got[("L1", "R3")] == "review"
+    assert got[("L2", "R2")] == "review"
+    assert all(0 <= float(r["score"]) <= 1 for r in rows)
+    assert not any(r["right_id"] == "R4" for r in rows)
+
+
+def test_ledger_is_honoured_and_reversible(two_lists, tmp_path):
+    left, right = two_lists
+    out = tmp_path / "pairs.csv"
+    led = tmp_path / "ledger.jsonl"
+    ledger = Ledger(led)
+    ledger.record("L1", "R3", "same", "reviewer-a", note="changed surname to -li in 2010")
+    ledger.record("L2", "R2", "different", "reviewer-a")
+    ledger.record("L3", "R4", "same", "reviewer-b")  # a pair blocking would never propose
+    match_files(left, right, out, ledger=led)
+    got = {(r["left_id"], r["right_id"]): r["band"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert got[("L1", "R3")] == "match"
+    assert ("L2", "R2") not in got
+    assert got[("L3", "R4")] == "match"
+    # reversal: a new judgement appended; the file keeps the history
+    Ledger(led).record("L2", "R2", "unsure", "reviewer-c")
+    Ledger(led).record("R3", "L1", "different", "reviewer-c")  # the pair is unordered
+    match_files(left, right, out, ledger=led)
+    got = {(r["left_id"], r["right_id"]): r["band"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert got[("L2", "R2")] == "review"
+    assert ("L1", "R3") not in got
+    assert len(Ledger(led).history("L1", "R3")) == 2
+    assert len(led.read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_ledger_errors(tmp_path):
+    with pytest.raises(LedgerError):
+        Ledger(tmp_path / "l.jsonl").record("a", "b", "maybe", "x")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(ClemencyError) as e:
+        Ledger(bad)
+    assert "bad.jsonl:1" in str(e.value)
+
+
+def test_match_files_missing_column(tmp_path):
+    left = _write(tmp_path / "l.csv", [("1", "x")], cols=("id", "name"))
+    with pytest.raises(InputError) as e:
+        match_files(left, left, tmp_path / "o.csv")
+    assert "full_name" in str(e.value)
+
+
+def test_match_files_xlsx(two_lists, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "full_name", "birth_year"])
+    ws.append(["X1", "Ali Hasanov", 1985])
+    wb.save(tmp_path / "l.xlsx")
+    match_files(tmp_path / "l.xlsx", two_lists[1], tmp_path / "o.csv")
+    rows = list(csv.DictReader((tmp_path / "o.csv").open(encoding="utf-8")))
+    assert ("X1", "R1") in {(r["left_id"], r["right_id"]) for r in rows}

@@ -1,0 +1,111 @@
+"""Names across scripts: romanisation, phonetic keys, parsing, sex, surname suffixes."""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from clemency.monitor.names import parse_name, phonetic_key, romanise, sex_from_patronymic, split_surname
+
+
+@pytest.mark.parametrize("variants", [
+    ["Mehralızadə", "Mehralizada", "Mehralizade", "Mehralizadeh", "Мехрализаде"],
+    ["Qasımova", "Gasimova", "Gasymova", "Гасымова"],
+    ["Babalı", "Babali", "Babaly", "Бабалы"],
+    ["Həsənov", "Hasanov", "Gasanov", "Gassanov", "Гасанов"],
+    ["Əliyev", "Aliyev", "Aliev", "Алиев"],
+    ["Hüseynov", "Huseynov", "Guseinov", "Гусейнов"],
+    ["Hacıyev", "Hajiyev", "Gadzhiev", "Гаджиев"],
+    ["Cəfərova", "Jafarova", "Dzhafarova", "Джафарова"],
+    ["Xəlilov", "Khalilov", "Халилов"],
+])
+def test_surname_variants_share_stem_key_and_suffix(variants):
+    stems = {phonetic_key(split_surname(v)[0]) for v in variants}
+    kinds = {split_surname(v)[1] for v in variants}
+    assert len(stems) == 1, stems
+    assert len(kinds) == 1, kinds
+
+
+@pytest.mark.parametrize("variants", [
+    ["Vaqifqızı", "Vagifgizi", "Vagifqizi", "Vagifgyzy"],
+])
+def test_attached_female_patronymic(variants):
+    for v in variants:
+        p = parse_name(f"Mehralızadə Ülviyyə {v}")
+        assert p.patronymic_key == "VAGIF" and p.sex == "F", (v, p)
+
+
+def test_romanise_letters():
+    assert romanise("Həsənov Əli Vüqar oğlu") == "hasanov ali vugar oglu"
+    assert romanise("Гасанов Али Вугар оглы") == "gasanov ali vugar ogli"
+    assert romanise("Şükürov Elçin") == "shukurov elchin"
+    assert romanise("Cəlil") == "jalil"
+    assert romanise("Xəyyam") == "khayyam"
+    assert romanise("Һәсәнов Әли") == "hasanov ali"  # Azerbaijani Cyrillic
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Həsənov Əli Vüqar oğlu", "Гасанов Али Вугар оглы"),
+    ("Hüseynov Elçin Tofiq oğlu", "Гусейнов Эльчин Тофик оглы"),
+    ("Kərimov Cəlil", "Керимов Джалил"),
+    ("Şükürov Ramil", "Шукюров Рамиль"),
+    ("Məmmədova Gülər", "Мамедова Гюляр"),
+    ("İsmayılov İlqar", "Исмаилов Ильгар"),
+])
+def test_az_latin_and_russian_give_same_keys(a, b):
+    pa, pb = parse_name(a), parse_name(b)
+    assert (pa.surname_stem_key, pa.given_key, pa.patronymic_key) == \
+        (pb.surname_stem_key, pb.given_key, pb.patronymic_key)
+
+
+def test_parse_orders():
+    lst = parse_name("Həsənov Əli Vüqar oğlu")
+    assert (lst.surname, lst.given, lst.patronymic, lst.sex) == ("hasanov", "ali", "vugar", "M")
+    en = parse_name("Ali Hasanov")
+    assert (en.surname, en.given, en.patronymic) == ("hasanov", "ali", None)
+    ru = parse_name("Gasanov Ali")
+    assert (ru.surname, ru.given) == ("gasanov", "ali")
+    mid = parse_name("Ali Vugar oglu Hasanov")
+    assert (mid.surname, mid.given, mid.patronymic) == ("hasanov", "ali", "vugar")
+    rus = parse_name("Gassanov Ali Vugarovich")
+    assert (rus.surname_stem_key, rus.given_key, rus.patronymic_key) == ("GASAN", "ALI", "VUGAR")
+    # no surname ending, no marker: "Given Surname" as in English news
+    assert parse_name("Ali Mehdi").surname == "mehdi"
+
+
+def test_patronymic_column_wins():
+    p = parse_name("Eyvazov Rauf", "Nizami oğlu")
+    assert p.patronymic_key == "NIZAMI" and p.sex == "M" and p.sex_source == "patronymic marker"
+
+
+def test_sex():
+    assert parse_name("Qasımova Səbinə").sex == "F"
+    assert parse_name("Qasımov Rauf").sex == "M"
+    assert parse_name("Babalı Nərgiz").sex is None  # -lı carries no sex
+    assert parse_name("Babalı Nərgiz Kamran qızı").sex == "F"
+    assert sex_from_patronymic("Вагиф кызы") == "F"
+    assert sex_from_patronymic("Вагиф оглы") == "M"
+    assert sex_from_patronymic("Vagif") is None
+
+
+def test_ov_li_share_stem_differ_in_suffix():
+    a, b = parse_name("Həsənov Əli"), parse_name("Həsənli Əli")
+    assert a.surname_stem_key == b.surname_stem_key == "GASAN"
+    assert (a.surname_suffix, b.surname_suffix) == ("ov", "li")
+    assert parse_name("Mirzəzadə Elməddin").surname_suffix == "zade"
+
+
+def test_given_names_ending_in_li_are_not_surnames():
+    p = parse_name("Vəli Həsənov")
+    assert p.surname == "hasanov" and p.given == "vali"
+
+
+def test_patronymic_as_surname():
+    p = parse_name("Vaqifqızı Aytən")
+    assert p.surname_suffix == "qizi" and p.surname_stem_key == "VAGIF" and p.given_key == "ATAN"
+
+
+@given(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщыьэюяəıöüğşçqxАБВabcdefghijklmnopqrstuvwxyz -", max_size=30))
+def test_romanise_is_ascii_and_idempotent_on_keys(text):
+    r = romanise(text)
+    assert r.isascii()
+    assert phonetic_key(r) == phonetic_key(romanise(r))
+    parse_name(text)  # never raises
