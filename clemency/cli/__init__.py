@@ -1,0 +1,125 @@
+"""The command line: a thin layer. Each command parses its options, makes one library call, prints the
+result, and turns a library error into a clean message and exit code (1 bad input, 2 bad usage)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from clemency.errors import ClemencyError, UsageError
+
+
+def friendly(fn):
+    """Run a command body; a ClemencyError becomes a message on stderr and its exit code."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ClemencyError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+def reading_option(name="--reading"):
+    return click.option(name, "readings", multiple=True, metavar="NAME=VALUE",
+                        help="select an alternative reading of an open point (repeatable)")
+
+
+def parse_readings(items):
+    from clemency.compile.plan import parse_reading_args
+    return parse_reading_args(items)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="clemency")
+def main():
+    """Clemency: amnesty and pardon acts as code, applied to registries and explained person by person."""
+
+
+@main.command()
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@click.option("--json", "json_file", required=True, type=click.File("r"), help="a JSON record, '-' for stdin")
+@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@reading_option()
+@friendly
+def check(act, json_file, on, readings):
+    """Decide one record and print the decision with its reasons as JSON."""
+    from clemency.apply import Context
+    from clemency.explain import decide_records
+    try:
+        record = json.load(json_file)
+    except json.JSONDecodeError as exc:
+        raise ClemencyError(f"the record is not valid JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise ClemencyError("the record must be one JSON object with the registry fields")
+    ctx = Context.make(act, parse_readings(readings), on)
+    click.echo(json.dumps(decide_records(ctx, [record])[0], indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@click.option("--registry", required=True, type=click.Path(), help="CSV, Parquet or XLSX in the registry format")
+@click.option("--out", required=True, type=click.Path(), help="output directory")
+@click.option("--engine", default="duckdb", type=click.Choice(["duckdb", "spark", "reference"]))
+@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@click.option("--no-csv", is_flag=True, help="skip decisions.csv (for very large runs)")
+@reading_option()
+@friendly
+def apply(act, registry, out, engine, on, no_csv, readings):
+    """Decide a whole registry: decisions, findings, summary and manifest into OUT."""
+    from clemency.apply import apply_act
+    from clemency.report.console import print_summary, progress_steps
+    with progress_steps() as step:
+        result = apply_act(act, registry, out, engine=engine, on=on, readings=parse_readings(readings),
+                           csv=not no_csv, progress=step)
+    print_summary(result)
+
+
+@main.command()
+@click.option("--rows", type=int, default=None, help="number of rows (default: the Azerbaijan scale)")
+@click.option("--out", required=True, type=click.Path(), help=".parquet, .csv or .xlsx")
+@click.option("--seed", type=int, default=0)
+@friendly
+def synth(rows, out, seed):
+    """Write a synthetic, Azerbaijan-shaped registry (calibrated assumptions, not observations)."""
+    from clemency.registry import synth as synth_mod
+    from clemency.report.console import row_progress
+    total = rows or synth_mod.DEFAULT_ROWS
+    with row_progress(total, "generating") as advance:
+        synth_mod.synth(total, out, seed=seed, progress=advance)
+    click.echo(f"wrote {total:,} synthetic rows to {out} (seed {seed}). Synthetic: its proportions are "
+               "documented assumptions (docs/synthetic.md), not observations.")
+
+
+@main.command()
+@click.option("--out", default="out/demo", type=click.Path(), help="output directory")
+@click.option("--rows", type=int, default=None, help="registry size (default: the Azerbaijan scale)")
+@click.option("--seed", type=int, default=0)
+@friendly
+def demo(out, rows, seed):
+    """The main job on embedded defaults: generate a registry, apply the 2025 act, report."""
+    from clemency.report.demo import run_demo
+    run_demo(out, rows=rows, seed=seed)
+
+
+def _register_optional():
+    """Command groups that live in their own modules (added as they are built)."""
+    import importlib
+    for name in ("match", "compare", "timeline", "monitor", "serve", "acts"):
+        try:
+            mod = importlib.import_module(f"clemency.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"clemency.cli.{name}":
+                raise
+            continue
+        main.add_command(mod.command)
+
+
+_register_optional()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,284 @@
+"""Compile an act and a choice of readings into a `Plan`: the one form every engine runs.
+
+Compilation
+- fixes the readings and parameters (they become constants) and folds what they decide;
+- inlines definitions; replaces each `any_article(...)` by a column of the article lookup;
+- splits each clause into a part that does not depend on the decision date (`static`) and date thresholds:
+  the clause holds on day D iff static is true, every `up` threshold is <= D and D < every `down`.
+  That makes "the first day in the window on which the relief holds" exact, with no per-day pass;
+- works out which exclusions bind which relief clauses, and the order in which reliefs are preferred.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from clemency import calendar as cal
+from clemency.act.lang import FALSE, TRUE, UNKNOWN, And, Call, Cmp, In, Lit, Name, Not, Or, names_in, render
+from clemency.act.load import expand_refs
+from clemency.act.model import RELIEF_RANK, Act, Condition, weakest
+from clemency.compile.evaluate import evaluate
+from clemency.errors import ActError, Problem, UsageError
+
+
+@dataclass(frozen=True)
+class CompiledCondition:
+    condition: Condition
+    tree: object                  # folded; may still refer to `on`
+
+
+@dataclass(frozen=True)
+class CompiledClause:
+    id: str
+    kind: str
+    order: int
+    status: str                   # the weakest of the clause's status and its conditions' statuses
+    relief: str | None
+    reduction_months: int | None
+    rank: int | None
+    decides: bool
+    conditions: tuple[CompiledCondition, ...]
+    full: object                  # the folded conjunction, still in terms of `on` (for the reference engine)
+    static: object                # no `on` in it
+    ups: tuple = ()               # date trees: holds only on days >= each
+    downs: tuple = ()             # date trees: holds only on days < each
+    exclusions: tuple[str, ...] = ()
+
+
+@dataclass
+class Plan:
+    act: Act
+    readings: dict[str, str]
+    eif: dt.date
+    window_end: dt.date
+    clauses: tuple[CompiledClause, ...]
+    article_sets: tuple[tuple[str, ...], ...]
+    fields: tuple[str, ...] = ()                       # registry fields the act reads
+    candidates: tuple[CompiledClause, ...] = field(default=())
+    exclusions: tuple[CompiledClause, ...] = field(default=())
+
+    @property
+    def reason_order(self) -> list[str]:
+        return [c.id for c in self.clauses]
+
+    def clause(self, cid: str) -> CompiledClause:
+        return next(c for c in self.clauses if c.id == cid)
+
+
+def resolve_readings(act: Act, chosen: dict[str, str] | None) -> dict[str, str]:
+    """The default readings with the user's choices applied; an unknown name or value is bad usage."""
+    readings = act.default_readings()
+    for name, value in (chosen or {}).items():
+        r = act.readings.get(name)
+        if r is None:
+            valid = "; ".join(f"{n}={'|'.join(x.values) if not x.is_date else 'YYYY-MM-DD'}"
+                              for n, x in act.readings.items())
+            raise UsageError(f"unknown reading {name!r} for act {act.id}; valid readings: {valid}")
+        if r.is_date:
+            try:
+                value = dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                raise UsageError(f"reading {name}={value!r}: expected a date YYYY-MM-DD") from None
+        elif value not in r.values:
+            raise UsageError(f"reading {name}={value!r} is not valid; valid values: {', '.join(r.values)}")
+        readings[name] = value
+    return readings
+
+
+def parse_reading_args(items) -> dict[str, str]:
+    out = {}
+    for item in items or ():
+        if "=" not in item:
+            raise UsageError(f"--reading {item!r}: expected NAME=VALUE")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+class _Folder:
+    """Substitutes constants and definitions, folds what they decide, collects article sets."""
+
+    def __init__(self, act: Act, readings: dict[str, str], constants: dict[str, object]):
+        self.act, self.readings, self.constants = act, readings, constants
+        self.article_sets: list[tuple[str, ...]] = []
+        self.fields: set[str] = set()
+
+    def article_column(self, refs: tuple[str, ...]) -> Name:
+        if refs not in self.article_sets:
+            self.article_sets.append(refs)
+        return Name(f"_art{self.article_sets.index(refs)}")
+
+    def fold(self, node):
+        if isinstance(node, Lit):
+            return node
+        if isinstance(node, Name):
+            if node.name in self.act.definitions:
+                return self.fold(self.act.definitions[node.name].tree)
+            if node.name in self.constants:
+                return _lit(self.constants[node.name])
+            if node.name != "on":
+                self.fields.add(node.name)
+            return node
+        if isinstance(node, Call):
+            if node.fn == "reading":
+                value = self.readings[node.args[0].value]
+                r = self.act.readings[node.args[0].value]
+                return _lit(dt.date.fromisoformat(value) if r.is_date else value)
+            if node.fn == "any_article":
+                from clemency.law.articles import parse_article  # noqa: PLC0415
+                return self.article_column(tuple(sorted({parse_article(str(a.value)) for a in node.args})))
+            args = tuple(self.fold(a) for a in node.args)
+            node = Call(node.fn, args, node.column)
+            return _const(node) if all(isinstance(a, Lit) for a in args) else node
+        if isinstance(node, Not):
+            arg = self.fold(node.arg)
+            return _const(Not(arg)) if isinstance(arg, Lit) else Not(arg)
+        if isinstance(node, (And, Or)):
+            return _junction(type(node), [self.fold(a) for a in node.args])
+        if isinstance(node, Cmp):
+            left, right = self.fold(node.left), self.fold(node.right)
+            new = Cmp(node.op, left, right)
+            return _const(new) if isinstance(left, Lit) and isinstance(right, Lit) else new
+        if isinstance(node, In):
+            left = self.fold(node.left)
+            new = In(left, node.items, node.negated)
+            return _const(new) if isinstance(left, Lit) else new
+        raise TypeError(node)
+
+
+def _lit(value) -> Lit:
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, bool):
+        return TRUE if value else FALSE
+    if isinstance(value, dt.date):
+        return Lit(value, "date")
+    if isinstance(value, int):
+        return Lit(value, "int")
+    if isinstance(value, float):
+        return Lit(value, "number")
+    return Lit(str(value), "string")
+
+
+def _const(node) -> Lit:
+    return _lit(evaluate(node, {}))
+
+
+def _junction(kind, args):
+    """Fold an and/or: drop neutral constants, stop at the absorbing one, flatten nested ones."""
+    absorbing, neutral = (FALSE, TRUE) if kind is And else (TRUE, FALSE)
+    out = []
+    for a in args:
+        if a == absorbing:
+            return absorbing
+        if a == neutral:
+            continue
+        out.extend(a.args if isinstance(a, kind) else [a])
+    if not out:
+        return neutral
+    if all(a == UNKNOWN for a in out):
+        return UNKNOWN
+    return out[0] if len(out) == 1 else kind(tuple(out))
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _span(node) -> tuple[list, list] | None:
+    """For a conjunct that depends on `on`: its thresholds (ups, downs), or None if it has no such form."""
+    if isinstance(node, Call) and node.fn in ("left_at_most", "left_more_than") and node.args[1] == Name("on"):
+        end, n = node.args[0], node.args[2]
+        if "on" in names_in(end) | names_in(n):
+            return None
+        first = Call("first_day_left_at_most", (end, n))
+        return ([first], []) if node.fn == "left_at_most" else ([], [first])
+    if isinstance(node, Cmp):
+        left, op, right = node.left, node.op, node.right
+        if "on" in names_in(right) and "on" not in names_in(left):
+            left, op, right = right, _FLIP[op], left
+        if "on" in names_in(right):
+            return None
+        if left == Name("on"):
+            return _threshold(op, right, lambda x: x, lambda x: Call("add_days", (x, Lit(1, "int"))))
+        if (isinstance(left, Call) and left.fn == "age_on" and left.args[1] == Name("on")
+                and "on" not in names_in(left.args[0]) and isinstance(right, Lit) and right.type == "int"):
+            birth = left.args[0]
+            return _threshold(op, right, lambda k: Call("nth_birthday", (birth, k)),
+                              lambda k: Call("nth_birthday", (birth, Lit(k.value + 1, "int"))))
+    return None
+
+
+def _threshold(op, value, at, after):
+    """`x >= v` holds from at(v); `x > v` from after(v); `x < v` until at(v); `x <= v` until after(v)."""
+    return {">=": ([at(value)], []), ">": ([after(value)], []), "<": ([], [at(value)]),
+            "<=": ([], [after(value)]), "==": ([at(value)], [after(value)])}.get(op)
+
+
+def compile_act(act: Act, readings: dict[str, str] | None = None) -> Plan:
+    """Compile an act under a choice of readings (names and values checked; defaults for the rest)."""
+    readings = resolve_readings(act, readings)
+    constants: dict[str, object] = {name: p.value for name, p in act.parameters.items()}
+    for name, r in act.readings.items():
+        if r.is_date:
+            constants[r.parameter] = dt.date.fromisoformat(readings[name])
+    eif = constants["eif"]
+    window_end = cal.window_end(eif, constants["window_months"])
+    constants["window_end"] = window_end
+    folder = _Folder(act, readings, constants)
+    problems: list[Problem] = []
+    ids = [c.id for c in act.clauses]
+
+    binds: dict[str, list[str]] = {cid: [] for cid in ids}
+    for c in act.clauses:
+        for entry in c.applies_to:
+            if entry.when is not None:
+                test = folder.fold(entry.when.tree)
+                if not isinstance(test, Lit):
+                    problems.append(Problem(act.path, entry.when.line, c.id, "applies_to.when",
+                                            "may use readings and parameters only"))
+                    continue
+                if test.value is not True:
+                    continue
+            for target in expand_refs(entry.clauses, ids):
+                binds[target].append(c.id)
+
+    compiled = []
+    for order, c in enumerate(act.clauses):
+        conds = tuple(CompiledCondition(k, folder.fold(k.tree)) for k in c.when)
+        full = _junction(And, [k.tree for k in conds]) if conds else UNKNOWN
+        if not c.decides:
+            full = UNKNOWN
+        static, ups, downs = [], [], []
+        if c.kind == "relief":
+            ups.append(Lit(eif, "date"))
+            downs.append(Lit(cal.add_days(window_end, 1), "date"))
+        for conj in (full.args if isinstance(full, And) else (full,)):
+            if "on" not in names_in(conj):
+                static.append(conj)
+                continue
+            span = _span(conj) if c.kind == "relief" else None
+            if span is None:
+                problems.append(Problem(act.path, c.line, c.id, "when",
+                                        f"the condition {render(conj)!r} depends on the decision date in a form whose "
+                                        "span cannot be computed", "use left_at_most / left_more_than / "
+                                        "age_on(x, on) compared with a number / on compared with a date; "
+                                        "exclusions may not depend on the decision date"))
+                continue
+            ups.extend(span[0])
+            downs.extend(span[1])
+        status = weakest([c.status] + [k.status for k in c.when])
+        compiled.append(CompiledClause(
+            id=c.id, kind=c.kind, order=order, status=status, relief=c.relief,
+            reduction_months=c.reduction_months, rank=RELIEF_RANK.get(c.relief) if c.relief else None,
+            decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
+            ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else ()))
+    if problems:
+        raise ActError(problems)
+    clauses = tuple(compiled)
+    candidates = tuple(sorted((c for c in clauses if c.kind == "relief" and c.decides),
+                              key=lambda c: (c.rank, c.order)))
+    exclusions = tuple(c for c in clauses if c.kind == "exclusion")
+    return Plan(act=act, readings=readings, eif=eif, window_end=window_end, clauses=clauses,
+                article_sets=tuple(folder.article_sets), fields=tuple(sorted(folder.fields)),
+                candidates=candidates, exclusions=exclusions)

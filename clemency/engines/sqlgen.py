@@ -1,0 +1,231 @@
+"""Translate a compiled plan into one SQL query, for a dialect (duckdb or spark).
+
+Everything an act says reaches SQL through this module as a typed tree: names are checked identifiers and
+literals are quoted here, so nothing from an act file is ever passed on as raw SQL. The query evaluates
+every clause as columns in one pass, so each decision carries its reasons at no extra cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clemency import calendar_sql as csql
+from clemency.act.lang import And, Call, Cmp, In, Lit, Name, Not, Or
+from clemency.compile.plan import Plan
+
+_OPS = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class SqlGen:
+    def __init__(self, dialect: str):
+        if dialect not in ("duckdb", "spark"):
+            raise ValueError(dialect)
+        self.dialect = dialect
+
+    def ident(self, name: str) -> str:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"not an identifier: {name!r}")
+        return f"`{name}`" if self.dialect == "spark" else f'"{name}"'
+
+    def lit(self, node: Lit) -> str:
+        v = node.value
+        if v is None:
+            return "NULL"
+        if node.type == "bool":
+            return "TRUE" if v else "FALSE"
+        if node.type == "date":
+            return f"DATE '{v.isoformat()}'"
+        if node.type in ("int", "number"):
+            return repr(v)
+        text = str(v).replace("\\", "\\\\") if self.dialect == "spark" else str(v)
+        return "'" + text.replace("'", "''") + "'"
+
+    def date(self, value: dt.date) -> str:
+        return self.lit(Lit(value, "date"))
+
+    def expr(self, node) -> str:
+        if isinstance(node, Lit):
+            return self.lit(node)
+        if isinstance(node, Name):
+            return self.ident(node.name)
+        if isinstance(node, Not):
+            return f"(NOT {self.expr(node.arg)})"
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.expr(a) for a in node.args) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.expr(a) for a in node.args) + ")"
+        if isinstance(node, Cmp):
+            return f"({self.expr(node.left)} {_OPS[node.op]} {self.expr(node.right)})"
+        if isinstance(node, In):
+            items = ", ".join(self.lit(i) for i in node.items)
+            return f"({self.expr(node.left)} {'NOT IN' if node.negated else 'IN'} ({items}))"
+        if isinstance(node, Call):
+            return self.call(node.fn, [self.expr(a) for a in node.args])
+        raise TypeError(node)
+
+    def call(self, fn: str, args: list[str]) -> str:
+        d = self.dialect
+        if fn == "known":
+            return f"({args[0]} IS NOT NULL)"
+        if fn == "first_known":
+            return f"COALESCE({', '.join(args)})"
+        if fn == "age_on":
+            return csql.age_on_sql(d, *args)
+        if fn == "add_months":
+            return csql.add_months_sql(d, *args)
+        if fn == "add_days":
+            return csql.add_days_sql(d, *args)
+        if fn == "nth_birthday":
+            return csql.nth_birthday_sql(d, *args)
+        if fn == "first_day_left_at_most":
+            return csql.first_day_left_at_most_sql(d, *args)
+        if fn == "left_at_most":
+            return f"({args[0]} <= {csql.add_months_sql(d, args[1], args[2])})"
+        if fn == "left_more_than":
+            return f"({args[0]} > {csql.add_months_sql(d, args[1], args[2])})"
+        raise ValueError(f"the {d} dialect cannot express the function {fn!r}")
+
+    # -- the decision query ------------------------------------------------------------------------------
+
+    def greatest(self, items: list[str]) -> str:
+        """The latest of several dates, unknown if any is unknown (SQL GREATEST skips NULLs)."""
+        if len(items) == 1:
+            return items[0]
+        nulls = " OR ".join(f"{i} IS NULL" for i in items)
+        return f"(CASE WHEN {nulls} THEN NULL ELSE GREATEST({', '.join(items)}) END)"
+
+    def least(self, items: list[str]) -> str:
+        if len(items) == 1:
+            return items[0]
+        nulls = " OR ".join(f"{i} IS NULL" for i in items)
+        return f"(CASE WHEN {nulls} THEN NULL ELSE LEAST({', '.join(items)}) END)"
+
+    def decision_query(self, plan: Plan, source: str, on: dt.date, passthrough: list[str]) -> str:
+        """SELECT the decision columns (contracts §3) from `source`: a relation with the registry fields,
+        the resolved crime_category and negligent, and the article columns _art0, _art1, ...
+
+        Stages: s1 evaluates each clause's date-free part and its date thresholds; s2 whether each clause
+        holds on the decision day and each candidate's span; s3 the decision; the final select its fields.
+        """
+        q, D = self.ident, self.date(on)
+        text = "STRING" if self.dialect == "spark" else "VARCHAR"
+        cands, excls = plan.candidates, plan.exclusions
+
+        def col(prefix, c, k=None):
+            return q(f"{prefix}_{c.id}" + (f"_{k}" if k is not None else ""))
+
+        s1 = []
+        for c in plan.clauses:
+            s1.append(f"{self.expr(c.static)} AS {col('s', c)}")
+            s1 += [f"{self.expr(t)} AS {col('u', c, k)}" for k, t in enumerate(c.ups)]
+            s1 += [f"{self.expr(t)} AS {col('d', c, k)}" for k, t in enumerate(c.downs)]
+
+        s2 = []
+        for c in plan.clauses:
+            parts = [col("s", c)] + [f"({col('u', c, k)} <= {D})" for k in range(len(c.ups))]
+            parts += [f"({D} < {col('d', c, k)})" for k in range(len(c.downs))]
+            s2.append(f"({' AND '.join(parts)}) AS {col('h', c)}")
+        for c in cands:
+            blocked = " OR ".join(col("h", plan.clause(x)) for x in c.exclusions)
+            s2.append(f"({col('s', c)}{f' AND NOT ({blocked})' if blocked else ''}) AS {col('t', c)}")
+            s2.append(f"{self.greatest([col('u', c, k) for k in range(len(c.ups))])} AS {col('lo', c)}")
+            s2.append(f"{self.least([col('d', c, k) for k in range(len(c.downs))])} AS {col('hi', c)}")
+
+        def e(c):  # the candidate gives its relief on the decision day
+            return f"({col('h', c)} AND {col('t', c)})"
+
+        s3 = []
+        rel_w, cl_w = [], []
+        for i, c in enumerate(cands):
+            differ = [f"{e(b)} IS NULL" for b in cands[:i]
+                      if (b.relief, b.reduction_months) != (c.relief, c.reduction_months)]
+            guard = f" AND NOT ({' OR '.join(differ)})" if differ else ""
+            rel_w.append(f"WHEN {e(c)}{guard} THEN '{c.relief}' WHEN {e(c)} THEN 'indeterminate'")
+            cl_w.append(f"WHEN {e(c)}{guard} THEN '{c.id}' WHEN {e(c)} THEN NULL")
+        unknown = " OR ".join(f"{e(c)} IS NULL" for c in cands) or "FALSE"
+        s3.append(f"CASE {' '.join(rel_w)} WHEN {unknown} THEN 'indeterminate' ELSE 'none' END AS relief"
+                  if cands else "'none' AS relief")
+        s3.append(f"CASE {' '.join(cl_w)} ELSE NULL END AS clause" if cands else f"CAST(NULL AS {text}) AS clause")
+        codes = ["'-'" if not c.decides else
+                 f"(CASE WHEN {col('h', c)} THEN 'H' WHEN NOT {col('h', c)} THEN 'F' ELSE 'U' END)"
+                 for c in plan.clauses]
+        s3.append(f"CONCAT({', '.join(codes)}) AS reasons")
+        for x in excls:   # the exclusion held and blocked a relief clause that held or might have
+            targets = [c for c in cands if x.id in c.exclusions]
+            alive = " OR ".join(f"{col('h', c)} OR {col('h', c)} IS NULL" for c in targets) or "FALSE"
+            s3.append(f"COALESCE({col('h', x)} AND ({alive}), FALSE) AS {col('xb', x)}")
+        for c in cands:
+            lo, hi = col("lo", c), col("hi", c)
+            ok = f"{col('t', c)} AND {lo} < {hi}"
+            s3.append(f"CASE WHEN {ok} THEN {lo} END AS {col('vf', c)}")
+            s3.append(f"CASE WHEN {ok} THEN {hi} END AS {col('vt', c)}")
+            s3.append(f"CASE WHEN {ok} AND {lo} > {D} THEN {lo} END AS {col('up', c)}")
+
+        s4 = []
+        parts = [f"CASE WHEN {col('xb', x)} THEN '{x.id}' END" for x in excls]
+        s4.append(f"CONCAT_WS(';', {', '.join(parts)}) AS excluded_by" if parts else "'' AS excluded_by")
+        any_x = " OR ".join(col("xb", x) for x in excls) or "FALSE"
+        weak_x = {s: " OR ".join(col("xb", x) for x in excls if x.status == s) for s in ("unknown", "inferred")}
+        basis = [f"WHEN relief IN ('none', 'indeterminate') AND NOT ({any_x}) THEN NULL"]
+        for status in ("unknown", "inferred"):
+            ids = [c.id for c in cands if c.status == status]
+            conds = ([f"clause IN ({', '.join(repr(i) for i in ids)})"] if ids else []) + (
+                [weak_x[status]] if weak_x[status] else [])
+            if conds:
+                basis.append(f"WHEN {' OR '.join(conds)} THEN '{status}'")
+        s4.append(f"CASE {' '.join(basis)} ELSE 'reported' END AS basis")
+        months = " ".join(f"WHEN clause = '{c.id}' THEN {c.reduction_months}" for c in cands if c.reduction_months)
+        s4.append(f"CAST(CASE {months} END AS INTEGER) AS reduction_months" if months
+                  else "CAST(NULL AS INTEGER) AS reduction_months")
+        groups: dict = {}
+        for c in cands:
+            groups.setdefault((c.relief, c.reduction_months), []).append(c)
+        ef, eu = [], []
+        for (rel, _m), group in groups.items():
+            ids = ", ".join(f"'{c.id}'" for c in group)
+            cond = f"relief = '{rel}'" + (f" AND clause IN ({ids})" if rel == "term_reduction" else "")
+            froms = [col("vf", c) for c in group]
+            tos = [col("vt", c) for c in group]
+            ef.append(f"WHEN {cond} THEN " + (f"LEAST({', '.join(froms)})" if len(froms) > 1 else froms[0]))
+            eu.append(f"WHEN {cond} THEN " + (f"GREATEST({', '.join(tos)})" if len(tos) > 1 else tos[0]))
+        s4.append(f"CASE {' '.join(ef)} END AS eligible_from" if ef else "CAST(NULL AS DATE) AS eligible_from")
+        s4.append(f"CASE {' '.join(eu)} END AS _eu" if eu else "CAST(NULL AS DATE) AS _eu")
+        ups = [col("up", c) for c in cands]
+        s4.append((f"LEAST({', '.join(ups)})" if len(ups) > 1 else ups[0]) + " AS _upf" if ups
+                  else "CAST(NULL AS DATE) AS _upf")
+
+        up_clause = " ".join(f"WHEN {col('up', c)} = _upf THEN '{c.id}'" for c in cands)
+        up_relief = " ".join(f"WHEN {col('up', c)} = _upf THEN '{c.relief}'" for c in cands)
+        final = [q(p) for p in passthrough] + [
+            "relief", "clause", "basis", "reduction_months",
+            f"CASE WHEN relief = 'term_reduction' THEN "
+            f"{csql.add_months_sql(self.dialect, q('sentence_end'), '-reduction_months')} END AS new_sentence_end",
+            "eligible_from",
+            f"{csql.add_days_sql(self.dialect, '_eu', '-1')} AS eligible_until",
+            (f"CASE WHEN relief = 'none' THEN CASE {up_relief} END END" if cands else f"CAST(NULL AS {text})")
+            + " AS upcoming_relief",
+            (f"CASE WHEN relief = 'none' THEN CASE {up_clause} END END" if cands else f"CAST(NULL AS {text})")
+            + " AS upcoming_clause",
+            "CASE WHEN relief = 'none' THEN _upf END AS upcoming_from",
+            "reasons", "excluded_by"]
+        return (f"WITH s1 AS (SELECT *, {', '.join(s1)} FROM {source}),\n"
+                f"s2 AS (SELECT *, {', '.join(s2)} FROM s1),\n"
+                f"s3 AS (SELECT *, {', '.join(s3)} FROM s2),\n"
+                f"s4 AS (SELECT *, {', '.join(s4)} FROM s3)\n"
+                f"SELECT {', '.join(final)} FROM s4")
+
+    def source_query(self, plan: Plan, registry: str, lookup: str, columns: list[str]) -> str:
+        """The registry joined with the article lookup: the resolved crime_category and negligent (a given
+        value wins over the table), the article columns, and a note where the given category disagrees."""
+        q = self.ident
+        keep = [f"r.{q(c)}" for c in columns if c not in ("crime_category", "negligent")]
+        arts = [f"l.{q(f'_art{k}')}" for k in range(len(plan.article_sets))]
+        note = (f"CASE WHEN r.{q('crime_category')} IS NOT NULL AND l._table_category IS NOT NULL AND "
+                f"r.{q('crime_category')} <> l._table_category THEN CONCAT('crime_category given as ', "
+                f"r.{q('crime_category')}, ', the Criminal Code table says ', l._table_category) "
+                f"WHEN l._unknown_articles <> '' AND r.{q('crime_category')} IS NULL THEN "
+                f"CONCAT('articles not in the Criminal Code table: ', l._unknown_articles) END")
+        return (f"(SELECT {', '.join(keep + arts)}, "
+                f"COALESCE(r.{q('crime_category')}, l._table_category) AS {q('crime_category')}, "
+                f"COALESCE(r.{q('negligent')}, l._table_negligent) AS {q('negligent')}, {note} AS notes "
+                f"FROM {registry} r LEFT JOIN {lookup} l ON r.{q('articles')} = l.{q('articles')})")

@@ -1,0 +1,141 @@
+"""Decisions for single records, explained clause by clause in plain words (for `check`, the web app and
+reports). The decision itself comes from the same compiled query as `apply`; the explanation re-evaluates
+each condition of each clause on the record to show what held, what failed and what was unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from clemency.act.lang import names_in, render
+from clemency.apply import Context, _columns, _register_lookup, extra_fields
+from clemency.compile.evaluate import evaluate
+from clemency.engines.duckdb import DuckDBEngine
+from clemency.errors import InputError
+
+RESULT = {True: "held", False: "failed", None: "unknown"}
+RELIEF_WORDS = {
+    "release_from_imprisonment": "release from imprisonment",
+    "release_from_criminal_liability": "release from criminal liability",
+    "release_from_punishment": "release from the (non-custodial) punishment",
+    "term_reduction": "reduction of the unserved term",
+    "none": "no relief",
+    "indeterminate": "cannot be decided on the data given",
+}
+DECISION_FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
+                   "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons",
+                   "excluded_by", "crime_category", "notes"]
+
+
+def _iso(v):
+    return v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v
+
+
+def decide_records(ctx: Context, records: list[dict]) -> list[dict]:
+    """Decide and explain a few records; a record with findings raises InputError listing them all."""
+    from clemency.registry.load import load_records
+    con = duckdb.connect()
+    try:
+        loaded = load_records(records, con, extra_fields=extra_fields(ctx.act))
+        if loaded.rows_rejected:
+            rows = con.execute("SELECT row, field, value, expected FROM findings ORDER BY row, field").fetchall()
+            lines = [f"record {r}: field '{f}' = {v!r}, expected {e}" for r, f, v, e in rows]
+            raise InputError("the record is not valid:\n  " + "\n  ".join(lines))
+        _register_lookup(con, ctx)
+        columns = _columns(con)
+        rel = DuckDBEngine().decide_relation(con, ctx.plan, ctx.on, columns, ["person_id", "case_id", "_row"])
+        names = rel.columns
+        decisions = {row[names.index("_row")]: dict(zip(names, row)) for row in rel.fetchall()}
+        source = DuckDBEngine().sql.source_query(ctx.plan, "registry", "_lookup", columns)
+        inputs = con.execute(f"SELECT * FROM {source} ORDER BY _row").fetchall()
+        in_names = [d[0] for d in con.description]
+    finally:
+        con.close()
+    out = []
+    for values in inputs:
+        row = dict(zip(in_names, values))
+        out.append(explain(ctx, row, decisions[row["_row"]]))
+    return out
+
+
+def explain(ctx: Context, row: dict, decision: dict) -> dict:
+    """The decision of contracts §3 as one JSON-ready object, with reasons clause by clause."""
+    env = dict(row)
+    env["on"] = ctx.on
+    reasons = []
+    codes = decision["reasons"]
+    for code, c in zip(codes, ctx.plan.clauses):
+        clause = ctx.act.clause(c.id)
+        conditions, used = [], {}
+        for k in c.conditions:
+            value = evaluate(k.tree, env) if c.decides else None
+            conditions.append({"test": k.condition.source, "says": k.condition.says, "result": RESULT[value]})
+            for n in sorted(names_in(k.tree)):
+                if n in env and not n.startswith("_"):
+                    used[n] = _iso(env[n])
+        result = {"H": "held", "F": "failed", "U": "unknown", "-": "not decided (content unknown)"}[code]
+        reasons.append({"clause": c.id, "kind": c.kind, "result": result, "status": c.status,
+                        "relief": c.relief, "text": clause.text, "sources": list(clause.sources),
+                        "applies_to_this": list(c.exclusions) if c.kind == "relief" else None,
+                        "conditions": conditions, "values": used})
+    d = {k: _iso(decision.get(k)) for k in DECISION_FIELDS}
+    upcoming = None
+    if decision.get("upcoming_relief"):
+        upcoming = {"relief": decision["upcoming_relief"], "clause": decision["upcoming_clause"],
+                    "eligible_from": _iso(decision["upcoming_from"])}
+    result = {
+        "person_id": row.get("person_id"), "case_id": row.get("case_id"),
+        **{k: d[k] for k in ("relief", "clause", "basis", "reduction_months", "new_sentence_end",
+                             "eligible_from", "eligible_until")},
+        "upcoming": upcoming,
+        "excluded_by": [x for x in (decision.get("excluded_by") or "").split(";") if x],
+        "crime_category": d["crime_category"], "notes": d["notes"],
+        "on": ctx.on.isoformat(),
+        "act": ctx.act.id, "act_hash": ctx.act.sha256, "readings": ctx.plan.readings,
+        "code_version": ctx.code.version,
+        "reasons_code": codes,
+        "reasons": reasons,
+    }
+    result["explanation"] = plain_words(ctx, result)
+    return result
+
+
+def plain_words(ctx: Context, d: dict) -> str:
+    """One paragraph a lawyer can read: the outcome, the clause, what kept the person out, what is unknown."""
+    by_id = {r["clause"]: r for r in d["reasons"]}
+    relief = d["relief"]
+    parts = []
+    if d["clause"]:
+        r = by_id[d["clause"]]
+        held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
+        basis = "" if d["basis"] == "reported" else f" This rests on {d['basis']} content, not on the reported text."
+        parts.append(f"{RELIEF_WORDS[relief].capitalize()} under clause {d['clause']} ({r['text']}): {held}.{basis}")
+        if relief == "term_reduction":
+            parts.append(f"The term is cut by {d['reduction_months']} months: release on {d['new_sentence_end']}.")
+        if d["eligible_from"]:
+            parts.append(f"The relief holds from {d['eligible_from']}.")
+    elif relief == "none":
+        parts.append("No clause of the act gives this person relief on " + d["on"] + ".")
+    else:
+        unknown = [r["clause"] for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
+        parts.append("The outcome cannot be decided on the data given: it depends on "
+                     + ", ".join(unknown) + ".")
+        for cid in unknown:
+            missing = [k["says"] or k["test"] for k in by_id[cid]["conditions"] if k["result"] == "unknown"]
+            if missing:
+                parts.append(f"{cid}: unknown whether {'; '.join(missing)}.")
+    for x in d["excluded_by"]:
+        r = by_id[x]
+        held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
+        parts.append(f"Excluded by {x} ({r['text']}): {held}.")
+    if d["upcoming"]:
+        u = d["upcoming"]
+        parts.append(f"From {u['eligible_from']} clause {u['clause']} will give {RELIEF_WORDS[u['relief']]}.")
+    if d["notes"]:
+        parts.append(f"Note: {d['notes']}.")
+    return " ".join(parts)
+
+
+def render_condition(node) -> str:
+    return render(node)

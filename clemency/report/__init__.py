@@ -1,0 +1,1 @@
+"""Tables, charts and reports: the terminal, offline HTML, CSV/XLSX."""
