@@ -1,0 +1,101 @@
+"""The registry format (contracts §1) as data: one `Field` per column, with its type and its rules.
+
+Other code asks `FIELDS["sex"].type`, `FIELDS["punishment"].values`, `FIELDS["war_participant"].default`.
+An act may declare extra fields of its own: `Field(name, type, default, values=None)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TYPES = ("string", "date", "bool", "int", "number", "enum")
+
+# SQL type of each field type in the typed `registry` table.
+SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "bool": "BOOLEAN", "int": "INTEGER", "number": "DOUBLE",
+             "enum": "VARCHAR"}
+
+ARTICLE_TOKEN = r"^[0-9]+(-[0-9]+)?(\.[0-9]+(-[0-9]+)?)*$"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of the registry.
+
+    `default` is the value an empty cell takes (None: stays unknown). `required` is False, True, or a
+    rule name: "convicted" (required when status is convicted) or "custodial_end" (required when the
+    punishment is imprisonment or restriction of liberty).
+    """
+
+    name: str
+    type: str
+    default: object = None
+    values: tuple[str, ...] | None = None
+    required: bool | str = False
+    minimum: float | None = None
+    maximum: float | None = None
+    meaning: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"field {self.name!r}: unknown type {self.type!r}; expected one of {TYPES}")
+        if self.type == "enum" and not self.values:
+            raise ValueError(f"field {self.name!r}: an enum needs its values")
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, in words (used in findings)."""
+        if self.type == "enum":
+            return "one of " + ", ".join(self.values or ())
+        if self.type == "date":
+            return "a date YYYY-MM-DD"
+        if self.type == "bool":
+            return "true/false, 1/0, yes/no or unknown"
+        if self.type == "int":
+            lo = "" if self.minimum is None else f" >= {self.minimum:g}"
+            if self.minimum is not None and self.maximum is not None:
+                return f"an integer {self.minimum:g}-{self.maximum:g}"
+            return "an integer" + lo
+        if self.type == "number":
+            return "a number" + ("" if self.minimum is None else f" >= {self.minimum:g}")
+        return "a value"
+
+
+SEX = ("M", "F")
+STATUS = ("convicted", "suspect", "accused")
+PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "conditional", "corrective_work",
+               "public_works", "fine", "disciplinary_military_unit", "other")
+CATEGORIES = ("not_great_danger", "less_serious", "grave", "especially_grave")
+RECIDIVISM = ("none", "repeat", "dangerous", "especially_dangerous")
+CUSTODIAL_END = ("imprisonment", "restriction_of_liberty")  # punishments that need sentence_end
+
+STATUS_FLAGS = ("war_participant", "relative_of_fallen", "state_award", "award_stripped",
+                "provocation_disabled", "khojaly_victim", "january_1990_disabled", "idp", "repression_victim",
+                "carer_of_child", "convicted_abroad", "malicious_regime_violator", "reoffended_after_amnesty")
+
+_FIELD_LIST: list[Field] = [
+    Field("person_id", "string", required=True, meaning="one person"),
+    Field("case_id", "string", meaning="unique per row; empty = person_id"),
+    Field("full_name", "string", meaning="any script"),
+    Field("sex", "enum", values=SEX, required=True),
+    Field("birth_date", "date", meaning="empty: age unknown"),
+    Field("status", "enum", values=STATUS, required=True, meaning="suspect and accused are pending cases"),
+    Field("articles", "string", required=True, meaning="';'-separated Criminal Code article parts"),
+    Field("crime_category", "enum", values=CATEGORIES, meaning="empty: derived from the articles"),
+    Field("negligent", "bool", meaning="empty: derived from the articles"),
+    Field("offense_date", "date"),
+    Field("punishment", "enum", values=PUNISHMENTS, required="convicted"),
+    Field("term_months", "number", minimum=0, meaning="the term imposed"),
+    Field("sentence_start", "date"),
+    Field("sentence_end", "date", required="custodial_end", meaning="scheduled day of release"),
+    Field("institution", "string"),
+    *[Field(name, "bool", default=False) for name in STATUS_FLAGS],
+    Field("disability_percent", "int", default=0, minimum=0, maximum=100),
+    Field("recidivism", "enum", default="none", values=RECIDIVISM),
+]
+
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+REQUIRED_COLUMNS = tuple(f.name for f in _FIELD_LIST if f.required is True)
