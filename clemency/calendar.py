@@ -10,13 +10,13 @@ import calendar as _cal
 from datetime import date, timedelta
 
 __all__ = [
-    "add_months",
     "add_days",
+    "add_months",
     "age_on",
-    "nth_birthday",
     "first_day_left_at_most",
     "left_at_most",
     "left_more_than",
+    "nth_birthday",
     "window_end",
 ]
 

@@ -19,13 +19,13 @@ from clemency.errors import ClemencyError
 
 __all__ = [
     "DIALECTS",
-    "add_months_sql",
     "add_days_sql",
+    "add_months_sql",
     "age_on_sql",
-    "nth_birthday_sql",
     "first_day_left_at_most_sql",
     "left_at_most_sql",
     "left_more_than_sql",
+    "nth_birthday_sql",
     "window_end_sql",
 ]
 
