@@ -16,7 +16,7 @@ from clemency.act.model import Act
 from clemency.compile.plan import Plan, compile_act
 from clemency.engines import get_engine
 from clemency.engines.duckdb import sql_path
-from clemency.engines.lookup import lookup_table
+from clemency.engines.lookup import register_lookup
 from clemency.errors import ClemencyError
 from clemency.law import CriminalCode
 from clemency.registry.schema import FIELDS
@@ -62,10 +62,7 @@ def extra_fields(act: Act) -> list:
 
 
 def _register_lookup(con, ctx: Context, table: str = "registry") -> None:
-    values = [r[0] for r in con.execute(f"SELECT DISTINCT articles FROM {table}").fetchall()]
-    con.register("_lookup_arrow", lookup_table(ctx.plan, ctx.code, values))
-    con.execute("CREATE OR REPLACE TEMP TABLE _lookup AS SELECT * FROM _lookup_arrow")
-    con.unregister("_lookup_arrow")
+    register_lookup(con, ctx.plan, ctx.code, table)
 
 
 def _columns(con, table: str = "registry") -> list[str]:

@@ -1,7 +1,9 @@
 """The article lookup: for each distinct `articles` value of a registry, what the Criminal Code table says.
 
-Resolved once per distinct value in Python (a registry of millions of rows has far fewer distinct article
-combinations), then joined by every engine, so that all engines read the same categories.
+Each distinct article part is resolved once in Python (`CriminalCode.entry`, a few thousand at most); the
+parts are then combined per `articles` value in DuckDB by the rules of `CriminalCode.resolve` (the gravest
+part's category, unknown if any part is unknown unless one is especially grave; negligent only if every
+part is). All engines join the same lookup, so all read the same categories.
 """
 
 from __future__ import annotations
@@ -9,29 +11,51 @@ from __future__ import annotations
 import pyarrow as pa
 
 from clemency.compile.plan import Plan
-from clemency.law import CriminalCode, any_covered, parse_articles
+from clemency.law import CATEGORIES, CriminalCode, any_covered, negligent_flag
 
 
-def lookup_table(plan: Plan, code: CriminalCode, values) -> pa.Table:
-    """Columns: articles, _table_category, _table_negligent, _unknown_articles, _art0.._artN."""
-    rows: dict[str, list] = {"articles": [], "_table_category": [], "_table_negligent": [],
-                             "_unknown_articles": []}
+def part_table(plan: Plan, code: CriminalCode, parts) -> pa.Table:
+    """One row per distinct article part: its category rank (null = unknown), negligence, article sets."""
+    cols: dict[str, list] = {"part": [], "rank": [], "neg": []}
     arts: list[list] = [[] for _ in plan.article_sets]
-    for value in values:
-        if value is None:
-            continue
-        parsed = parse_articles(value)
-        res = code.resolve(parsed)
-        rows["articles"].append(value)
-        rows["_table_category"].append(res.category)
-        rows["_table_negligent"].append(res.negligent)
-        rows["_unknown_articles"].append(";".join(res.unknown_articles))
+    for part in parts:
+        entry = code.entry(part)
+        category = entry.category if entry is not None else None
+        cols["part"].append(part)
+        cols["rank"].append(CATEGORIES.index(category) if category else None)
+        cols["neg"].append(negligent_flag(entry.negligent) if entry is not None else None)
         for k, refs in enumerate(plan.article_sets):
-            arts[k].append(any_covered(parsed, refs))
-    schema = [("articles", pa.string()), ("_table_category", pa.string()), ("_table_negligent", pa.bool_()),
-              ("_unknown_articles", pa.string())]
-    data = [pa.array(rows[n], t) for n, t in schema]
-    for k, col in enumerate(arts):
-        schema.append((f"_art{k}", pa.bool_()))
-        data.append(pa.array(col, pa.bool_()))
-    return pa.Table.from_arrays(data, names=[n for n, _ in schema])
+            arts[k].append(any_covered((part,), refs))
+    names = ["part", "rank", "neg"] + [f"_art{k}" for k in range(len(arts))]
+    data = [pa.array(cols["part"], pa.string()), pa.array(cols["rank"], pa.int8()), pa.array(cols["neg"], pa.bool_())]
+    data += [pa.array(a, pa.bool_()) for a in arts]
+    return pa.Table.from_arrays(data, names=names)
+
+
+def register_lookup(con, plan: Plan, code: CriminalCode, table: str = "registry", name: str = "_lookup") -> None:
+    """Create the temp table `name`: articles, _table_category, _table_negligent, _unknown_articles, _art*."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _distinct_articles AS SELECT DISTINCT articles FROM {table} "
+                "WHERE articles IS NOT NULL")
+    con.execute("CREATE OR REPLACE TEMP TABLE _article_parts AS SELECT articles, "
+                "unnest(string_split(articles, ';')) AS part FROM _distinct_articles")
+    parts = [r[0] for r in con.execute("SELECT DISTINCT part FROM _article_parts").fetchall()]
+    con.register("_parts_arrow", part_table(plan, code, parts))
+    cats = ", ".join(f"'{c}'" for c in CATEGORIES)
+    worst = len(CATEGORIES) - 1
+    arts = "".join(f", bool_or(t._art{k}) AS _art{k}" for k in range(len(plan.article_sets)))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT p.articles,
+               CASE WHEN max(t.rank) = {worst} THEN '{CATEGORIES[worst]}'
+                    WHEN count(*) FILTER (WHERE t.rank IS NULL) > 0 THEN NULL
+                    ELSE list_extract([{cats}], max(t.rank) + 1) END AS _table_category,
+               CASE WHEN count(*) FILTER (WHERE t.neg = FALSE) > 0 THEN FALSE
+                    WHEN count(*) FILTER (WHERE t.neg IS NULL) > 0 THEN NULL ELSE TRUE END AS _table_negligent,
+               COALESCE(string_agg(CASE WHEN t.rank IS NULL THEN t.part END, ';' ORDER BY t.part), '')
+                   AS _unknown_articles
+               {arts}
+        FROM _article_parts p JOIN _parts_arrow t ON p.part = t.part
+        GROUP BY p.articles""")
+    con.unregister("_parts_arrow")
+    con.execute("DROP TABLE _article_parts")
+    con.execute("DROP TABLE _distinct_articles")
