@@ -1,0 +1,200 @@
+"""Deciding single records fast enough for a web request, with exactly the output of `clemency check`.
+
+`clemency.explain.decide_records` runs the registry import and the decision query in DuckDB; for one
+record that costs most of a second (planning and running a query of tens of thousands of characters).
+Here a record whose every value is already in canonical form (the common case: the form and API clients
+send clean values) is typed in Python by the same rules as `clemency.registry.sql`, joined with the
+article lookup (computed once per distinct `articles` value by `clemency.engines.lookup` and cached),
+decided by the reference engine (the oracle the SQL engines are tested against) and explained by
+`clemency.explain.explain`. Anything else (an unusual spelling, an invalid value, an unknown column)
+goes the slow, exact way, which also produces the precise error. tests/test_web_decider.py checks both
+ways agree on every scenario of the shipped act and on synthetic records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+
+import duckdb
+
+from clemency.apply import Context, extra_fields
+from clemency.engines.lookup import register_lookup
+from clemency.engines.reference import decide_row
+from clemency.explain import decide_records, explain
+from clemency.registry.read import cell_text
+from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FIELDS, Field
+
+_TOKEN = ARTICLE_TOKEN[1:-1]
+_ARTICLES = re.compile(f"{_TOKEN}(;{_TOKEN})*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+class _Slow(Exception):
+    """The record needs the exact (DuckDB) path."""
+
+
+def _typed(f: Field, raw):
+    """The typed value of one field, as `clemency.registry.sql.typed_expr` gives it; _Slow otherwise."""
+    text = cell_text(raw)
+    x = None if text is None else (text.strip() or None)
+    if f.type == "string":
+        return x if x is not None else f.default
+    if x is None:
+        return f.default if f.type != "number" or f.default is None else float(f.default)
+    if f.type == "enum":
+        norm = x.upper() if f.name == "sex" else x.lower()
+        if norm in (f.values or ()):
+            return norm
+        raise _Slow
+    if f.type == "bool":
+        if x.lower() in _TRUE:
+            return True
+        if x.lower() in _FALSE:
+            return False
+        if x.lower() == "unknown":
+            return None
+        raise _Slow
+    if f.type == "date":
+        if not _DATE.fullmatch(x):
+            raise _Slow
+        try:
+            return dt.date.fromisoformat(x)
+        except ValueError:
+            raise _Slow from None
+    if not _NUMBER.fullmatch(x):
+        raise _Slow
+    d = float(x)
+    if (f.minimum is not None and d < f.minimum) or (f.maximum is not None and d > f.maximum):
+        raise _Slow
+    if f.type == "int":
+        if d != int(d):
+            raise _Slow
+        return int(d)
+    return d
+
+
+def _required(f: Field, typed: dict) -> bool:
+    if f.required is True:
+        return True
+    if f.required == "convicted":
+        return typed.get("status") == "convicted"
+    if f.required == "custodial_end":
+        return typed.get("punishment") in CUSTODIAL_END
+    return False
+
+
+class Decider:
+    """One act under one choice of readings on one day, ready to decide single records quickly."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.fields = list(FIELDS.values()) + [f for f in extra_fields(ctx.act) if f.name not in FIELDS]
+        self.names = {f.name for f in self.fields}
+        self._lookup: OrderedDict[str, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def lookup(self, articles: str) -> dict:
+        with self._lock:
+            hit = self._lookup.get(articles)
+            if hit is not None:
+                self._lookup.move_to_end(articles)
+                return hit
+        con = duckdb.connect()
+        try:
+            con.execute("CREATE TABLE registry AS SELECT CAST(? AS VARCHAR) AS articles", [articles])
+            register_lookup(con, self.ctx.plan, self.ctx.code)
+            cur = con.execute("SELECT * FROM _lookup")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        finally:
+            con.close()
+        value = dict(zip(names, rows[0])) if rows else {n: None for n in names}
+        with self._lock:
+            self._lookup[articles] = value
+            while len(self._lookup) > 20_000:
+                self._lookup.popitem(last=False)
+        return value
+
+    def source_row(self, record: dict) -> dict:
+        """The row `SqlGen.source_query` would give for this record; _Slow when it needs the exact path."""
+        if any(k not in self.names for k in record):
+            raise _Slow
+        typed: dict = {}
+        for f in self.fields:
+            if f.name == "articles":
+                text = cell_text(record.get("articles"))
+                x = None if text is None else (text.strip() or None)
+                if x is None or not _ARTICLES.fullmatch(x):
+                    raise _Slow
+                typed["articles"] = x
+            elif f.name == "case_id":
+                typed["case_id"] = _typed(f, record.get("case_id")) or _typed(FIELDS["person_id"],
+                                                                                record.get("person_id"))
+            else:
+                typed[f.name] = _typed(f, record.get(f.name))
+        for f in self.fields:
+            if typed[f.name] is None and _required(f, typed):
+                raw = cell_text(record.get(f.name))
+                if raw is None or not raw.strip():
+                    raise _Slow   # a missing required value: the exact path says so
+        look = self.lookup(typed["articles"])
+        row = {k: v for k, v in typed.items() if k not in ("crime_category", "negligent")}
+        row["_row"] = 1
+        for k in range(len(self.ctx.plan.article_sets)):
+            row[f"_art{k}"] = look.get(f"_art{k}")
+        given, table = typed.get("crime_category"), look.get("_table_category")
+        row["crime_category"] = given if given is not None else table
+        row["negligent"] = typed["negligent"] if typed.get("negligent") is not None else look.get("_table_negligent")
+        if given is not None and table is not None and given != table:
+            row["notes"] = f"crime_category given as {given}, the Criminal Code table says {table}"
+        elif (look.get("_unknown_articles") or "") != "" and given is None:
+            row["notes"] = f"articles not in the Criminal Code table: {look['_unknown_articles']}"
+        else:
+            row["notes"] = None
+        return row
+
+    def decide(self, record: dict, exact: bool = False) -> dict:
+        """The decision of one record exactly as `clemency check` prints it (InputError when invalid)."""
+        if not exact:
+            try:
+                row = self.source_row(record)
+            except _Slow:
+                pass
+            else:
+                decision = decide_row(self.ctx.plan, row, self.ctx.on)
+                return explain(self.ctx, row, decision)
+        return decide_records(self.ctx, [record])[0]
+
+
+@lru_cache(maxsize=64)
+def _decider(act: str, readings: tuple, on: str | None) -> Decider:
+    return Decider(Context.make(act, dict(readings), on))
+
+
+def decider(act: str, readings: dict | None = None, on: str | None = None) -> Decider:
+    """A cached Decider per (act, readings, on). Raises the library's errors for a bad act or reading."""
+    return _decider(act, tuple(sorted((readings or {}).items())), on or None)
+
+
+def alternatives(act: str, record: dict, readings: dict | None, on: str | None, base: dict) -> list[dict]:
+    """The same record under each single alternative reading: the ones that change relief or clause."""
+    d = decider(act, readings, on)
+    out = []
+    for name, r in d.ctx.act.readings.items():
+        if r.is_date:
+            continue
+        for value, meaning in r.values.items():
+            if value == d.ctx.plan.readings.get(name):
+                continue
+            alt = decider(act, {**(readings or {}), name: value}, on).decide(record)
+            if (alt["relief"], alt["clause"]) != (base["relief"], base["clause"]):
+                out.append({"reading": name, "value": value, "meaning": meaning, "relief": alt["relief"],
+                            "clause": alt["clause"], "eligible_from": alt["eligible_from"],
+                            "new_sentence_end": alt["new_sentence_end"], "explanation": alt["explanation"]})
+    return out
