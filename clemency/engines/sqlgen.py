@@ -104,7 +104,8 @@ class SqlGen:
         """SELECT the decision columns (contracts §3) from `source`: a relation with the registry fields,
         the resolved crime_category and negligent, and the article columns _art0, _art1, ...
 
-        Stages: s1 evaluates each clause's date-free part and its date thresholds; s2 whether each clause
+        Stages: s0 evaluates each distinct condition and date threshold once; s1 each clause's date-free
+        part and its date thresholds; s2 whether each clause
         holds on the decision day and each candidate's span; s3 the decision; the final select its fields.
         """
         q, D = self.ident, self.date(on)
@@ -114,11 +115,24 @@ class SqlGen:
         def col(prefix, c, k=None):
             return q(f"{prefix}_{c.id}" + (f"_{k}" if k is not None else ""))
 
+        # s0: every distinct condition and date threshold once, as a column (conditions shared by
+        # several clauses, such as "serving a prison sentence", are evaluated once)
+        atoms: dict = {}
+
+        def atom(tree) -> str:
+            if isinstance(tree, Lit):
+                return self.lit(tree)
+            if tree not in atoms:
+                atoms[tree] = q(f"a{len(atoms)}")
+            return atoms[tree]
+
         s1 = []
         for c in plan.clauses:
-            s1.append(f"{self.expr(c.static)} AS {col('s', c)}")
-            s1 += [f"{self.expr(t)} AS {col('u', c, k)}" for k, t in enumerate(c.ups)]
-            s1 += [f"{self.expr(t)} AS {col('d', c, k)}" for k, t in enumerate(c.downs)]
+            conj = c.static.args if isinstance(c.static, And) else (c.static,)
+            s1.append(f"({' AND '.join(atom(t) for t in conj)}) AS {col('s', c)}")
+            s1 += [f"{atom(t)} AS {col('u', c, k)}" for k, t in enumerate(c.ups)]
+            s1 += [f"{atom(t)} AS {col('d', c, k)}" for k, t in enumerate(c.downs)]
+        s0 = [f"{self.expr(t)} AS {name}" for t, name in atoms.items()] or ["TRUE AS _no_atoms"]
 
         s2 = []
         for c in plan.clauses:
@@ -131,8 +145,11 @@ class SqlGen:
             s2.append(f"{self.greatest([col('u', c, k) for k in range(len(c.ups))])} AS {col('lo', c)}")
             s2.append(f"{self.least([col('d', c, k) for k in range(len(c.downs))])} AS {col('hi', c)}")
 
-        def e(c):  # the candidate gives its relief on the decision day
-            return f"({col('h', c)} AND {col('t', c)})"
+        # the candidate gives its relief on the decision day
+        s2e = [f"({col('h', c)} AND {col('t', c)}) AS {col('e', c)}" for c in cands] or ["TRUE AS _no_candidates"]
+
+        def e(c):
+            return col("e", c)
 
         s3 = []
         rel_w, cl_w = [], []
@@ -208,9 +225,11 @@ class SqlGen:
             + " AS upcoming_clause",
             "CASE WHEN relief = 'none' THEN _upf END AS upcoming_from",
             "reasons", "excluded_by"]
-        return (f"WITH s1 AS (SELECT *, {', '.join(s1)} FROM {source}),\n"
+        return (f"WITH s0 AS (SELECT *, {', '.join(s0)} FROM {source}),\n"
+                f"s1 AS (SELECT *, {', '.join(s1)} FROM s0),\n"
                 f"s2 AS (SELECT *, {', '.join(s2)} FROM s1),\n"
-                f"s3 AS (SELECT *, {', '.join(s3)} FROM s2),\n"
+                f"s2e AS (SELECT *, {', '.join(s2e)} FROM s2),\n"
+                f"s3 AS (SELECT *, {', '.join(s3)} FROM s2e),\n"
                 f"s4 AS (SELECT *, {', '.join(s4)} FROM s3)\n"
                 f"SELECT {', '.join(final)} FROM s4")
 
