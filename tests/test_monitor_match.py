@@ -199,3 +199,20 @@ def test_match_files_xlsx(two_lists, tmp_path):
     match_files(tmp_path / "l.xlsx", two_lists[1], tmp_path / "o.csv")
     rows = list(csv.DictReader((tmp_path / "o.csv").open(encoding="utf-8")))
     assert ("X1", "R1") in {(r["left_id"], r["right_id"]) for r in rows}
+
+
+def test_fast_path_agrees_with_compare():
+    from clemency.monitor.match import fast_score
+
+    people = [p for _, p in _groups()] + [x for _, a, b in _different() for x in (a, b)]
+    people.append(person_from_row({"id": "z", "full_name": "Həsənov Əli Vüqar oğlu", "birth_year": "1985",
+                                   "articles": "206.3.2", "arrest_date": "2024-11-20"}))
+    people.append(person_from_row({"id": "y", "full_name": "Гасанов Али", "birth_year": "1985",
+                                   "articles": "206.4;193-1", "arrest_date": "2024-12-01"}))
+    for a in people:
+        for b in people[::3]:
+            f = fast_score(a, b)
+            if f is None:
+                continue
+            c = compare(a, b)
+            assert f[0] == c.score and f[1] == bool(c.caps), (a.name.raw, b.name.raw)

@@ -29,18 +29,21 @@ WEIGHTS: dict[str, float] = {
     "dates": 0.05,
 }
 MISSING_SHARE = 0.5
+W_SURNAME, W_GIVEN, W_PATRONYMIC = WEIGHTS["surname"], WEIGHTS["given"], WEIGHTS["patronymic"]
+W_BIRTH, W_ARTICLES, W_DATES = WEIGHTS["birth_year"], WEIGHTS["articles"], WEIGHTS["dates"]
 #: Name similarity below this earns nothing (see name_credit).
 NAME_FLOOR = 0.7
 #: Credit for a surname made from the patronymic (Vaqifqızı) against that patronymic.
 PATRONYMIC_SURNAME_CREDIT = 0.6
 #: Surname credit kept when the suffix type differs (Həsənov / Həsənli).
 SUFFIX_CHANGE_FACTOR = 0.9
+#: A patronymic below this similarity, or birth years 2+ apart, count against the pair (credit -0.5).
+CLEAR_DIFFERENCE = 0.8
+CONFLICT_CREDIT = -0.5
 MATCH_THRESHOLD = 0.80
-REVIEW_THRESHOLD = 0.60
+REVIEW_THRESHOLD = 0.65
 #: A `match` also needs each name part at least this similar (Jaro-Winkler on phonetic keys).
 NAME_AGREEMENT = {"surname": 0.95, "given": 0.95, "patronymic": 0.95}
-#: Only a pair whose name parts reach these is kept as a candidate at all.
-CANDIDATE_FLOOR = {"surname": 0.75}
 
 BANDS = ("match", "review")
 
@@ -144,83 +147,188 @@ def name_credit(sim: float) -> float:
     return max(0.0, (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR))
 
 
-def compare(a: Person, b: Person) -> Comparison:
-    """Score one pair field by field; see WEIGHTS, NAME_AGREEMENT and the caps in docs/monitor.md."""
+def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
+    """Score one pair field by field; see WEIGHTS, NAME_AGREEMENT and the caps in docs/monitor.md.
+
+    With ``detail=False`` only score and band are computed (the fast path used for whole lists);
+    ``contributions`` and ``caps`` are then empty, and ``capped`` alone says whether a rule applied.
+    """
     na, nb = a.name, b.name
     contribs: list[Contribution] = []
     caps: list[str] = []
-
-    def add(fname: str, sim: float | None, words: str, credit: float | None = None) -> None:
-        w = WEIGHTS[fname]
-        if credit is None:
-            credit = MISSING_SHARE if sim is None else sim
-        contribs.append(Contribution(fname, w, sim, w * credit, words))
+    capped = False
+    score = 0.0
 
     # surname: the stem, and the suffix type apart
     s = similarity(na.surname_stem_key, nb.surname_stem_key)
-    words = f"surname stems {na.surname_stem_key or '-'} / {nb.surname_stem_key or '-'} similar {s:.2f}"
     credit = name_credit(s)
+    words = ""
     if s < NAME_AGREEMENT["surname"]:
-        caps.append("surnames differ")
-    if na.surname_suffix and nb.surname_suffix and na.surname_suffix != nb.surname_suffix:
+        capped = True
+        if detail:
+            caps.append("surnames differ")
+    sa, sb = na.surname_suffix, nb.surname_suffix
+    if sa and sb and sa != sb:
         credit *= SUFFIX_CHANGE_FACTOR
-        caps.append(f"surname suffix differs (-{na.surname_suffix} vs -{nb.surname_suffix}): a change "
-                    "of surname form is weak evidence and needs a human")
-        words += f"; suffix -{na.surname_suffix} vs -{nb.surname_suffix}"
-    for x, y in ((na, nb), (nb, na)):
-        if x.surname_suffix in PATRONYMIC_SURNAMES and y.patronymic_key and \
-                similarity(x.surname_stem_key, y.patronymic_key) >= NAME_AGREEMENT["patronymic"]:
-            credit = max(credit, PATRONYMIC_SURNAME_CREDIT)
-            caps.append(f"one side's surname {x.surname} is the other's patronymic: weak evidence")
-            words += "; surname made from the patronymic on one side"
-    add("surname", s, words, credit)
+        capped = True
+        if detail:
+            caps.append(f"surname suffix differs (-{sa} vs -{sb}): a change of surname form is weak "
+                        "evidence and needs a human")
+            words = f"; suffix -{sa} vs -{sb}"
+        for x, y in ((na, nb), (nb, na)):
+            if x.surname_suffix in PATRONYMIC_SURNAMES and y.patronymic_key and \
+                    similarity(x.surname_stem_key, y.patronymic_key) >= NAME_AGREEMENT["patronymic"]:
+                credit = max(credit, PATRONYMIC_SURNAME_CREDIT)
+                if detail:
+                    caps.append(f"one side's surname {x.surname} is the other's patronymic: weak evidence")
+                    words += "; surname made from the patronymic on one side"
+    score += WEIGHTS["surname"] * credit
+    if detail:
+        contribs.append(Contribution("surname", WEIGHTS["surname"], s, WEIGHTS["surname"] * credit,
+                                     f"surname stems {na.surname_stem_key or '-'} / {nb.surname_stem_key or '-'}"
+                                     f" similar {s:.2f}{words}"))
 
     for fname, ka, kb, label in (("given", na.given_key, nb.given_key, "given names"),
                                  ("patronymic", na.patronymic_key, nb.patronymic_key, "patronymics")):
+        w = WEIGHTS[fname]
         if ka and kb:
             g = similarity(ka, kb)
+            credit = name_credit(g)
             if g < NAME_AGREEMENT[fname]:
-                caps.append(f"{label} differ ({ka} vs {kb})")
-            add(fname, g, f"{label} {ka} / {kb} similar {g:.2f}", name_credit(g))
+                capped = True
+                if fname == "patronymic" and g < CLEAR_DIFFERENCE:
+                    credit = CONFLICT_CREDIT
+                if detail:
+                    caps.append(f"{label} differ ({ka} vs {kb})")
+            score += w * credit
+            if detail:
+                contribs.append(Contribution(fname, w, g, w * credit, f"{label} {ka} / {kb} similar {g:.2f}"))
         else:
+            score += w * MISSING_SHARE
             if fname == "given":
-                caps.append("given name missing on one side")
-            add(fname, None, f"{label} not known on both sides")
+                capped = True
+                if detail:
+                    caps.append("given name missing on one side")
+            if detail:
+                contribs.append(Contribution(fname, w, None, w * MISSING_SHARE, f"{label} not known on both sides"))
 
+    w = WEIGHTS["birth_year"]
     if a.birth_year and b.birth_year:
         d = abs(a.birth_year - b.birth_year)
-        y = 1.0 if d == 0 else 0.3 if d == 1 else 0.0
+        y = 1.0 if d == 0 else 0.3 if d == 1 else CONFLICT_CREDIT
         if d:
-            caps.append(f"birth years conflict ({a.birth_year} vs {b.birth_year})")
-        add("birth_year", y, f"birth years {a.birth_year} / {b.birth_year}")
+            capped = True
+            if detail:
+                caps.append(f"birth years conflict ({a.birth_year} vs {b.birth_year})")
+        score += w * y
+        if detail:
+            contribs.append(Contribution("birth_year", w, y, w * y, f"birth years {a.birth_year} / {b.birth_year}"))
     else:
-        add("birth_year", None, "birth year not known on both sides")
+        score += w * MISSING_SHARE
+        if detail:
+            contribs.append(Contribution("birth_year", w, None, w * MISSING_SHARE,
+                                         "birth year not known on both sides"))
 
+    w = WEIGHTS["articles"]
     if a.articles and b.articles:
-        inter = len(a.articles & b.articles)
-        ov = inter / min(len(a.articles), len(b.articles))
-        add("articles", ov, f"{inter} article(s) in common ({', '.join(sorted(a.articles & b.articles)) or 'none'})")
+        common = a.articles & b.articles
+        ov = len(common) / min(len(a.articles), len(b.articles))
+        score += w * ov
+        if detail:
+            contribs.append(Contribution("articles", w, ov, w * ov, f"{len(common)} article(s) in common"
+                                         f" ({', '.join(sorted(common)) or 'none'})"))
     else:
-        add("articles", None, "articles not known on both sides")
+        score += w * MISSING_SHARE
+        if detail:
+            contribs.append(Contribution("articles", w, None, w * MISSING_SHARE, "articles not known on both sides"))
 
+    w = WEIGHTS["dates"]
     if a.arrest_date and b.arrest_date:
         days = abs((a.arrest_date - b.arrest_date).days)
         dv = 1.0 if days == 0 else 0.5 if days <= 31 else 0.0
-        add("dates", dv, f"arrest dates {a.arrest_date} / {b.arrest_date} ({days} days apart)")
+        score += w * dv
+        if detail:
+            contribs.append(Contribution("dates", w, dv, w * dv,
+                                         f"arrest dates {a.arrest_date} / {b.arrest_date} ({days} days apart)"))
     else:
-        add("dates", None, "arrest dates not known on both sides")
+        score += w * MISSING_SHARE
+        if detail:
+            contribs.append(Contribution("dates", w, None, w * MISSING_SHARE, "arrest dates not known on both sides"))
 
     if na.sex and nb.sex and na.sex != nb.sex:
-        caps.append(f"sex differs ({na.sex} from {na.sex_source} vs {nb.sex} from {nb.sex_source})")
+        capped = True
+        if detail:
+            caps.append(f"sex differs ({na.sex} from {na.sex_source} vs {nb.sex} from {nb.sex_source})")
 
-    score = round(sum(c.points for c in contribs), 4)
-    if score >= MATCH_THRESHOLD and not caps:
+    score = round(min(1.0, max(0.0, score)), 4)
+    if score >= MATCH_THRESHOLD and not capped:
         band: str | None = "match"
     elif score >= REVIEW_THRESHOLD:
         band = "review"
     else:
         band = None
     return Comparison(a.id, b.id, score, band, contribs, caps)
+
+
+def _credit(sim: float) -> float:
+    return (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR) if sim > NAME_FLOOR else 0.0
+
+
+def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
+    """(score, capped) exactly as ``compare`` computes them, without explanations; None for the rare
+    pairs that need ``compare`` (a surname made from the patronymic)."""
+    na, nb = a.name, b.name
+    sa, sb = na.surname_suffix, nb.surname_suffix
+    if sa in PATRONYMIC_SURNAMES or sb in PATRONYMIC_SURNAMES:
+        return None
+    agree = NAME_AGREEMENT
+    s = similarity(na.surname_stem_key, nb.surname_stem_key)
+    capped = s < agree["surname"]
+    credit = _credit(s)
+    if sa and sb and sa != sb:
+        credit *= SUFFIX_CHANGE_FACTOR
+        capped = True
+    score = W_SURNAME * credit
+    ka, kb = na.given_key, nb.given_key
+    if ka and kb:
+        g = similarity(ka, kb)
+        if g < agree["given"]:
+            capped = True
+        score += W_GIVEN * _credit(g)
+    else:
+        score += W_GIVEN * MISSING_SHARE
+        capped = True
+    ka, kb = na.patronymic_key, nb.patronymic_key
+    if ka and kb:
+        g = similarity(ka, kb)
+        if g < agree["patronymic"]:
+            capped = True
+            score += W_PATRONYMIC * (CONFLICT_CREDIT if g < CLEAR_DIFFERENCE else _credit(g))
+        else:
+            score += W_PATRONYMIC * _credit(g)
+    else:
+        score += W_PATRONYMIC * MISSING_SHARE
+    if a.birth_year and b.birth_year:
+        d = a.birth_year - b.birth_year
+        if d == 0:
+            score += W_BIRTH
+        else:
+            capped = True
+            score += W_BIRTH * (0.3 if d in (1, -1) else CONFLICT_CREDIT)
+    else:
+        score += W_BIRTH * MISSING_SHARE
+    if a.articles and b.articles:
+        score += W_ARTICLES * len(a.articles & b.articles) / min(len(a.articles), len(b.articles))
+    else:
+        score += W_ARTICLES * MISSING_SHARE
+    if a.arrest_date and b.arrest_date:
+        days = abs((a.arrest_date - b.arrest_date).days)
+        score += W_DATES * (1.0 if days == 0 else 0.5 if days <= 31 else 0.0)
+    else:
+        score += W_DATES * MISSING_SHARE
+    if na.sex and nb.sex and na.sex != nb.sex:
+        capped = True
+    return round(min(1.0, max(0.0, score)), 4), capped
 
 
 def explain(pair: Comparison) -> str:
@@ -239,17 +347,33 @@ def explain(pair: Comparison) -> str:
 
 # --- blocking -------------------------------------------------------------------------------------
 
-def block_keys(p: Person) -> list[tuple[str, str, str]]:
-    """Keys under which a person is indexed: (surname stem, given prefix) and (given, surname prefix)."""
+@lru_cache(maxsize=200_000)
+def _coarse(key: str) -> str:
+    return key.translate(_COARSE)
+
+
+def block_keys(p: Person) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """(keys a person is indexed under, keys it is looked up by).
+
+    * ("s", surname stem, given name): the same names in any script or surname form;
+    * ("g", given name, first 3 letters of the surname stem): surname spelling variants;
+    * ("pp", given, patronymic) / ("ps", given, surname stem): a surname made from the patronymic
+      (Vaqifqızı Aytən) found against "Aytən Vaqif qızı ...".
+    Keys are coarse phonetic keys (mid-word г/h, d/t, b/p merged).
+    """
     n = p.name
-    keys = [("s", n.surname_stem_key, n.given_key[:2])]
-    if n.given_key:
-        keys.append(("g", n.given_key, n.surname_stem_key[:2]))
-        if n.patronymic_key:
-            keys.append(("p", n.given_key, n.patronymic_key))
-        if n.surname_suffix in PATRONYMIC_SURNAMES:
-            keys.append(("p", n.given_key, n.surname_stem_key))
-    return keys
+    stem, given = _coarse(n.surname_stem_key), _coarse(n.given_key)
+    index = [("s", stem, given)]
+    if given:
+        index.append(("g", given, stem[:3]))
+    query = list(index)
+    if given and n.patronymic_key:
+        index.append(("pp", given, _coarse(n.patronymic_key)))
+        query.append(("ps", given, _coarse(n.patronymic_key)))
+    if given and n.surname_suffix in PATRONYMIC_SURNAMES:
+        index.append(("ps", given, stem))
+        query.append(("pp", given, stem))
+    return index, query
 
 
 class Index:
@@ -259,28 +383,34 @@ class Index:
         self.people: list[Person] = list(people)
         self.blocks: dict[tuple[str, str, str], list[int]] = defaultdict(list)
         for i, p in enumerate(self.people):
-            for k in block_keys(p):
+            for k in block_keys(p)[0]:
                 self.blocks[k].append(i)
 
     def candidates(self, p: Person) -> set[int]:
         found: set[int] = set()
-        for k in block_keys(p):
-            found.update(self.blocks.get(k, ()))
+        get = self.blocks.get
+        for k in block_keys(p)[1]:
+            found.update(get(k, ()))
         return found
 
 
 def match_people(left: Iterable[Person], right: Iterable[Person] | Index,
-                 min_band: str = "review") -> Iterator[Comparison]:
-    """Every pair in the `match` or `review` band (``min_band='match'`` for `match` only)."""
+                 min_band: str = "review", detail: bool = False) -> Iterator[Comparison]:
+    """Every pair in the `match` or `review` band (``min_band='match'`` for `match` only).
+
+    ``detail=True`` fills contributions and caps of each pair kept (for ``explain``)."""
     index = right if isinstance(right, Index) else Index(right)
     people = index.people
     for a in left:
-        sa = a.name.surname_stem_key
         for j in index.candidates(a):
             b = people[j]
-            if similarity(sa, b.name.surname_stem_key) < CANDIDATE_FLOOR["surname"] and \
-                    a.name.given_key != b.name.given_key:
-                continue
-            c = compare(a, b)
-            if c.band == "match" or (c.band == "review" and min_band == "review"):
-                yield c
+            fast = fast_score(a, b)
+            if fast is None:
+                c = compare(a, b, detail=False)
+                score, band = c.score, c.band
+            else:
+                score, capped = fast
+                band = ("match" if score >= MATCH_THRESHOLD and not capped
+                        else "review" if score >= REVIEW_THRESHOLD else None)
+            if band == "match" or (band == "review" and min_band == "review"):
+                yield compare(a, b) if detail else Comparison(a.id, b.id, score, band)

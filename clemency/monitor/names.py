@@ -73,9 +73,13 @@ def _fold(text: str) -> str:
     return text.lower().replace("i̇", "i")
 
 
-@lru_cache(maxsize=200_000)
 def romanise(text: str) -> str:
     """Any script to lowercase English-like ASCII; spaces kept, other punctuation dropped."""
+    return " ".join(r for r in map(_romanise_word, text.split()) if r)
+
+
+@lru_cache(maxsize=500_000)
+def _romanise_word(text: str) -> str:
     text = _fold(text)
     out: list[str] = []
     prev = " "
@@ -163,6 +167,7 @@ class ParsedName:
         return " ".join(p for p in (self.surname, self.given, self.patronymic) if p)
 
 
+@lru_cache(maxsize=200_000)
 def split_surname(surname: str) -> tuple[str, str | None, str | None]:
     """Romanised surname -> (stem, suffix type, sex from the ending)."""
     word = romanise(surname).replace(" ", "")
@@ -172,6 +177,7 @@ def split_surname(surname: str) -> tuple[str, str | None, str | None]:
     return word, None, None
 
 
+@lru_cache(maxsize=200_000)
 def _marker(token: str) -> tuple[str | None, str | None]:
     """(sex, rest) when ``token`` ends in a patronymic marker; rest is '' for a standalone marker."""
     for markers, sex in ((MALE_MARKERS, "M"), (FEMALE_MARKERS, "F")):
@@ -181,6 +187,7 @@ def _marker(token: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+@lru_cache(maxsize=200_000)
 def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
     for ending, sex in RUSSIAN_PATRONYMIC:
         if token.endswith(ending) and len(token) - len(ending) >= 3:
@@ -188,13 +195,13 @@ def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)
 def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     """Split ``full_name`` (any script, either order) into surname, given name and patronymic.
 
     ``patronymic`` (a separate list column) wins over one found in the full name.
     """
-    tokens = romanise(full_name or "").split()
+    tokens = [t for w in (full_name or "").split() for t in _romanise_word(w).split()]
     pat: str | None = None
     sex: str | None = None
     sex_source: str | None = None
