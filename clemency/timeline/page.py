@@ -1,0 +1,106 @@
+"""Charts (SVG, offline) and the timeline.html page."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from clemency.report.charts import lines
+from clemency.report.html import page, table
+from clemency.timeline.reports import RELIEF_PARTS
+
+RELIEF_LABELS = {
+    "release_from_imprisonment": "released from imprisonment",
+    "release_from_punishment": "released from non-custodial punishment",
+    "term_reduction": "term reduced",
+    "release_from_criminal_liability": "released from criminal liability",
+}
+
+
+def _labels(sim) -> list[str]:
+    return [d.strftime("%d %b") for d in sim.days]
+
+
+def cumulative_chart(sim, reports) -> str:
+    n = sim.n_days
+    series = {"all reliefs (simulated)": np.cumsum(sim.g_served.sum(axis=0)).tolist()}
+    reliefs = sorted({ln.split(":")[0] for ln in sim.g_lane.tolist()})
+    for rel in reliefs:
+        m = np.array([ln.split(":")[0] == rel for ln in sim.g_lane.tolist()], bool)
+        series[RELIEF_LABELS.get(rel, rel)] = np.cumsum(sim.g_served[m].sum(axis=0)).tolist()
+    points = {}
+    pts = [((r.cut_off - sim.window.eif).days, r.values["total"]) for r in reports
+           if not r.projection and r.cut_off and "total" in r.values and 0 <= (r.cut_off - sim.window.eif).days < n]
+    if pts:
+        points["reported total"] = pts
+    rel_pts = [((r.cut_off - sim.window.eif).days, r.values["released_from_imprisonment"]) for r in reports
+               if not r.projection and r.cut_off and "released_from_imprisonment" in r.values
+               and 0 <= (r.cut_off - sim.window.eif).days < n]
+    if rel_pts:
+        points["reported released from imprisonment"] = rel_pts
+    return lines("Reliefs applied, cumulative (simulated lines, reported points)", _labels(sim), series, points,
+                 width=860, height=360)
+
+
+def backlog_chart(sim) -> str:
+    n = sim.n_days
+    series = {}
+    for body in sim.bodies:
+        lanes = [ln for ln in sim.bodies[body].lanes]
+        m = np.isin(sim.g_lane, lanes)
+        if not m.any():
+            continue
+        elig = np.zeros(n, np.int64)
+        np.add.at(elig, np.clip(sim.g_elig[m], 0, n - 1), sim.g_count[m])
+        back = np.cumsum(elig) - np.cumsum(sim.g_served[m].sum(axis=0)) - np.cumsum(sim.g_lapsed[m].sum(axis=0))
+        series[sim.bodies[body].label] = back.tolist()
+    return lines("Eligible but not yet applied (backlog), by body", _labels(sim), series, width=860, height=320)
+
+
+def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift_rows) -> None:
+    charts = {"timeline_cumulative.svg": cumulative_chart(sim, reports), "timeline_backlog.svg": backlog_chart(sim)}
+    for name, svg in charts.items():
+        (out / name).write_text(svg, encoding="utf-8")
+    readings = ", ".join(f"{k}={v}" for k, v in (manifest["readings"] or {}).items())
+    stamp = (f"As of {manifest['as_of']} (decisions), window {manifest['entry_into_force']} to "
+             f"{manifest['window_end']}; act {manifest['act']} sha256 {str(manifest['act_hash'])[:16]}; "
+             f"readings: {readings or 'defaults'}; registry sha256 {str(manifest.get('registry_hash'))[:16]}; "
+             f"calendar: {manifest['calendar']}.")
+    sections = []
+    sections.append(("Totals over the window", table(
+        ["body", "relief", "eligible in window", "applied by the end", "lapsed (served out first)",
+         "overdue at the deadline", "last applied"],
+        [[t["body"], RELIEF_LABELS.get(t["relief"], t["relief"]) + (" (" + t["lane"].split(":")[1] + ")"
+                                                                   if ":" in t["lane"] else ""),
+          t["eligible"], t["applied"], t["lapsed"], t["overdue"], t["last_applied"]] for t in totals],
+        numeric={2, 3, 4, 5})))
+    sections.append(("Cumulative reliefs", charts["timeline_cumulative.svg"]))
+    sections.append(("Backlog", charts["timeline_backlog.svg"]))
+    if recon:
+        sections.append(("Reported beside simulated (gap = reported - simulated)", table(
+            ["report", "cut-off", "measure", "reported", "simulated", "gap", "bodies", "note"],
+            [[r["report"], r["cut_off"], r["measure"], r["reported"], r["simulated"], r["gap"], r["bodies"],
+              r["note"]] for r in recon], numeric={3, 4, 5})))
+    if reports:
+        sections.append(("Reports that do not add up, and other problems", table(
+            ["report", "problem"], [[f["report"], f["problem"]] for f in findings])
+            if findings else "<p>Every report adds up: reliefs, categories and sexes each sum to the total.</p>"))
+        if drift_rows:
+            sections.append(("How the reports' breakdown changes", table(
+                ["report", "previous", "change"], [[d["report"], d["previous"], d["change"]] for d in drift_rows])))
+    bodies = manifest["bodies"]
+    sections.append(("Who applies what (calibrated assumptions)", "<p>" + escape(
+        "Capacities, ramps, lead times and shares are calibrated assumptions chosen so that the default synthetic "
+        "registry roughly follows the ministry's reported pace; no body has published its capacity. Override "
+        "them with --capacity BODY=N, --lead BODY=DAYS or --bodies FILE.") + "</p>" + table(
+        ["body", "applies (lane: share of capacity)", "from", "persons per working day", "ramp (working days)",
+         "lead (days)", "sources"],
+        [[b["label"], "; ".join(f"{k} {v:g}" for k, v in b["lanes"].items()), b["start"], b["capacity"],
+          b["ramp_days"], b["lead_days"], b["sources"]] for b in bodies.values()], numeric={3, 4, 5})))
+    html = page(f"Implementation over time: {manifest['act']}", sections, stamp, manifest.get("note"))
+    (out / "timeline.html").write_text(html, encoding="utf-8")
+
+
+__all__ = ["write_page", "cumulative_chart", "backlog_chart", "RELIEF_PARTS"]

@@ -1,0 +1,283 @@
+"""`clemency timeline`: apply the act once, simulate the implementation from the decisions' spans, set the
+result beside the ministry's reports, and write series, reconciliation, findings, charts and a page."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from clemency.engines.duckdb import sql_path
+from clemency.timeline import reports as rep_mod
+from clemency.timeline.simulate import LANES, Body, Simulation, Window, cells_query, configure, rows_query, simulate
+
+MEASURE_CELLS = {   # measure of a report -> the fine cells it counts (None: cannot be simulated)
+    "total": {},
+    "released_from_imprisonment": {"lane": "release_from_imprisonment"},
+    "released_from_noncustodial": {"lane": "release_from_punishment"},
+    "term_reduced_6m_custodial": {"lane": "term_reduction:custodial"},
+    "term_reduced_6m_noncustodial": {"lane": "term_reduction:noncustodial"},
+    "released_from_criminal_liability": {"lane": ["release_from_criminal_liability:investigation",
+                                                  "release_from_criminal_liability:prosecution_courts"]},
+    "war_participants_released": {"clause": "A1"},
+    "reached_60_released": {"clause": "A9"},
+    "cat_not_great_danger": {"crime_category": "not_great_danger"},
+    "cat_less_serious": {"crime_category": "less_serious"},
+    "cat_grave": {"crime_category": "grave"},
+    "men": {"sex": "M"},
+    "women": {"sex": "F"},
+    "minors": None,
+}
+MEASURE_NOTES = {
+    "war_participants_released": "simulated: relief given by clause A1 only (a lower bound)",
+    "reached_60_released": "simulated: relief given by clause A9 only (a lower bound)",
+    "minors": "not simulated: the decisions carry no birth date",
+    "men": "simulated men include minors",
+}
+
+
+@dataclass
+class TimelineResult:
+    out_dir: Path
+    manifest: dict
+    sim: Simulation
+    totals: list = field(default_factory=list)          # per body and relief
+    reconciliation: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    drift: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=None, lead=None, start=None,
+                 bodies_table=None, calendar: str = "working", engine: str = "duckdb", progress=None,
+                 decisions=None) -> TimelineResult:
+    """The whole command. `decisions` may name an existing apply output directory to reuse."""
+    from clemency.apply import SYNTHETIC_NOTE, apply_act
+    step = progress or (lambda name: None)
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bodies = configure(capacity, lead, start, bodies_table)
+    timings = {}
+    if decisions is None:
+        applied = apply_act(act, registry, out / "decisions", engine=engine, readings=readings, csv=False,
+                            progress=step)
+        manifest = applied.manifest
+        dec_dir = out / "decisions"
+    else:
+        dec_dir = Path(decisions)
+        manifest = json.loads((dec_dir / "manifest.json").read_text())
+    timings["apply_s"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    step("simulating the implementation")
+    eif = dt.date.fromisoformat(manifest["entry_into_force"])
+    window = Window(eif, dt.date.fromisoformat(manifest["window_end"]), calendar)
+    src = f"read_parquet({sql_path(dec_dir / 'decisions.parquet')})"
+    con = duckdb.connect()
+    cells = con.execute(cells_query(src, window, bodies)).fetchnumpy()
+    cells = {k: np.asarray(v) for k, v in cells.items()}
+    sim = simulate(cells, window, bodies)
+    timings["simulate_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    step("writing the series")
+    series = _series(sim)
+    _write_table(series, out / "series")
+    overdue_n = _write_overdue(con, sim, src, out / "overdue.csv")
+    totals = _totals(sim)
+    recon, findings, drift_rows = [], [], []
+    reps = []
+    if reports:
+        reps, findings = rep_mod.load_reports(reports)
+        drift_rows = rep_mod.drift(reps)
+        recon = reconcile(sim, reps)
+        _write_csv(out / "reconciliation.csv", recon,
+                   ["report", "cut_off", "measure", "reported", "simulated", "gap", "gap_pct", "kind", "bodies", "note"])
+        _write_csv(out / "findings.csv", findings, ["report", "problem"])
+        _write_csv(out / "drift.csv", drift_rows, ["report", "previous", "change"])
+    timings["write_s"] = time.perf_counter() - t
+    synthetic = bool(manifest.get("synthetic"))
+    tl_manifest = {
+        "act": manifest["act"], "act_hash": manifest["act_hash"], "readings": manifest["readings"],
+        "as_of": manifest["on"], "entry_into_force": eif.isoformat(), "window_end": window.end.isoformat(),
+        "registry": manifest.get("registry"), "registry_hash": manifest.get("registry_hash"),
+        "synthetic": synthetic, "calendar": calendar,
+        "holidays": sorted(d.isoformat() for d in window.holidays) if calendar == "working" else [],
+        "bodies": {k: _body_json(b) for k, b in bodies.items()},
+        "assumption": "capacities, ramps, lead times and shares are calibrated assumptions, not observations",
+        "reports": str(reports) if reports else None,
+        "persons_overdue": overdue_n,
+        "totals": totals,
+        "decisions": str(dec_dir),
+        "timings_s": {},
+    }
+    if synthetic:
+        tl_manifest["note"] = SYNTHETIC_NOTE
+    step("drawing the charts")
+    from clemency.timeline.page import write_page
+    write_page(out, sim, tl_manifest, totals, reps, recon, findings, drift_rows)
+    timings["total_s"] = time.perf_counter() - t0
+    tl_manifest["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
+    (out / "timeline.json").write_text(json.dumps(tl_manifest, indent=2, default=str))
+    con.close()
+    return TimelineResult(out, tl_manifest, sim, totals, recon, findings, drift_rows, timings)
+
+
+def _body_json(b: Body) -> dict:
+    d = asdict(b)
+    d["start"] = b.start.isoformat()
+    return d
+
+
+def relief_of(lane: str) -> str:
+    return lane.split(":", 1)[0]
+
+
+def _series(sim: Simulation) -> dict[str, list]:
+    """One row per day, body and lane: applied (cumulative), applied_on_day, eligible_not_applied (those
+    eligible by that day whose relief still holds and who were not yet applied), lapsed (cumulative)."""
+    cols: dict[str, list] = {k: [] for k in ("date", "body", "relief", "lane", "applied", "applied_on_day",
+                                             "eligible_not_applied", "lapsed", "eligible")}
+    n = sim.n_days
+    for lane in sorted(set(sim.g_lane.tolist())):
+        m = sim.g_lane == lane
+        served = sim.g_served[m].sum(axis=0)
+        lapsed = np.cumsum(sim.g_lapsed[m].sum(axis=0))
+        elig = np.zeros(n, np.int64)
+        np.add.at(elig, np.clip(sim.g_elig[m], 0, n - 1), sim.g_count[m])
+        elig = np.cumsum(elig)
+        applied = np.cumsum(served)
+        backlog = elig - applied - lapsed
+        cols["date"] += sim.days
+        cols["body"] += [LANES.get(lane, "?")] * n
+        cols["relief"] += [relief_of(lane)] * n
+        cols["lane"] += [lane] * n
+        cols["applied"] += applied.tolist()
+        cols["applied_on_day"] += served.tolist()
+        cols["eligible_not_applied"] += backlog.tolist()
+        cols["lapsed"] += lapsed.tolist()
+        cols["eligible"] += elig.tolist()
+    return cols
+
+
+def _write_table(cols: dict[str, list], stem: Path) -> None:
+    table = pa.table(cols)
+    pq.write_table(table, stem.with_suffix(".parquet"))
+    keys = list(cols)
+    with open(stem.with_suffix(".csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(keys)
+        for row in zip(*(cols[k] for k in keys)):
+            w.writerow([v.isoformat() if isinstance(v, dt.date) else v for v in row])
+
+
+def _write_csv(path: Path, rows: list[dict], header: list[str]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in header})
+
+
+def _totals(sim: Simulation) -> list[dict]:
+    out = []
+    rem = sim.remaining()
+    for lane in sorted(set(sim.g_lane.tolist())):
+        m = sim.g_lane == lane
+        served = sim.g_served[m].sum(axis=0)
+        out.append({"body": LANES.get(lane, "?"), "relief": relief_of(lane), "lane": lane,
+                    "eligible": int(sim.g_count[m].sum()), "applied": int(served.sum()),
+                    "lapsed": int(sim.g_lapsed[m].sum()), "overdue": int(rem[m].sum()),
+                    "last_applied": (sim.days[int(np.flatnonzero(served)[-1])].isoformat()
+                                     if served.any() else None)})
+    return out
+
+
+def _write_overdue(con, sim: Simulation, src: str, path: Path) -> int:
+    """Everyone whose relief still holds on the last day of the window and whom no body reached by then.
+    Which persons of a group were not reached is decided by a stable hash of case_id (random order)."""
+    rem = sim.remaining()
+    header = "person_id,case_id,body,relief,clause,eligible_from,queue_entry\n"
+    groups = np.flatnonzero(rem > 0)
+    if not len(groups):
+        path.write_text(header)
+        return 0
+    # (lane, raw entry, until) -> working-day entry: the groups hold the adjusted entry, so map raw -> adj
+    from clemency.timeline.simulate import _entry_on_working_day
+    raw = np.arange(0, max(int(sim.cells['entry'].max()), sim.n_days) + 1)
+    adj = _entry_on_working_day(raw, sim.window.working())
+    con.register("_entry_map", pa.table({"raw": raw, "adj": adj}))
+    keys = np.unique(np.stack([sim.gid, sim.cells["entry"], sim.cells["until"]], axis=1), axis=0)
+    g_adj = {}
+    for g, e, u in keys:
+        g_adj[int(g)] = (int(adj[int(e)]), int(u))
+    og = {"lane": [], "adj": [], "until": [], "remaining": []}
+    for g in groups:
+        e, u = g_adj[int(g)]
+        og["lane"].append(str(sim.g_lane[g]))
+        og["adj"].append(e)
+        og["until"].append(u)
+        og["remaining"].append(int(rem[g]))
+    con.register("_overdue_groups", pa.table(og))
+    eif = sim.window.eif.isoformat()
+    con.execute(f"""
+        COPY (
+          WITH r AS ({rows_query(src, sim.window, sim.bodies)}),
+          a AS (SELECT r.*, m.adj FROM r JOIN _entry_map m ON r.entry = m.raw),
+          k AS (SELECT a.*, g.remaining,
+                       row_number() OVER (PARTITION BY a.lane, a.adj, a.until
+                                          ORDER BY hash(coalesce(a.case_id, a.person_id)) DESC) AS rn
+                FROM a JOIN _overdue_groups g ON a.lane = g.lane AND a.adj = g.adj AND a.until = g.until)
+          SELECT person_id, case_id,
+                 CASE {" ".join(f"WHEN lane = '{ln}' THEN '{b}'" for ln, b in LANES.items())} END AS body,
+                 relief, clause, eligible_from,
+                 CASE WHEN adj >= {sim.n_days} THEN NULL ELSE DATE '{eif}' + adj::INTEGER END AS queue_entry
+          FROM k WHERE rn <= remaining ORDER BY body, eligible_from, person_id
+        ) TO {sql_path(path)} (HEADER, DELIMITER ',')""")
+    return int(rem.sum())
+
+
+def reconcile(sim: Simulation, reports: list) -> list[dict]:
+    """Each reported figure beside the simulated one at the report's cut-off, for the bodies it covers.
+    An announced projection is set beside everyone eligible in the window. gap = reported - simulated."""
+    rows = []
+    body_of = np.array([LANES.get(ln, "?") for ln in sim.cells["lane"]])
+    for r in reports:
+        if r.cut_off is None:
+            continue
+        if r.projection:
+            day, kind = sim.n_days - 1, "projection vs eligible in the window"
+        else:
+            kind = "cut-off vs applied"
+            day = (r.cut_off - sim.window.eif).days
+        scope = np.isin(body_of, list(r.bodies)) if (r.bodies and not r.projection) else np.ones(len(body_of), bool)
+        for measure, spec in MEASURE_CELLS.items():
+            if measure not in r.values:
+                continue
+            reported = r.values[measure]
+            note = MEASURE_NOTES.get(measure, "")
+            if measure == "men" and r.minors_in_men is False:
+                note = "reported men exclude minors; simulated men include them"
+            if spec is None:
+                simulated = None
+            elif day < 0:
+                simulated = 0
+            else:
+                mask = scope & sim.cell_mask(**spec)
+                d = min(day, sim.n_days - 1)
+                series = sim.eligible_by(mask) if r.projection else sim.applied_by(mask)
+                simulated = int(round(float(series[d])))
+            gap = None if simulated is None else reported - simulated
+            rows.append({"report": r.name, "cut_off": r.cut_off.isoformat(), "measure": measure,
+                         "reported": reported, "simulated": simulated, "gap": gap,
+                         "gap_pct": (None if gap is None or not simulated else round(100 * gap / simulated, 1)),
+                         "kind": kind, "bodies": ";".join(r.bodies) if not r.projection else "all",
+                         "note": note})
+    return rows
