@@ -21,22 +21,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from clemency.monitor.match import Index, Person, match_people  # noqa: E402
-from clemency.monitor.names import parse_name  # noqa: E402
+from clemency.monitor.match import Index, Person, match_people
+from clemency.monitor.names import parse_name
 
-STEMS = ("Həsən Əli Məmməd Hüseyn Qasım Kərim Hacı Xəlil Quli İsmayıl Şükür Cəfər Əhməd Nəsir Zeynal Rüstəm "
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+STEMS = _words("Həsən Əli Məmməd Hüseyn Qasım Kərim Hacı Xəlil Quli İsmayıl Şükür Cəfər Əhməd Nəsir Zeynal Rüstəm "
          "Bağır Süleyman Abbas Nəbi Hümbət Vəli İbrahim Oruc Mustafa Tağı Səfər Əsəd Mirzə Hidayət Qurban "
          "Əfəndi Sadıq Kazım Həbib Məlik Nağı Rza Cəbrayıl Ələkbər Yusif Paşa Novruz Qənbər Bayram Şirin "
-         "Rəhim Abdulla Mehdi Eyvaz Babа Ağa Allahverdi Cavad Fərhad İsa Musa Yaqub Tahir Rəsul Əkbər "
+         "Rəhim Abdulla Mehdi Eyvaz Baba Ağa Allahverdi Cavad Fərhad İsa Musa Yaqub Tahir Rəsul Əkbər "
          "Sultan Məhərrəm Səməd Əziz Xudu Qafar Nadir Vahid Salman Murad Dadaş Qədir Şahin Heydər Kamal "
-         "Nəcəf Əmir Rəşid Hətəm Ağayar Zamin Bəşir Camal Fəttah Tofiq Sabir Vaqif Rauf Şamil Ramiz Qabil").split()
-GIVEN_M = ("Əli Rəşad Elçin Tofiq Elnur Bəxtiyar İlqar Ramil Fuad Vüsal Anar Tural Orxan Kamran Elvin "
+         "Nəcəf Əmir Rəşid Hətəm Ağayar Zamin Bəşir Camal Fəttah Tofiq Sabir Vaqif Rauf Şamil Ramiz Qabil")
+GIVEN_M = _words("Əli Rəşad Elçin Tofiq Elnur Bəxtiyar İlqar Ramil Fuad Vüsal Anar Tural Orxan Kamran Elvin "
            "Əkrəm Ceyhun Emin Sərxan Vidadi Nicat Elməddin Samir Ayxan Rövşən Polad Ruslan Azər Seymur Araz "
            "Toğrul Hikmət Eldəniz Tərlan İlkin Nurlan Xəyyam Aqil Elşən Vüqar Rauf Cəlil Yaşar Namiq Zaur "
            "Kənan Fərid Murad Rəvan Əsgər Pərviz Taleh Vaqif Nadir Sabir Kamil Şahin Rafiq Arif Natiq Qabil "
-           "Nazim Əmir Ramiz Elxan Fikrət Sənan Elşad Bəhruz Nizami Elman Ehtiram Habil Cavid Vahid Hafiz").split()
-GIVEN_F = ("Gülər Ülviyyə Səbinə Nərgiz Aynur Ləman Səidə Könül Gülnar Fidan Lalə Aytac Aytən Leyla Sevinc "
-           "Aygün Günel Nigar Şəbnəm Xədicə Zəhra Sevda Nərmin Aysel Gülnarə Ülkər Vüsalə Kəmalə Nurlanə").split()
+           "Nazim Əmir Ramiz Elxan Fikrət Sənan Elşad Bəhruz Nizami Elman Ehtiram Habil Cavid Vahid Hafiz")
+GIVEN_F = _words("Gülər Ülviyyə Səbinə Nərgiz Aynur Ləman Səidə Könül Gülnar Fidan Lalə Aytac Aytən Leyla Sevinc "
+           "Aygün Günel Nigar Şəbnəm Xədicə Zəhra Sevda Nərmin Aysel Gülnarə Ülkər Vüsalə Kəmalə Nurlanə")
 MALE_SUF, FEMALE_SUF = ("ov", "ov", "ov", "li", "zadə"), ("ova", "ova", "ova", "li", "zadə")
 
 RU = {"ə": "а", "a": "а", "b": "б", "c": "дж", "ç": "ч", "d": "д", "e": "е", "f": "ф", "g": "г", "ğ": "г",

@@ -7,10 +7,26 @@ from pathlib import Path
 import pytest
 
 from clemency.errors import ClemencyError, InputError
-from clemency.monitor.evidence import (OfficialTotal, load_events, load_official_totals, release_status,
-                                       totals_against_names)
-from clemency.monitor.lists import (UNKNOWN_EXIT, WITHHELD, article_covers, charge_alerts, charge_history, diff,
-                                    keep_matched, load_list, name_hash, normalise_exit_reason, withhold_names)
+from clemency.monitor.evidence import (
+    OfficialTotal,
+    load_events,
+    load_official_totals,
+    release_status,
+    totals_against_names,
+)
+from clemency.monitor.lists import (
+    UNKNOWN_EXIT,
+    WITHHELD,
+    article_covers,
+    charge_alerts,
+    charge_history,
+    diff,
+    keep_matched,
+    load_list,
+    name_hash,
+    normalise_exit_reason,
+    withhold_names,
+)
 from clemency.monitor.past_acts import comparison_table, load_past_acts, write_comparison
 
 FIX = Path(__file__).parent / "fixtures" / "monitor"

@@ -9,8 +9,15 @@ import pytest
 from clemency.errors import ClemencyError, InputError
 from clemency.monitor.files import match_files
 from clemency.monitor.ledger import Ledger, LedgerError
-from clemency.monitor.match import (MATCH_THRESHOLD, WEIGHTS, Index, compare, explain, match_people,
-                                    person_from_row)
+from clemency.monitor.match import (
+    MATCH_THRESHOLD,
+    WEIGHTS,
+    Index,
+    compare,
+    explain,
+    match_people,
+    person_from_row,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "monitor"
 

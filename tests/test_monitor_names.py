@@ -1,7 +1,8 @@
 """Names across scripts: romanisation, phonetic keys, parsing, sex, surname suffixes."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clemency.monitor.names import parse_name, phonetic_key, romanise, sex_from_patronymic, split_surname
 

@@ -6,10 +6,10 @@ by date and category, and never treats a reported release as confirmed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from clemency.errors import InputError
 from clemency.monitor.files import read_table

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from clemency.errors import ClemencyError
@@ -74,7 +74,7 @@ class Ledger:
             raise LedgerError(f"judgement {judgement!r}, expected one of {', '.join(JUDGEMENTS)}")
         if not reviewer:
             raise LedgerError("a judgement needs a reviewer", hint="who made the judgement")
-        stamp = (at or datetime.now(timezone.utc)).isoformat(timespec="microseconds")
+        stamp = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
         j = Judgement(str(left_id), str(right_id), judgement, reviewer, stamp, note)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:

@@ -4,10 +4,11 @@ between versions with exit reasons, charges over time with alerts, and privacy f
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
-from typing import Callable, Iterable
 
 from clemency.errors import InputError
 from clemency.monitor.files import read_table
@@ -225,7 +226,7 @@ def charge_alerts(versions: Iterable[ListVersion], excluded_articles: Iterable[s
 
     alerts: list[ChargeAlert] = []
     for pid, stages in charge_history(versions).items():
-        for before, after in zip(stages, stages[1:]):
+        for before, after in pairwise(stages):
             if before.articles == after.articles:
                 continue
             new = hits(after.articles) - hits(before.articles)
