@@ -1,0 +1,148 @@
+"""The commands as a user runs them: outputs, exit codes, and clear messages for bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clemency.act.load import ACTS_DIR
+from clemency.cli import main
+
+HEADER = ["person_id", "case_id", "sex", "birth_date", "status", "articles", "punishment", "term_months",
+          "offense_date", "sentence_start", "sentence_end", "war_participant", "recidivism"]
+GOOD = ["P1", "C1", "F", "1980-01-01", "convicted", "177.2", "imprisonment", "36", "2023-01-01", "2024-01-01",
+        "2027-01-01", "false", "none"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def write_csv(path: Path, rows, header=HEADER):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def test_check_prints_the_decision(tmp_path):
+    record = dict(zip(HEADER, GOOD))
+    res = run("check", "--act", "az-2025", "--json", "-", input=json.dumps(record))
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["relief"] == "release_from_imprisonment" and d["clause"] == "A7"
+    assert d["act"] == "az-2025" and len(d["act_hash"]) == 64 and d["readings"]["b3"] == "eif"
+    assert d["code_version"].startswith("az-criminal-code-2024")
+    assert "A7" in d["explanation"] and {r["clause"] for r in d["reasons"]} >= {"A1", "F3", "T1"}
+
+
+def test_check_with_a_reading_and_a_date(tmp_path):
+    record = dict(zip(HEADER, GOOD), sex="M", sentence_end="2026-07-19")
+    res = run("check", "--act", "az-2025", "--json", "-", "--reading", "b3=application", "--on", "2026-01-19",
+              input=json.dumps(record))
+    d = json.loads(res.output)
+    assert (d["relief"], d["clause"], d["eligible_from"], d["on"]) == (
+        "release_from_imprisonment", "B3", "2026-01-19", "2026-01-19")
+
+
+@pytest.mark.parametrize("reading, message", [("b3=sometime", "valid values: eif, application"),
+                                               ("b33=eif", "valid readings"), ("b3", "NAME=VALUE")])
+def test_unknown_reading_is_bad_usage(reading, message):
+    res = CliRunner().invoke(main, ["check", "--act", "az-2025", "--json", "-", "--reading", reading],
+                             input=json.dumps(dict(zip(HEADER, GOOD))))
+    assert res.exit_code == 2 and message in res.output
+
+
+def test_check_bad_json_and_bad_record():
+    res = CliRunner().invoke(main, ["check", "--act", "az-2025", "--json", "-"], input="{not json")
+    assert res.exit_code == 1 and "not valid JSON" in res.output
+    bad = dict(zip(HEADER, GOOD), sex="X", birth_date="1980-02-30")
+    res = CliRunner().invoke(main, ["check", "--act", "az-2025", "--json", "-"], input=json.dumps(bad))
+    assert res.exit_code == 1
+    assert "field 'sex' = 'X', expected one of M, F" in res.output and "birth_date" in res.output
+
+
+def test_apply_writes_everything_and_accounts_for_every_row(tmp_path):
+    rows = [GOOD,
+            ["P2", "C2", "X", "1980-01-01", "convicted", "177.2", "imprisonment", "36", "", "", "2027-01-01", "", ""],
+            ["P3", "C3", "M", "1980-02-30", "convicted", "177.2", "imprisonment", "36", "", "", "2027-01-01", "", ""],
+            ["P4", "C1", "M", "1970-01-01", "convicted", "177.2", "imprisonment", "36", "", "", "2027-01-01", "", ""],
+            ["P5", "C5", "M", "1970-01-01", "convicted", "177.2", "prison", "36", "", "", "2027-01-01", "maybe", ""],
+            ["P6", "C6", "M", "1950-01-01", "suspect", "177.2", "", "", "2024-05-05", "", "", "", ""]]
+    reg = write_csv(tmp_path / "reg.csv", rows)
+    res = run("apply", "--act", "az-2025", "--registry", reg, "--out", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "out"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["rows"] == {"in": 6, "decided": 2, "rejected": 4, "findings": 5}
+    assert manifest["engine"] == "duckdb" and len(manifest["registry_hash"]) == 64
+    findings = list(csv.DictReader(open(out / "findings.csv")))
+    got = {(f["row"], f["field"], f["value"]) for f in findings}
+    assert got == {("2", "sex", "X"), ("3", "birth_date", "1980-02-30"), ("4", "case_id", "C1"),
+                   ("5", "punishment", "prison"), ("5", "war_participant", "maybe")}
+    assert all(f["expected"] for f in findings)
+    decisions = list(csv.DictReader(open(out / "decisions.csv")))
+    assert {d["case_id"]: d["relief"] for d in decisions} == {
+        "C1": "release_from_imprisonment", "C6": "release_from_criminal_liability"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["rows"] == 2 and summary["by_relief"]["release_from_imprisonment"]["persons"] == 1
+    assert (out / "decisions.parquet").exists()
+
+
+def test_apply_unreadable_file_and_missing_column(tmp_path):
+    res = CliRunner().invoke(main, ["apply", "--act", "az-2025", "--registry", str(tmp_path / "none.csv"),
+                                    "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "no such file" in res.output
+    reg = write_csv(tmp_path / "reg.csv", [[v for h, v in zip(HEADER, GOOD) if h != "articles"]],
+                    header=[h for h in HEADER if h != "articles"])
+    res = CliRunner().invoke(main, ["apply", "--act", "az-2025", "--registry", str(reg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "missing required column(s) articles" in res.output
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"this is not parquet")
+    res = CliRunner().invoke(main, ["apply", "--act", "az-2025", "--registry", str(junk), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "cannot read the file" in res.output
+
+
+def _act_with(tmp_path, old, new):
+    text = (ACTS_DIR / "az-2025.yaml").read_text()
+    assert old in text
+    path = tmp_path / "act.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_act_file_with_a_typo_in_a_field_name(tmp_path):
+    act = _act_with(tmp_path, "    relief: release_from_imprisonment\n    text: women",
+                    "    releif: release_from_imprisonment\n    text: women")
+    res = CliRunner().invoke(main, ["check", "--act", str(act), "--json", "-"], input="{}")
+    assert res.exit_code == 1
+    assert "clause A7, field 'releif'" in res.output and "did you mean 'relief'" in res.output
+    assert f"{act}:" in res.output
+
+
+def test_act_file_with_a_malformed_condition(tmp_path):
+    act = _act_with(tmp_path, "test: disability_percent >= 61", "test: disability_percent >= ")
+    res = CliRunner().invoke(main, ["check", "--act", str(act), "--json", "-"], input="{}")
+    assert res.exit_code == 1 and "clause A10" in res.output and "malformed condition" in res.output
+
+
+def test_synth_refuses_an_oversize_xlsx(tmp_path):
+    res = CliRunner().invoke(main, ["synth", "--rows", "2000000", "--out", str(tmp_path / "r.xlsx")])
+    assert res.exit_code in (1, 2) and "1,048,575" in res.output.replace("1048575", "1,048,575")
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_synth_then_apply_on_the_reference_engine_agrees_with_duckdb(tmp_path):
+    reg = tmp_path / "reg.csv"
+    assert run("synth", "--rows", 400, "--out", reg, "--seed", 3).exit_code == 0
+    for engine in ("duckdb", "reference"):
+        res = run("apply", "--act", "az-2025", "--registry", reg, "--out", tmp_path / engine, "--engine", engine)
+        assert res.exit_code == 0, res.output
+    a = list(csv.DictReader(open(tmp_path / "duckdb" / "decisions.csv")))
+    b = list(csv.DictReader(open(tmp_path / "reference" / "decisions.csv")))
+    assert len(a) == 400 and a == b
