@@ -17,6 +17,8 @@ RELIEF_LABELS = {
     "term_reduction": "term reduced",
     "release_from_criminal_liability": "released from criminal liability",
 }
+SHORT = {"release_from_imprisonment": "prison release", "release_from_punishment": "non-custodial",
+         "term_reduction": "reduction", "release_from_criminal_liability": "liability"}
 
 
 def _labels(sim) -> list[str]:
@@ -25,21 +27,21 @@ def _labels(sim) -> list[str]:
 
 def cumulative_chart(sim, reports) -> str:
     n = sim.n_days
-    series = {"all reliefs (simulated)": np.cumsum(sim.g_served.sum(axis=0)).tolist()}
+    series = {"all (sim.)": np.cumsum(sim.g_served.sum(axis=0)).tolist()}
     reliefs = sorted({ln.split(":")[0] for ln in sim.g_lane.tolist()})
     for rel in reliefs:
         m = np.array([ln.split(":")[0] == rel for ln in sim.g_lane.tolist()], bool)
-        series[RELIEF_LABELS.get(rel, rel)] = np.cumsum(sim.g_served[m].sum(axis=0)).tolist()
+        series[SHORT.get(rel, rel)] = np.cumsum(sim.g_served[m].sum(axis=0)).tolist()
     points = {}
     pts = [((r.cut_off - sim.window.eif).days, r.values["total"]) for r in reports
            if not r.projection and r.cut_off and "total" in r.values and 0 <= (r.cut_off - sim.window.eif).days < n]
     if pts:
-        points["reported total"] = pts
+        points["reported"] = pts
     rel_pts = [((r.cut_off - sim.window.eif).days, r.values["released_from_imprisonment"]) for r in reports
                if not r.projection and r.cut_off and "released_from_imprisonment" in r.values
                and 0 <= (r.cut_off - sim.window.eif).days < n]
     if rel_pts:
-        points["reported released from imprisonment"] = rel_pts
+        points["reported prison"] = rel_pts
     return lines("Reliefs applied, cumulative (simulated lines, reported points)", _labels(sim), series, points,
                  width=860, height=360)
 
@@ -55,7 +57,7 @@ def backlog_chart(sim) -> str:
         elig = np.zeros(n, np.int64)
         np.add.at(elig, np.clip(sim.g_elig[m], 0, n - 1), sim.g_count[m])
         back = np.cumsum(elig) - np.cumsum(sim.g_served[m].sum(axis=0)) - np.cumsum(sim.g_lapsed[m].sum(axis=0))
-        series[sim.bodies[body].label] = back.tolist()
+        series[body] = back.tolist()
     return lines("Eligible but not yet applied (backlog), by body", _labels(sim), series, width=860, height=320)
 
 

@@ -64,9 +64,6 @@ def load_reports(path: str | Path) -> tuple[list[Report], list[dict]]:
                            + (", ".join(header) or "no header"))
         if "report" in missing or "cut_off" in missing:
             return [], findings
-    absent = [c for c in KNOWN if c not in header and c not in REQUIRED]
-    if absent and any(c in NUMERIC for c in absent):
-        find(f"({where})", "columns not in the file (taken as not reported): " + ", ".join(absent))
     unknown = [c for c in header if c not in KNOWN]
     if unknown:
         find(f"({where})", "columns not understood (ignored): " + ", ".join(unknown))
