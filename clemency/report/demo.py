@@ -16,9 +16,9 @@ from clemency.report.figures import CATEGORY_COLUMNS, RELIEF_COLUMNS, SEX_COLUMN
 ACT = "az-2025"
 RELIEF_LABELS = {"release_from_imprisonment": "released from prison",
                  "term_reduction": "term cut by 6 months",
-                 "release_from_punishment": "released from a non-custodial punishment",
-                 "release_from_criminal_liability": "released from criminal liability"}
-CATEGORY_LABELS = {"not_great_danger": "not great public danger", "less_serious": "less serious",
+                 "release_from_punishment": "freed from non-custodial",
+                 "release_from_criminal_liability": "freed from liability"}
+CATEGORY_LABELS = {"not_great_danger": "not great danger", "less_serious": "less serious",
                    "grave": "grave", "especially_grave": "especially grave"}
 SEX_LABELS = {"M": "men", "F": "women"}
 
@@ -75,25 +75,29 @@ def run_demo(out, rows: int | None = None, seed: int = 0) -> Path:
         if section.startswith("category"):
             key = next(k for k, v in CATEGORY_LABELS.items() if v == label)
             values[0] = by_cat.get(key, 0)
-            section = "category of crime (beneficiaries)"
+            section = "category"
         elif section.startswith("sex"):
             key = next(k for k, v in SEX_LABELS.items() if v == label)
             values[0] = by_sex.get(key, 0)
-            section = "sex (beneficiaries)"
+            section = "sex"
         rows_out.append((section, label, values))
 
-    heads = ["synthetic registry (decided on EIF)"] + [f"{r['report']} ({r['cut_off']})" for r in reports]
+    heads = ["synthetic, eligible on EIF"] + [str(r["report"]) for r in reports]
     table = Table(title=f"The 2025 act on a synthetic registry of {m['rows']['in']:,} rows", title_justify="left")
     table.add_column("")
     table.add_column("")
     for h in heads:
         table.add_column(h, justify="right")
+    previous = None
     for section, label, values in rows_out:
-        table.add_row(section, label, *["" if v is None else f"{v:,}" for v in values])
+        table.add_row("" if section == previous else section, label,
+                      *["" if v is None else f"{v:,}" for v in values])
+        previous = section
     console.print(table)
     console.print(f"[yellow]{SYNTHETIC_NOTE}[/]")
-    console.print("The ministry's figures are cumulative counts of reliefs applied by each cut-off date; the "
-                  "synthetic column counts everyone eligible on the day of entry into force.")
+    console.print("Category and sex count beneficiaries. The ministry's figures (moj-*) are cumulative counts of "
+                  "reliefs applied by each cut-off date; 'announced' is the projection; the synthetic column counts "
+                  "everyone eligible on the day of entry into force.")
 
     page = render_report(result, rows_out, heads)
     (out / "report.html").write_text(page, encoding="utf-8")
