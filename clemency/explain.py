@@ -117,6 +117,9 @@ def plain_words(ctx: Context, d: dict) -> str:
             parts.append(f"The relief holds from {d['eligible_from']}.")
     elif relief == "none":
         parts.append("No clause of the act gives this person relief on " + d["on"] + ".")
+        near = [f"{r['clause']} ({k['says'] or k['test']})" for r, k in near_misses(d["reasons"])]
+        if near:
+            parts.append("Missed on a single matter of degree (time, age, term, category): " + "; ".join(near) + ".")
     else:
         unknown = [r["clause"] for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
         parts.append("The outcome cannot be decided on the data given: it depends on "
@@ -135,6 +138,19 @@ def plain_words(ctx: Context, d: dict) -> str:
     if d["notes"]:
         parts.append(f"Note: {d['notes']}.")
     return " ".join(parts)
+
+
+def near_misses(reasons: list[dict]):
+    """Relief clauses that failed on one condition only, where that condition is a matter of degree
+    (it reads a date, a number or the category) rather than membership of a group."""
+    from clemency.act.lang import parse
+    from clemency.registry.schema import FIELDS
+    degree = {n for n, f in FIELDS.items() if f.type in ("date", "int", "number")} | {"crime_category"}
+    for r in reasons:
+        failed = [k for k in r["conditions"] if k["result"] == "failed"]
+        if r["kind"] == "relief" and r["result"] == "failed" and len(failed) == 1:
+            if names_in(parse(failed[0]["test"])) & degree:
+                yield r, failed[0]
 
 
 def render_condition(node) -> str:
