@@ -1,0 +1,167 @@
+"""The JSON API and its OpenAPI description.
+
+`POST /api/check` is read-only (it decides, it stores nothing) and is therefore exempt from CSRF; every
+other POST of the application changes state and needs the session's CSRF token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from clemency.compile.plan import parse_reading_args
+from clemency.errors import InputError, UsageError
+from clemency.registry.schema import FIELDS
+from clemency.web.routes_act import acts_list
+from clemency.web.common import ApiError, render
+from clemency.web.decider import decider
+from clemency.web.routes_act import act_json, get_act
+
+
+def parse_check_query(request: Request) -> tuple[str, dict, str | None]:
+    act_id = request.query_params.get("act")
+    if not act_id:
+        raise ApiError(400, "the query parameter 'act' is required", [f"shipped acts: {', '.join(acts_list())}"])
+    get_act(act_id)
+    try:
+        readings = parse_reading_args(request.query_params.getlist("reading"))
+    except UsageError as exc:
+        raise ApiError(400, "bad reading", [exc.message, "use reading=NAME=VALUE"]) from None
+    on = request.query_params.get("on") or None
+    if on:
+        try:
+            dt.date.fromisoformat(on)
+        except ValueError:
+            raise ApiError(400, "bad decision date 'on'", [f"{on!r} is not a date YYYY-MM-DD"]) from None
+    return act_id, readings, on
+
+
+def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
+    if not isinstance(record, dict):
+        raise ApiError(400, "the body must be one JSON object in the registry format",
+                       [f"found a JSON {type(record).__name__}"])
+    wrong = [f"field '{k}': a JSON {type(v).__name__} is not a registry value" for k, v in record.items()
+             if isinstance(v, dict) or (isinstance(v, list) and k != "articles")]
+    if wrong:
+        raise ApiError(422, "the record is not valid", wrong)
+    try:
+        d = decider(act_id, readings, on)
+    except UsageError as exc:
+        raise ApiError(400, "unknown reading" if "unknown reading" in exc.message else "bad reading",
+                       [exc.message]) from None
+    try:
+        return d.decide(record)
+    except InputError as exc:
+        lines = [x.strip() for x in exc.message.splitlines()]
+        raise ApiError(422, lines[0].rstrip(":"), lines[1:]) from None
+
+
+async def api_check(request: Request):
+    act_id, readings, on = parse_check_query(request)
+    body = await request.body()
+    try:
+        record = json.loads(body.decode("utf-8") if body else "")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "malformed JSON", [str(exc)]) from None
+    return JSONResponse(check_record(act_id, readings, on, record))
+
+
+async def api_acts(request: Request):
+    out = []
+    for a in acts_list():
+        act = get_act(a)
+        out.append({"id": act.id, "title": act.title, "sha256": act.sha256,
+                    "entry_into_force": act.entry_into_force.isoformat(), "url": f"/api/acts/{act.id}"})
+    return JSONResponse(out)
+
+
+async def api_act(request: Request):
+    return JSONResponse(act_json(get_act(request.path_params["act_id"])))
+
+
+async def api_run_status(request: Request):
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    return JSONResponse(job.status())
+
+
+def openapi() -> dict:
+    record_props = {}
+    for f in FIELDS.values():
+        if f.type == "enum":
+            record_props[f.name] = {"type": "string", "enum": list(f.values or ())}
+        elif f.type == "date":
+            record_props[f.name] = {"type": "string", "format": "date"}
+        elif f.type == "bool":
+            record_props[f.name] = {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": ["unknown"]}]}
+        elif f.type in ("int", "number"):
+            record_props[f.name] = {"type": "integer" if f.type == "int" else "number"}
+        elif f.name == "articles":
+            record_props[f.name] = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                                    "example": "206.3.2;193-1.3.1"}
+        else:
+            record_props[f.name] = {"type": "string"}
+        if f.meaning:
+            record_props[f.name]["description"] = f.meaning
+    error = {"type": "object", "required": ["error", "details"],
+             "properties": {"error": {"type": "string"}, "details": {"type": "array", "items": {"type": "string"}}}}
+    err = {"description": "bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Clemency API", "version": "1",
+                 "description": "Amnesty acts as data. Decisions are exactly what `clemency check` prints. "
+                                "POST /api/check is read-only and exempt from CSRF."},
+        "paths": {
+            "/api/check": {"post": {
+                "summary": "Decide one record under an act",
+                "parameters": [
+                    {"name": "act", "in": "query", "required": True, "schema": {"type": "string", "enum": acts_list()}},
+                    {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"},
+                     "description": "decision date (default: the entry into force)"},
+                    {"name": "reading", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+                     "style": "form", "explode": True, "description": "NAME=VALUE, repeatable"}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Record"}}}},
+                "responses": {"200": {"description": "the decision (contracts §3) with reasons clause by clause "
+                                      "and a plain-words explanation",
+                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}},
+                              "400": err, "404": err, "413": err, "422": err}}},
+            "/api/acts": {"get": {"summary": "The shipped acts", "responses": {"200": {"description": "list of acts"}}}},
+            "/api/acts/{id}": {"get": {"summary": "One act: clauses, conditions, readings, sources",
+                                       "parameters": [{"name": "id", "in": "path", "required": True,
+                                                       "schema": {"type": "string"}}],
+                                       "responses": {"200": {"description": "the act"}, "404": err}}},
+            "/api/runs/{id}/status": {"get": {"summary": "Progress of a run (an act applied to an uploaded registry)",
+                                              "parameters": [{"name": "id", "in": "path", "required": True,
+                                                              "schema": {"type": "string"}}],
+                                              "responses": {"200": {"description": "state, step, counts"}, "404": err}}},
+        },
+        "components": {"schemas": {
+            "Error": error,
+            "Record": {"type": "object", "required": ["person_id", "sex", "status", "articles"],
+                       "properties": record_props, "additionalProperties": True},
+            "Decision": {"type": "object", "properties": {
+                k: {} for k in ("person_id", "case_id", "relief", "clause", "basis", "reduction_months",
+                                "new_sentence_end", "eligible_from", "eligible_until", "upcoming", "excluded_by",
+                                "crime_category", "notes", "on", "act", "act_hash", "readings", "code_version",
+                                "reasons_code", "reasons", "explanation")}},
+        }},
+    }
+
+
+async def api_openapi(request: Request):
+    return JSONResponse(openapi())
+
+
+async def api_docs(request: Request):
+    return render(request, "api_docs.html", spec=openapi())
+
+
+routes = [
+    Route("/api/check", api_check, methods=["POST"]),
+    Route("/api/acts", api_acts), Route("/api/acts/{act_id}", api_act),
+    Route("/api/runs/{run_id}/status", api_run_status),
+    Route("/api/openapi.json", api_openapi), Route("/api/docs", api_docs),
+]

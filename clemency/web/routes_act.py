@@ -1,0 +1,77 @@
+"""The act itself: every clause with its text, status, sources, conditions; the readings with their values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from clemency.act.lang import render as render_tree
+from clemency.act.load import load_act, shipped_acts
+from clemency.errors import ActError
+from clemency.web.common import ApiError, render
+
+
+def acts_list() -> list[str]:
+    """The shipped acts (scenario files beside them are not acts)."""
+    return [a for a in shipped_acts() if not a.endswith(".scenarios")]
+
+
+def get_act(act_id: str):
+    if act_id not in acts_list():
+        raise ApiError(404, f"unknown act {act_id!r}", [f"shipped acts: {', '.join(acts_list())}"])
+    try:
+        return load_act(act_id)
+    except ActError as exc:  # pragma: no cover - shipped acts load
+        raise ApiError(500, "the act file has problems", [str(p) for p in exc.problems]) from None
+
+
+def _v(value):
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _cond(c) -> dict:
+    return {"test": c.source, "says": c.says, "status": c.status}
+
+
+def act_json(act) -> dict:
+    """The act as plain data (what /api/acts/{id} returns and the act page shows)."""
+    def src(key):
+        s = act.sources.get(key) or {}
+        return {"id": key, "title": s.get("title", ""), "url": s.get("url") or None}
+    return {
+        "id": act.id, "title": act.title, "sha256": act.sha256,
+        "meta": {k: _v(v) for k, v in act.meta.items()},
+        "entry_into_force": _v(act.entry_into_force),
+        "sources": [src(k) for k in act.sources],
+        "parameters": [{"name": p.name, "type": p.type, "value": _v(p.value), "status": p.status, "says": p.says,
+                        "sources": [src(s) for s in p.sources]} for p in act.parameters.values()],
+        "readings": [{"name": r.name, "default": r.default, "says": r.says, "parameter": r.parameter,
+                      "values": [{"value": k, "meaning": m, "default": k == r.default} for k, m in r.values.items()]}
+                     for r in act.readings.values()],
+        "fields": [{"name": f.name, "type": f.type, "default": _v(f.default), "values": list(f.values)}
+                   for f in act.fields],
+        "definitions": [{"name": k, **_cond(c)} for k, c in act.definitions.items()],
+        "clauses": [{"id": c.id, "kind": c.kind, "relief": c.relief, "reduction_months": c.reduction_months,
+                     "text": c.text, "status": c.status, "says": c.says, "notes": c.notes,
+                     "sources": [src(s) for s in c.sources],
+                     "conditions": [_cond(k) for k in c.when],
+                     "applies_to": [{"clauses": list(a.clauses), "when": _cond(a.when) if a.when else None}
+                                    for a in c.applies_to]}
+                    for c in act.clauses],
+    }
+
+
+async def acts_page(request: Request):
+    acts = [get_act(a) for a in acts_list()]
+    return render(request, "acts.html", acts=acts)
+
+
+async def act_page(request: Request):
+    act = get_act(request.path_params["act_id"])
+    return render(request, "act.html", act=act_json(act))
+
+
+routes = [Route("/acts", acts_page), Route("/acts/{act_id}", act_page)]
+__all__ = ["act_json", "get_act", "render_tree"]

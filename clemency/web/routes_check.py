@@ -1,0 +1,82 @@
+"""Check a person: the form a lawyer fills in, and the decision explained clause by clause."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from clemency.errors import ClemencyError
+from clemency.registry.schema import FIELDS, STATUS_FLAGS
+from clemency.web.common import render
+from clemency.web.routes_act import acts_list, get_act
+from clemency.web.decider import alternatives, decider
+
+MAIN_FIELDS = ["person_id", "sex", "birth_date", "status", "articles", "crime_category", "negligent",
+               "offense_date", "punishment", "term_months", "sentence_start", "sentence_end", "institution",
+               "disability_percent", "recidivism"]
+DEFAULT_ACT = "az-2025"
+
+
+def form_fields():
+    out = []
+    for name in MAIN_FIELDS:
+        f = FIELDS[name]
+        kind = {"date": "date", "int": "number", "number": "number"}.get(f.type, "text")
+        choices = list(f.values) if f.type == "enum" else (["true", "false", "unknown"] if f.type == "bool"
+                                                            else None)
+        out.append({"name": name, "kind": kind, "choices": choices, "required": f.required is True})
+    return out
+
+
+def record_from_form(form) -> dict:
+    rec = {}
+    for name in MAIN_FIELDS + list(STATUS_FLAGS):
+        value = str(form.get(name) or "").strip()
+        if value:
+            rec[name] = value
+    rec.setdefault("person_id", "form")
+    return rec
+
+
+def readings_from_form(form, act) -> dict:
+    out = {}
+    for name, r in act.readings.items():
+        value = str(form.get(f"reading.{name}") or "").strip()
+        if value and value != r.default:
+            out[name] = value
+    return out
+
+
+def explain_record(act_id: str, record: dict, readings: dict, on: str | None) -> tuple[dict, list]:
+    d = decider(act_id, readings, on)
+    decision = d.decide(record)
+    return decision, alternatives(act_id, record, readings, on, decision)
+
+
+async def check_page(request: Request):
+    act_id = request.query_params.get("act") or DEFAULT_ACT
+    act = get_act(act_id)
+    return render(request, "check.html", acts=acts_list(), act=act, fields=form_fields(), flags=STATUS_FLAGS,
+                  values={}, chosen={}, decision=None, alts=[], problems=[])
+
+
+async def check_submit(request: Request):
+    form = await request.form()
+    act_id = str(form.get("act") or DEFAULT_ACT)
+    act = get_act(act_id)
+    record = record_from_form(form)
+    readings = readings_from_form(form, act)
+    on = str(form.get("on") or "").strip() or None
+    decision, alts, problems = None, [], []
+    try:
+        decision, alts = explain_record(act_id, record, readings, on)
+    except ClemencyError as exc:
+        problems = str(exc).splitlines()
+    except ValueError as exc:
+        problems = [f"bad date: {exc}"]
+    return render(request, "check.html", status_code=200 if decision else 400, acts=acts_list(), act=act,
+                  fields=form_fields(), flags=STATUS_FLAGS, values=dict(form), chosen=readings, on=on,
+                  decision=decision, alts=alts, problems=problems)
+
+
+routes = [Route("/check", check_page, methods=["GET"]), Route("/check", check_submit, methods=["POST"])]
