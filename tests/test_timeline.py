@@ -247,8 +247,9 @@ def test_page_is_stamped_and_says_synthetic(small_run):
     html = (out / "timeline.html").read_text()
     meta = json.loads((out / "timeline.json").read_text())
     assert meta["synthetic"] is True
-    from clemency.apply import SYNTHETIC_NOTE
     from html import escape
+
+    from clemency.apply import SYNTHETIC_NOTE
     assert escape(SYNTHETIC_NOTE) in html
     assert meta["act_hash"][:16] in html and "b3=application" in html and "As of 2025-12-19" in html
     assert "<script" not in html and 'src="http' not in html and "<link" not in html   # offline
@@ -279,7 +280,7 @@ def test_overdue_when_capacity_is_too_small(tmp_path):
     ids = {r["person_id"] for r in overdue}
     assert "P4" in ids and "P3" not in ids
     meta = json.loads((tmp_path / "o" / "timeline.json").read_text())
-    prison = [t for t in meta["totals"] if t["lane"] == "release_from_imprisonment"][0]
+    prison = next(t for t in meta["totals"] if t["lane"] == "release_from_imprisonment")
     assert prison["applied"] == 0 and prison["lapsed"] >= 1 and prison["overdue"] == len(
         [r for r in overdue if r["relief"] == "release_from_imprisonment"])
 

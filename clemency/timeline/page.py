@@ -105,4 +105,4 @@ def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift
     (out / "timeline.html").write_text(html, encoding="utf-8")
 
 
-__all__ = ["write_page", "cumulative_chart", "backlog_chart", "RELIEF_PARTS"]
+__all__ = ["RELIEF_PARTS", "backlog_chart", "cumulative_chart", "write_page"]

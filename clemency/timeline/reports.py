@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def drift(reports: list[Report]) -> list[dict]:
     whether minors are a separate bucket or inside men. One row per change: report, previous, change."""
     out = []
     seq = sorted([r for r in reports if not r.projection and r.cut_off], key=lambda r: r.cut_off)
-    for prev, cur in zip(seq, seq[1:]):
+    for prev, cur in itertools.pairwise(seq):
         gone = [c for c in NUMERIC if c in prev.values and c not in cur.values]
         new = [c for c in NUMERIC if c not in prev.values and c in cur.values]
         if gone:

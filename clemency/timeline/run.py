@@ -17,7 +17,16 @@ import pyarrow.parquet as pq
 
 from clemency.engines.duckdb import sql_path
 from clemency.timeline import reports as rep_mod
-from clemency.timeline.simulate import LANES, Body, Simulation, Window, cells_query, configure, rows_query, simulate
+from clemency.timeline.simulate import (
+    LANES,
+    Body,
+    Simulation,
+    Window,
+    cells_query,
+    configure,
+    rows_query,
+    simulate,
+)
 
 MEASURE_CELLS = {   # measure of a report -> the fine cells it counts (None: cannot be simulated)
     "total": {},
@@ -273,7 +282,7 @@ def reconcile(sim: Simulation, reports: list) -> list[dict]:
                 mask = scope & sim.cell_mask(**spec)
                 d = min(day, sim.n_days - 1)
                 series = sim.eligible_by(mask) if r.projection else sim.applied_by(mask)
-                simulated = int(round(float(series[d])))
+                simulated = round(float(series[d]))
             gap = None if simulated is None else reported - simulated
             rows.append({"report": r.name, "cut_off": r.cut_off.isoformat(), "measure": measure,
                          "reported": reported, "simulated": simulated, "gap": gap,

@@ -361,7 +361,7 @@ def simulate(cells: dict[str, np.ndarray], window: Window, bodies: dict[str, Bod
                 continue
             ramp = min(1.0, (k + 1) / body.ramp_days) if body.ramp_days else 1.0
             k += 1
-            cap = int(round(body.capacity * ramp))
+            cap = round(body.capacity * ramp)
             if cap <= 0:
                 continue
             active = {ln: (entry[order[ln]] <= d) & (until[order[ln]] >= d) for ln in lanes}
