@@ -109,7 +109,7 @@ def demo(out, rows, seed):
 def _register_optional():
     """Command groups that live in their own modules (added as they are built)."""
     import importlib
-    for name in ("match", "compare", "timeline", "monitor", "serve", "acts"):
+    for name in ("match", "compare", "timeline", "monitor", "serve", "acts", "bounds", "attribution"):
         try:
             mod = importlib.import_module(f"clemency.cli.{name}")
         except ModuleNotFoundError as exc:

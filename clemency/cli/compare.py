@@ -1,0 +1,51 @@
+"""`clemency compare`: two acts, or two readings of one act, over one registry in one run (contracts §4)."""
+
+from __future__ import annotations
+
+import click
+
+from clemency.cli import friendly, parse_readings
+
+
+@click.command("compare")
+@click.option("--registry", required=True, type=click.Path(), help="CSV, Parquet or XLSX in the registry format")
+@click.option("--base", required=True, help="a shipped act id (az-2025), an overlay, or an act file")
+@click.option("--alt", required=True, help="the act (or overlay, or the same act) to compare with")
+@click.option("--base-reading", "base_readings", multiple=True, metavar="NAME=VALUE",
+              help="a reading of the base act (repeatable)")
+@click.option("--alt-reading", "alt_readings", multiple=True, metavar="NAME=VALUE",
+              help="a reading of the alternative act (repeatable)")
+@click.option("--on", help="decision date YYYY-MM-DD (default: each side's entry into force)")
+@click.option("--own-dates", is_flag=True,
+              help="decide an earlier act on its own entry into force (default: on the base's)")
+@click.option("--out", required=True, type=click.Path(), help="output directory")
+@friendly
+def command(registry, base, alt, base_readings, alt_readings, on, own_dates, out):
+    """Decide REGISTRY under BASE and ALT; write flips.csv, summary.json and compare.html into OUT."""
+    from rich.table import Table
+
+    from clemency.compare import compare
+    from clemency.compare.report import RELIEF_LABELS
+    from clemency.report.console import console, progress_steps
+    with progress_steps() as step:
+        res = compare(registry, base, alt, out, parse_readings(base_readings), parse_readings(alt_readings),
+                      on=on, same_day=not own_dates, progress=step)
+    s = res.summary
+    table = Table(title=f"{s['base']['act']} ({_r(s['base']['readings'])}) against {s['alt']['act']} "
+                        f"({_r(s['alt']['readings'])})", title_justify="left")
+    for h in ("relief", "base persons", "alt persons", "delta"):
+        table.add_column(h, justify="left" if h == "relief" else "right")
+    for k, v in s["by_relief"].items():
+        table.add_row(RELIEF_LABELS.get(k, k), f"{v['base']['persons']:,}", f"{v['alt']['persons']:,}",
+                      f"{v['delta']['persons']:+,}")
+    console.print(table)
+    console.print(f"{s['flips']['rows']:,} rows flip ({s['flips']['persons']:,} persons); "
+                  f"beneficiaries {s['beneficiaries']['base']:,} -> {s['beneficiaries']['alt']:,}")
+    for key in ("note_dates", "note"):
+        if s.get(key):
+            console.print(f"[yellow]{s[key]}[/]")
+    console.print(f"written to {res.out_dir}/ (flips.csv, summary.json, compare.html)")
+
+
+def _r(readings: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in readings.items() if k != "eif") or "defaults"
