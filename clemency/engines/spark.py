@@ -1,0 +1,146 @@
+"""The Spark engine: the same compiled plan lowered to Spark SQL (`SqlGen("spark")`), for registries too
+big for one machine.
+
+The validated `registry` table and the `_lookup` table of the DuckDB connection are exported to Parquet,
+read by Spark, decided by one Spark SQL query, written as a directory of Parquet parts, and merged by
+DuckDB into the single `decisions.parquet` with the DuckDB engine's column names and types, in registry
+order. One SparkSession serves the whole process.
+
+Settings: `CLEMENCY_SPARK_MASTER` (default `local[*]`; e.g. `spark://host:7077` for a cluster),
+`CLEMENCY_SPARK_DRIVER_MEMORY` (default `2g`), `CLEMENCY_SPARK_SHUFFLE_PARTITIONS` (default 2 x cores),
+or the `master=` / `conf=` arguments of `SparkEngine`. On a cluster the temporary directory
+(`CLEMENCY_SPARK_TMP`) must be a path every executor can read and write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from clemency.compile.plan import Plan
+from clemency.engines.sqlgen import SqlGen
+from clemency.errors import EngineUnavailable
+
+INSTALL_PYSPARK = "pip install 'clemency[spark]'"
+INSTALL_JAVA = "apt-get install openjdk-17-jre-headless (or any Java 17/21 runtime, with JAVA_HOME set)"
+
+_session = None
+_session_key = None
+_lock = threading.Lock()
+
+
+def _sql_path(path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def check_available() -> None:
+    """Raise EngineUnavailable, saying what to install, when pyspark or Java is missing."""
+    try:
+        import pyspark  # noqa: F401, PLC0415
+    except ImportError:
+        raise EngineUnavailable("the Spark engine needs pyspark, which is not installed",
+                                hint=INSTALL_PYSPARK) from None
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and shutil.which("java") is None:
+        raise EngineUnavailable("the Spark engine needs Java, which was not found (no `java` on PATH, no JAVA_HOME)",
+                                hint=INSTALL_JAVA)
+
+
+def default_conf() -> dict[str, str]:
+    cores = os.cpu_count() or 2
+    return {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": os.environ.get("CLEMENCY_SPARK_SHUFFLE_PARTITIONS", str(2 * cores)),
+        "spark.driver.memory": os.environ.get("CLEMENCY_SPARK_DRIVER_MEMORY", "2g"),
+        "spark.sql.parquet.compression.codec": "zstd",
+        "spark.sql.sources.partitionOverwriteMode": "static",
+        "spark.sql.adaptive.enabled": "true",
+    }
+
+
+def get_session(master: str | None = None, conf: dict[str, str] | None = None):
+    """The process's SparkSession, started on first use (local mode unless a master is given)."""
+    global _session, _session_key
+    check_available()
+    master = master or os.environ.get("CLEMENCY_SPARK_MASTER") or "local[*]"
+    settings = {**default_conf(), **(conf or {})}
+    with _lock:
+        if _session is not None and _session_key == master:
+            try:
+                if not _session.sparkContext._jsc.sc().isStopped():
+                    return _session
+            except Exception:  # noqa: BLE001 - a dead gateway: start again
+                pass
+        from pyspark.sql import SparkSession  # noqa: PLC0415
+        if _session is not None:
+            _session.stop()
+        builder = SparkSession.builder.master(master).appName("clemency")
+        for k, v in settings.items():
+            builder = builder.config(k, v)
+        try:
+            _session = builder.getOrCreate()
+        except Exception as exc:  # a JVM that does not start: say what to install
+            raise EngineUnavailable(f"Spark could not start ({type(exc).__name__}: {str(exc).splitlines()[0]})",
+                                    hint=INSTALL_JAVA) from exc
+        _session.sparkContext.setLogLevel("ERROR")
+        _session_key = master
+        return _session
+
+
+def stop_session() -> None:
+    global _session, _session_key
+    with _lock:
+        if _session is not None:
+            _session.stop()
+        _session, _session_key = None, None
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, master: str | None = None, conf: dict[str, str] | None = None):
+        self.sql = SqlGen("spark")
+        self.master, self.conf = master, conf
+        check_available()
+
+    def query(self, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str],
+              registry: str = "registry", lookup: str = "_lookup") -> str:
+        source = self.sql.source_query(plan, registry, lookup, columns)
+        return self.sql.decision_query(plan, source, on, passthrough)
+
+    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path) -> None:
+        """Decide every row of the `registry` table of `con` (with `_lookup`) into one Parquet file."""
+        from pyspark.sql.functions import broadcast  # noqa: PLC0415
+        spark = get_session(self.master, self.conf)
+        tmp = Path(tempfile.mkdtemp(prefix="clemency-spark-", dir=os.environ.get("CLEMENCY_SPARK_TMP")))
+        try:
+            reg, look, parts = tmp / "registry.parquet", tmp / "lookup.parquet", tmp / "decisions"
+            con.execute(f"COPY (SELECT {', '.join(_q(c) for c in columns)} FROM registry) TO {_sql_path(reg)} "
+                        "(FORMAT PARQUET, COMPRESSION ZSTD, ROW_GROUP_SIZE 1000000)")
+            con.execute(f"COPY _lookup TO {_sql_path(look)} (FORMAT PARQUET)")
+            spark.read.parquet(str(reg)).createOrReplaceTempView("registry")
+            # the lookup is small (one row per distinct articles value): broadcast it, never shuffle the registry
+            broadcast(spark.read.parquet(str(look))).createOrReplaceTempView("_lookup")
+            spark.sql(self.query(plan, on, columns, passthrough)).write.mode("overwrite").parquet(str(parts))
+            self._merge(con, plan, on, columns, passthrough, parts, out_path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _merge(self, con, plan, on, columns, passthrough, parts: Path, out_path) -> None:
+        """One Parquet file in registry order, each column cast to the type the DuckDB engine writes."""
+        from clemency.engines.duckdb import DuckDBEngine  # noqa: PLC0415
+        shape = DuckDBEngine().decide_relation(con, plan, on, columns, passthrough).limit(0)
+        cast = ", ".join(f"CAST({_q(n)} AS {t}) AS {_q(n)}" for n, t in zip(shape.columns, shape.types))
+        order = " ORDER BY _row" if "_row" in shape.columns else ""
+        con.execute(f"COPY (SELECT {cast} FROM read_parquet({_sql_path(parts / '*.parquet')}){order}) "
+                    f"TO {_sql_path(out_path)} (FORMAT PARQUET, COMPRESSION ZSTD)")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
