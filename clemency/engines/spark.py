@@ -14,6 +14,7 @@ or the `master=` / `conf=` arguments of `SparkEngine`. On a cluster the temporar
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -22,6 +23,7 @@ import threading
 from pathlib import Path
 
 from clemency.compile.plan import Plan
+from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.sqlgen import SqlGen
 from clemency.errors import EngineUnavailable
 
@@ -40,7 +42,7 @@ def _sql_path(path) -> str:
 def check_available() -> None:
     """Raise EngineUnavailable, saying what to install, when pyspark or Java is missing."""
     try:
-        import pyspark  # noqa: F401, PLC0415
+        import pyspark  # noqa: F401
     except ImportError:
         raise EngineUnavailable("the Spark engine needs pyspark, which is not installed",
                                 hint=INSTALL_PYSPARK) from None
@@ -72,12 +74,10 @@ def get_session(master: str | None = None, conf: dict[str, str] | None = None):
     settings = {**default_conf(), **(conf or {})}
     with _lock:
         if _session is not None and _session_key == master:
-            try:
+            with contextlib.suppress(Exception):  # a dead gateway: start again
                 if not _session.sparkContext._jsc.sc().isStopped():
                     return _session
-            except Exception:  # noqa: BLE001 - a dead gateway: start again
-                pass
-        from pyspark.sql import SparkSession  # noqa: PLC0415
+        from pyspark.sql import SparkSession
         if _session is not None:
             _session.stop()
         builder = SparkSession.builder.master(master).appName("clemency")
@@ -116,7 +116,7 @@ class SparkEngine:
 
     def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path) -> None:
         """Decide every row of the `registry` table of `con` (with `_lookup`) into one Parquet file."""
-        from pyspark.sql.functions import broadcast  # noqa: PLC0415
+        from pyspark.sql.functions import broadcast
         spark = get_session(self.master, self.conf)
         tmp = Path(tempfile.mkdtemp(prefix="clemency-spark-", dir=os.environ.get("CLEMENCY_SPARK_TMP")))
         try:
@@ -134,7 +134,6 @@ class SparkEngine:
 
     def _merge(self, con, plan, on, columns, passthrough, parts: Path, out_path) -> None:
         """One Parquet file in registry order, each column cast to the type the DuckDB engine writes."""
-        from clemency.engines.duckdb import DuckDBEngine  # noqa: PLC0415
         shape = DuckDBEngine().decide_relation(con, plan, on, columns, passthrough).limit(0)
         cast = ", ".join(f"CAST({_q(n)} AS {t}) AS {_q(n)}" for n, t in zip(shape.columns, shape.types))
         order = " ORDER BY _row" if "_row" in shape.columns else ""
