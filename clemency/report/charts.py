@@ -14,7 +14,7 @@ def _fmt(v: float) -> str:
 def grouped_bars(title: str, categories: list[str], series: dict[str, list[float | None]],
                  width: int = 720, height: int = 300) -> str:
     """Bars per category, one colour per series; a missing value (None) draws no bar."""
-    left, bottom, top = 150, 40, 30
+    left, bottom, top = 150, 56, 30
     values = [v for vs in series.values() for v in vs if v is not None]
     vmax = max(values + [1])
     n_series = max(len(series), 1)
@@ -36,19 +36,29 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
             out.append(f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 1:.1f}" '
                        f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)}: {_fmt(v)}</title></rect>')
             out.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 2:.1f}" font-size="10">{_fmt(v)}</text>')
-    lx = left
-    for j, name in enumerate(series):
-        out.append(f'<rect x="{lx}" y="{height - 18}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
-                   f'<text x="{lx + 14}" y="{height - 9}">{escape(name)}</text>')
-        lx += 20 + 7 * len(name)
+    out.append(legend(list(series), 10, height - 36, width))
     out.append("</svg>")
+    return "".join(out)
+
+
+def legend(names: list[str], x0: float, y: float, width: float, offset: int = 0) -> str:
+    """Colour keys in one row, continuing on the row below when the row is full."""
+    out, x = [], x0
+    for j, name in enumerate(names):
+        w = 24 + 6.5 * len(name)
+        if x + w > width and x > x0:
+            x, y = x0, y + 16
+        colour = PALETTE[(j + offset) % len(PALETTE)]
+        out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="10" height="10" fill="{colour}"/>'
+                   f'<text x="{x + 14:.0f}" y="{y + 9:.0f}">{escape(name)}</text>')
+        x += w
     return "".join(out)
 
 
 def lines(title: str, x_labels: list[str], series: dict[str, list[float | None]],
           points: dict[str, list[tuple[int, float]]] | None = None, width: int = 720, height: int = 300) -> str:
     """Line series over x (e.g. days) with optional marked points (e.g. reported figures)."""
-    left, right, top, bottom = 70, 20, 30, 50
+    left, right, top, bottom = 70, 20, 30, 66
     values = [v for vs in series.values() for v in vs if v is not None]
     values += [v for ps in (points or {}).values() for _, v in ps]
     vmax = max(values + [1])
@@ -82,10 +92,6 @@ def lines(title: str, x_labels: list[str], series: dict[str, list[float | None]]
             x, y = xy(i, v)
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"><title>{escape(name)}: '
                        f'{_fmt(v)}</title></circle>')
-    lx = left
-    for j, name in enumerate(list(series) + list(points or {})):
-        out.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
-                   f'<text x="{lx + 14}" y="{height - 7}">{escape(name)}</text>')
-        lx += 24 + 7 * len(name)
+    out.append(legend(list(series) + list(points or {}), 10, height - 30, width))
     out.append("</svg>")
     return "".join(out)
