@@ -77,3 +77,21 @@ def test_alternatives_list_readings_that_change_the_outcome():
     assert any(a["reading"] == "f2" and a["value"] == "abcde" for a in alts)
     assert all((a["relief"], a["clause"]) != (base["relief"], base["clause"]) for a in alts)
     assert isinstance(dt.date.fromisoformat(base["on"]), dt.date)
+
+
+@pytest.mark.parametrize("articles,extra", [
+    ("177.2;999.9", {}), ("177", {}), ("120.2.1;177.2", {}), ("999.1;999.1", {}), ("234.1", {}),
+    ("206.3.2;193-1.3.1", {}), ("177.2", {"crime_category": "grave"}), ("124.1", {"negligent": "true"}),
+    ("320.1.1", {}), ("177.2;122.1", {"war_participant": "unknown"}), ("177", {"crime_category": "less_serious"}),
+])
+def test_fast_path_agrees_on_article_combinations(articles, extra):
+    rec = {"person_id": "P", "sex": "F", "birth_date": "1960-02-29", "status": "convicted", "articles": articles,
+           "punishment": "imprisonment", "term_months": 30, "offense_date": "2024-02-01",
+           "sentence_start": "2024-03-01", "sentence_end": "2026-05-31", **extra}
+    d = decider("az-2025")
+    d.source_row(rec)  # takes the fast path
+    assert d.decide(rec) == d.decide(rec, exact=True)
+    status = {**rec, "status": "accused"}
+    status.pop("punishment")
+    status.pop("sentence_end")
+    assert d.decide(status) == d.decide(status, exact=True)

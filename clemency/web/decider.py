@@ -4,7 +4,7 @@
 record that costs most of a second (planning and running a query of tens of thousands of characters).
 Here a record whose every value is already in canonical form (the common case: the form and API clients
 send clean values) is typed in Python by the same rules as `clemency.registry.sql`, joined with the
-article lookup (computed once per distinct `articles` value by `clemency.engines.lookup` and cached),
+article lookup (each part resolved by `clemency.engines.lookup.part_table`, combined by the rules of its SQL, cached),
 decided by the reference engine (the oracle the SQL engines are tested against) and explained by
 `clemency.explain.explain`. Anything else (an unusual spelling, an invalid value, an unknown column)
 goes the slow, exact way, which also produces the precise error. tests/test_web_decider.py checks both
@@ -19,13 +19,12 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-import duckdb
-
 from clemency.apply import Context, extra_fields
-from clemency.engines.lookup import register_lookup
+from clemency.engines.lookup import part_table
 from clemency.engines.reference import decide_row
 from clemency.explain import decide_records, explain
 from clemency.registry.read import cell_text
+from clemency.law import CATEGORIES
 from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FIELDS, Field
 
 _TOKEN = ARTICLE_TOKEN[1:-1]
@@ -33,6 +32,8 @@ _ARTICLES = re.compile(f"{_TOKEN}(;{_TOKEN})*")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+_LOOKUP: OrderedDict[tuple, dict] = OrderedDict()
+_LOOKUP_LOCK = threading.Lock()
 
 
 class _Slow(Exception):
@@ -96,29 +97,37 @@ class Decider:
         self.ctx = ctx
         self.fields = list(FIELDS.values()) + [f for f in extra_fields(ctx.act) if f.name not in FIELDS]
         self.names = {f.name for f in self.fields}
-        self._lookup: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
 
     def lookup(self, articles: str) -> dict:
-        with self._lock:
-            hit = self._lookup.get(articles)
+        """The `_lookup` row of `clemency.engines.lookup` for one canonical `articles` value, combined in
+        Python by the same rules as its SQL; cached across readings that share the article sets."""
+        key = (self.ctx.code.version, tuple(self.ctx.plan.article_sets), articles)
+        with _LOOKUP_LOCK:
+            hit = _LOOKUP.get(key)
             if hit is not None:
-                self._lookup.move_to_end(articles)
+                _LOOKUP.move_to_end(key)
                 return hit
-        con = duckdb.connect()
-        try:
-            con.execute("CREATE TABLE registry AS SELECT CAST(? AS VARCHAR) AS articles", [articles])
-            register_lookup(con, self.ctx.plan, self.ctx.code)
-            cur = con.execute("SELECT * FROM _lookup")
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        finally:
-            con.close()
-        value = dict(zip(names, rows[0])) if rows else {n: None for n in names}
-        with self._lock:
-            self._lookup[articles] = value
-            while len(self._lookup) > 20_000:
-                self._lookup.popitem(last=False)
+        parts = articles.split(";")
+        table = {r["part"]: r for r in part_table(self.ctx.plan, self.ctx.code, sorted(set(parts))).to_pylist()}
+        rows = [table[p] for p in parts]
+        ranks = [r["rank"] for r in rows]
+        worst = len(CATEGORIES) - 1
+        if max((r for r in ranks if r is not None), default=None) == worst:
+            category = CATEGORIES[worst]
+        elif any(r is None for r in ranks):
+            category = None
+        else:
+            category = CATEGORIES[max(ranks)]
+        negs = [r["neg"] for r in rows]
+        negligent = False if any(n is False for n in negs) else (None if any(n is None for n in negs) else True)
+        value = {"articles": articles, "_table_category": category, "_table_negligent": negligent,
+                 "_unknown_articles": ";".join(sorted(r["part"] for r in rows if r["rank"] is None))}
+        for k in range(len(self.ctx.plan.article_sets)):
+            value[f"_art{k}"] = any(r[f"_art{k}"] for r in rows)
+        with _LOOKUP_LOCK:
+            _LOOKUP[key] = value
+            while len(_LOOKUP) > 50_000:
+                _LOOKUP.popitem(last=False)
         return value
 
     def source_row(self, record: dict) -> dict:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.routing import Route
 
 from clemency.act.lang import render as render_tree
-from clemency.act.load import load_act, shipped_acts
+from clemency.act.load import load_act, resolve_act_path, shipped_acts
 from clemency.errors import ActError
 from clemency.web.common import ApiError, render
 
@@ -18,11 +19,17 @@ def acts_list() -> list[str]:
     return [a for a in shipped_acts() if not a.endswith(".scenarios")]
 
 
+@lru_cache(maxsize=32)
+def _load(act_id: str, mtime_ns: int):
+    return load_act(act_id)
+
+
 def get_act(act_id: str):
     if act_id not in acts_list():
         raise ApiError(404, f"unknown act {act_id!r}", [f"shipped acts: {', '.join(acts_list())}"])
     try:
-        return load_act(act_id)
+        path = resolve_act_path(act_id)
+        return _load(act_id, path.stat().st_mtime_ns)
     except ActError as exc:  # pragma: no cover - shipped acts load
         raise ApiError(500, "the act file has problems", [str(p) for p in exc.problems]) from None
 
