@@ -1,0 +1,254 @@
+"""`clemency monitor`: the independent monitor of political-prisoner lists (docs/monitor.md).
+
+Thin: each command parses its options, calls clemency.monitor, prints a short summary, and appends
+one line to the export log of the directory it wrote into.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clemency.cli import friendly, parse_readings, reading_option
+from clemency.errors import UsageError
+
+
+@click.group("monitor")
+def command():
+    """Monitor political-prisoner lists: why each person is released or kept, exits, alerts, totals, reports."""
+
+
+@command.command("why")
+@click.option("--list", "list_file", required=True, type=click.Path(), help="a political-prisoner list (CSV/XLSX, contracts §7)")
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@reading_option()
+@click.option("--out", required=True, type=click.Path(), help="output directory (why.csv, readings.csv)")
+@friendly
+def why(list_file, act, on, readings, out):
+    """Decide every row of a list under the act and say why, in plain words."""
+    from clemency.monitor.report import log_export
+    from clemency.monitor.why import why_list
+    res = why_list(list_file, act, out, on=on, readings=parse_readings(readings))
+    out = Path(out)
+    log_export(out, "monitor why", [out / "why.csv", out / "readings.csv"],
+               options={"act": res.act, "readings": parse_readings(readings), "on": res.on,
+                        "list": Path(list_file).name}, counts=res.counts())
+    counts = ", ".join(f"{k} {v}" for k, v in res.counts().items())
+    click.echo(f"{len(res.rows)} row(s) decided under {res.act} on {res.on}: {counts}. "
+               f"{len({c['id'] for c in res.changes})} person(s) change under another reading. "
+               f"Written to {out}/why.csv and readings.csv")
+
+
+@command.command("review")
+@click.option("--ledger", required=True, type=click.Path(), help="the review ledger (JSON lines, append-only)")
+@click.option("--left", required=True, help="id on one side")
+@click.option("--right", required=True, help="id on the other side")
+@click.option("--judgement", required=True, type=click.Choice(["same", "different", "unsure"]))
+@click.option("--reviewer", required=True, help="who judges")
+@click.option("--note", default="", help="why")
+@friendly
+def review(ledger, left, right, judgement, reviewer, note):
+    """Record a judgement on a pair; a later judgement on the same pair wins (reversible)."""
+    from clemency.monitor.ledger import Ledger
+    led = Ledger(ledger)
+    before = led.judgement(left, right)
+    j = led.record(left, right, judgement, reviewer, note)
+    change = f" (was {before})" if before and before != judgement else ""
+    click.echo(f"{left} ~ {right}: {j.judgement}{change}, by {j.reviewer} at {j.at}")
+
+
+@command.group("lists")
+def lists_group():
+    """List versions."""
+
+
+@lists_group.command("diff")
+@click.option("--old", required=True, type=click.Path(), help="the earlier list version")
+@click.option("--old-date", required=True, help="its list date YYYY-MM-DD")
+@click.option("--new", required=True, type=click.Path(), help="the later list version")
+@click.option("--new-date", required=True, help="its list date YYYY-MM-DD")
+@click.option("--events", type=click.Path(), default=None, help="release evidence (person, date, kind, source_document, confidence)")
+@click.option("--out", required=True, type=click.Path(), help="output directory (diff.csv, counts.csv)")
+@friendly
+def lists_diff(old, old_date, new, new_date, events, out):
+    """Who entered, who left (with an exit reason) and who stayed between two list versions."""
+    from clemency.monitor.evidence import load_events
+    from clemency.monitor.lists import diff, load_list
+    from clemency.monitor.report import log_export
+    from clemency.monitor.why import write_csv
+    vo = load_list(old, old_date, Path(old).name)
+    vn = load_list(new, new_date, Path(new).name)
+    if vn.list_date < vo.list_date:
+        raise UsageError(f"--new-date {vn.list_date} is before --old-date {vo.list_date}")
+    d = diff(vo, vn, load_events(events) if events else ())
+    names_new = {vn.person_key(r): r.get("full_name", "") for r in vn.rows}
+    rows = [{"person": p, "full_name": names_new.get(p, ""), "change": "entered", "exit_reason": "", "evidence": ""}
+            for p in d.entered]
+    rows += [{"person": e.person, "full_name": e.full_name, "change": "left", "exit_reason": e.reason,
+              "evidence": e.evidence} for e in d.exits]
+    rows += [{"person": p, "full_name": names_new.get(p, ""), "change": "stayed", "exit_reason": "", "evidence": ""}
+             for p in d.stayed]
+    rows.sort(key=lambda r: (["left", "entered", "stayed"].index(r["change"]), r["person"]))
+    outd = Path(out)
+    write_csv(outd / "diff.csv", ["person", "full_name", "change", "exit_reason", "evidence"], rows)
+    counts = {"old_persons": len(vo.persons()), "new_persons": len(vn.persons()), "entered": len(d.entered),
+              "left": len(d.exits), "stayed": len(d.stayed), **{f"exit:{k}": v for k, v in sorted(d.exit_counts().items())}}
+    write_csv(outd / "counts.csv", ["measure", "value"], [{"measure": k, "value": v} for k, v in counts.items()])
+    log_export(outd, "monitor lists diff", [outd / "diff.csv", outd / "counts.csv"],
+               options={"old": Path(old).name, "new": Path(new).name, "events": bool(events)}, counts=counts)
+    click.echo(f"{vo.list_date} → {vn.list_date}: {len(d.entered)} entered, {len(d.exits)} left, "
+               f"{len(d.stayed)} stayed. Exit reasons: "
+               + (", ".join(f"{k} {v}" for k, v in sorted(d.exit_counts().items())) or "none"))
+    for e in d.exits:
+        click.echo(f"  {e.person}: {e.reason}" + (f" ({e.evidence})" if e.evidence else ""))
+
+
+@command.command("alerts")
+@click.option("--lists", "lists_", multiple=True, required=True,
+              help="list versions, FILE or FILE@YYYY-MM-DD (the date may be in the file name); repeatable, "
+                   "or several files after one --lists")
+@click.argument("more", nargs=-1, type=click.Path())
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@reading_option()
+@click.option("--out", type=click.Path(), default=None, help="also write the alerts to this CSV")
+@friendly
+def alerts(lists_, more, act, readings, out):
+    """Charges over time; alert when a charge changes into an article or category the act excludes."""
+    from clemency.monitor.lists import load_list
+    from clemency.monitor.report import act_exclusions, alert_words, alerts_for_act, log_export
+    from clemency.monitor.why import file_and_date, write_csv
+    specs = list(lists_) + list(more)
+    if len(specs) < 2:
+        raise UsageError("--lists needs at least two list versions to compare charges over time")
+    versions = [load_list(p, d, Path(p).name) for p, d in (file_and_date(s) for s in specs)]
+    rd = parse_readings(readings)
+    refs, cats = act_exclusions(act, rd)
+    found = alerts_for_act(versions, act, rd)
+    click.echo(f"{len(versions)} list version(s); excluded by the act: categories {', '.join(cats) or 'none'}; "
+               f"articles {', '.join(refs) or 'none'}.")
+    click.echo(f"{len(found)} alert(s):")
+    for a in found:
+        click.echo("  " + alert_words(a))
+    if out:
+        rows = [{"person": a.person, "full_name": a.full_name, "before_date": a.before.list_date,
+                 "before_articles": ";".join(a.before.articles), "after_date": a.after.list_date,
+                 "after_articles": ";".join(a.after.articles), "now_excluded": ";".join(a.now_excluded),
+                 "after_adoption": a.after_adoption} for a in found]
+        write_csv(Path(out), ["person", "full_name", "before_date", "before_articles", "after_date",
+                              "after_articles", "now_excluded", "after_adoption"], rows)
+        log_export(Path(out).parent, "monitor alerts", [out], options={"act": str(act), "lists": len(versions)},
+                   counts={"alerts": len(found)})
+
+
+@command.command("totals")
+@click.option("--events", required=True, type=click.Path(), help="release evidence (person, date, kind, source_document, confidence[, category])")
+@click.option("--figures", type=click.Path(), default=None,
+              help="official totals in the format of official-figures.csv (default: the shipped az-2025 figures)")
+@click.option("--out", type=click.Path(), default=None, help="also write the table to this CSV")
+@friendly
+def totals(events, figures, out):
+    """Official totals beside the named releases found, by date and category."""
+    from importlib import resources
+
+    from clemency.monitor.evidence import load_events, load_official_totals, totals_against_names
+    from clemency.monitor.report import log_export
+    from clemency.monitor.why import write_csv
+    figures = figures or str(resources.files("clemency") / "data" / "figures" / "az-2025.csv")
+    rows = totals_against_names(load_official_totals(figures), load_events(events))
+    cols = ["report", "cut_off", "category", "official_total", "named_confirmed", "named_reported_only",
+            "unnamed", "source"]
+    click.echo(f"{'cut-off':<11} {'category':<36} {'official':>8} {'confirmed':>9} {'reported':>8} {'unnamed':>8}")
+    for r in rows:
+        click.echo(f"{r['cut_off']:<11} {r['category'][:36]:<36} {r['official_total']:>8} {r['named_confirmed']:>9} "
+                   f"{r['named_reported_only']:>8} {r['unnamed']:>8}")
+    if out:
+        write_csv(Path(out), cols, rows)
+        log_export(Path(out).parent, "monitor totals", [out], options={"figures": Path(figures).name},
+                   counts={"rows": len(rows)})
+
+
+@command.command("past-acts")
+@click.option("--out", required=True, type=click.Path(), help="output directory")
+@click.option("--source", type=click.Path(), default=None, help="a past-acts CSV (default: the shipped copy)")
+@friendly
+def past_acts(out, source):
+    """The comparison table of past amnesties and pardons (never merged): CSV, XLSX and an SVG chart."""
+    import openpyxl
+
+    from clemency.monitor.past_acts import INSTRUMENTS, comparison_table, load_past_acts, write_comparison
+    from clemency.monitor.report import log_export
+    from clemency.report.charts import grouped_bars
+    acts = load_past_acts(source)
+    outd = Path(out)
+    outd.mkdir(parents=True, exist_ok=True)
+    write_comparison(acts, outd / "past-acts.csv")
+    table = comparison_table(acts)
+    cols = ["instrument", "year", "date", "occasion", "measure", "figures", "conflict", "other_figures"]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for inst in INSTRUMENTS:
+        ws = wb.create_sheet(inst.replace(" ", "_")[:31])
+        ws.append(cols)
+        for r in table[inst]:
+            ws.append([r.get(c) for c in cols])
+    wb.save(outd / "past-acts.xlsx")
+    # one bar series per instrument: released from prison by year (never summed across instruments)
+    years = sorted({a.year for a in acts})
+    series = {}
+    for inst in INSTRUMENTS:
+        vals = []
+        for y in years:
+            fs = [f.value for a in acts if a.year == y and a.instrument == inst for f in a.figures
+                  if f.measure == "released_from_prison" and f.value is not None and f.confirmed]
+            vals.append(max(fs) if fs else None)
+        series[inst] = vals
+    svg = grouped_bars("Released from prison, by year and instrument (confirmed figures; not summed)",
+                       [str(y) for y in years], series, height=max(300, 40 + 34 * len(years)))
+    (outd / "past-acts.svg").write_text(svg, encoding="utf-8")
+    files = [outd / "past-acts.csv", outd / "past-acts.xlsx", outd / "past-acts.svg"]
+    log_export(outd, "monitor past-acts", files, counts={inst: len(table[inst]) for inst in INSTRUMENTS})
+    click.echo(f"{sum(a.instrument == 'amnesty act' for a in acts)} amnesty act(s) and "
+               f"{sum(a.instrument == 'pardon decree' for a in acts)} pardon decree(s), kept apart; "
+               f"written to {outd}/past-acts.csv, .xlsx, .svg")
+
+
+@command.command("report")
+@click.option("--list", "list_file", required=True, type=click.Path(), help="the political-prisoner list to decide")
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@click.option("--out", required=True, type=click.Path(), help="output directory")
+@click.option("--withhold-names", is_flag=True, help="withhold the names of released people in everything written")
+@click.option("--releases", multiple=True, type=click.Path(), help="a release list (id, full_name[, birth_year, date, kind, source]); repeatable")
+@click.option("--events", type=click.Path(), default=None, help="release evidence (exit reasons such as death in custody)")
+@click.option("--later", multiple=True, help="a later list version, FILE or FILE@YYYY-MM-DD; repeatable")
+@click.option("--ledger", type=click.Path(), default=None, help="the review ledger used when matching release lists")
+@click.option("--salt", envvar="CLEMENCY_MONITOR_SALT", default=None,
+              help="secret salt for hashing unmatched release rows (env CLEMENCY_MONITOR_SALT); without it a one-off salt is used")
+@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@click.option("--list-date", default=None, help="the list's date (default: from the file name)")
+@reading_option()
+@friendly
+def report(list_file, act, out, withhold_names, releases, events, later, ledger, salt, on, list_date, readings):
+    """Who walked free, who remains and why, by group: report.md (deterministic), report.html and CSVs."""
+    import datetime as dt
+
+    from clemency.monitor.report import build_report
+    from clemency.monitor.why import file_and_date
+    ld = None
+    if list_date:
+        try:
+            ld = dt.date.fromisoformat(list_date)
+        except ValueError:
+            raise UsageError(f"--list-date {list_date!r}: expected YYYY-MM-DD") from None
+    rep = build_report(list_file, act, out, on=on, readings=parse_readings(readings), releases=releases,
+                       events=events, later=[file_and_date(s) for s in later], ledger=ledger,
+                       withhold_names=withhold_names, salt=salt, list_date=ld)
+    c = rep.counts()
+    click.echo(f"{c['persons']} person(s): {c.get('walked_free', 0)} walked free, {c.get('left', 0)} left otherwise, "
+               f"{c.get('remain', 0)} remain; {c['alerts']} charge alert(s)."
+               + (" Names of released people withheld." if withhold_names else ""))
+    if not salt and releases:
+        click.echo("note: unmatched release rows were hashed with a one-off salt; pass --salt to keep them checkable later")
+    click.echo(f"written to {out}/ (report.md, report.html, why.csv, readings.csv, releases_matched.csv, "
+               "releases_unmatched.sha256, export-log.jsonl)")
