@@ -13,7 +13,6 @@ from clemency.errors import ClemencyError
 from clemency.explain import decide_records
 from clemency.registry.synth import synth
 from clemency.web.decider import Decider, _Slow, alternatives, decider
-
 from tests.test_scenarios import load
 
 

@@ -15,10 +15,9 @@ from starlette.routing import Route
 from clemency.compile.plan import parse_reading_args
 from clemency.errors import InputError, UsageError
 from clemency.registry.schema import FIELDS
-from clemency.web.routes_act import acts_list
 from clemency.web.common import ApiError, render
 from clemency.web.decider import decider
-from clemency.web.routes_act import act_json, get_act
+from clemency.web.routes_act import act_json, acts_list, get_act
 
 
 def parse_check_query(request: Request) -> tuple[str, dict, str | None]:

@@ -18,7 +18,7 @@ class Audit:
         self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def record(self, action: str, actor: str, **details) -> None:
-        entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "action": action,
+        entry = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "action": action,
                  "actor": actor, **details}
         line = json.dumps(entry, ensure_ascii=False, default=str)
         with _lock, self.path.open("a", encoding="utf-8") as fh:

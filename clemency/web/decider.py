@@ -23,8 +23,8 @@ from clemency.apply import Context, extra_fields
 from clemency.engines.lookup import part_table
 from clemency.engines.reference import decide_row
 from clemency.explain import decide_records, explain
-from clemency.registry.read import cell_text
 from clemency.law import CATEGORIES
+from clemency.registry.read import cell_text
 from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FIELDS, Field
 
 _TOKEN = ARTICLE_TOKEN[1:-1]

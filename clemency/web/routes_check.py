@@ -8,8 +8,8 @@ from starlette.routing import Route
 from clemency.errors import ClemencyError
 from clemency.registry.schema import FIELDS, STATUS_FLAGS
 from clemency.web.common import render
-from clemency.web.routes_act import acts_list, get_act
 from clemency.web.decider import alternatives, decider
+from clemency.web.routes_act import acts_list, get_act
 
 MAIN_FIELDS = ["person_id", "sex", "birth_date", "status", "articles", "crime_category", "negligent",
                "offense_date", "punishment", "term_months", "sentence_start", "sentence_end", "institution",

@@ -12,9 +12,9 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from clemency.web import report
-from clemency.web.routes_act import acts_list
 from clemency.web.common import ApiError, actor, config, log, render, require_csrf, require_operator
-from clemency.web.jobs import Job, Jobs  # noqa: F401 (Jobs is created by the app)
+from clemency.web.jobs import Job, Jobs
+from clemency.web.routes_act import acts_list
 
 PAGE = 50
 FILTERS = ("relief", "clause", "crime_category", "sex")
@@ -179,8 +179,8 @@ async def download(request: Request):
         return HTMLResponse(report.report_html(summary, manifest),
                             headers={"content-disposition": f'inline; filename="{job.id}-report.html"'})
     else:
-        raise ApiError(404, f"no download {what!r}", ["decisions.csv, decisions.xlsx, decisions.parquet, "
-                                                      "findings.csv, figures.csv, figures.xlsx, report.html"])
+        raise ApiError(404, f"no download {what!r}", [("decisions.csv, decisions.xlsx, decisions.parquet, "
+                                                      "findings.csv, figures.csv, figures.xlsx, report.html")])
     audit.record("export", actor(request), run=job.id, file=what)
     return FileResponse(path, filename=f"{job.id}-{what}")
 
