@@ -76,15 +76,18 @@ def _check_required(cols: list[str], where: str) -> None:
                          hint="the registry format is described in docs (contracts §1)")
 
 
-def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], passthrough: list[str]) -> str:
-    """The layered validation query over `source` (a relation with `_row` and the input columns)."""
+def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], passthrough: list[str],
+                 native: frozenset = frozenset()) -> str:
+    """The layered validation query over `source` (a relation with `_row` and the input columns);
+    `native` names the fields whose input column already has the field's type (typed Parquet)."""
     raw = ", ".join(f"{q(by_lower[f.name]) if f.name in by_lower else 'CAST(NULL AS VARCHAR)'} AS {q('r_' + f.name)}"
                     for f in fields)
     extras = "".join(f", {q(c)} AS {q('x_' + c)}" for c in passthrough)
-    trimmed = ", ".join(f"NULLIF(trim({q('r_' + f.name)}), '') AS {sql.v(f.name)}" for f in fields)
+    trimmed = ", ".join((f"{q('r_' + f.name)} AS {sql.v(f.name)}" if f.name in native else
+                         f"NULLIF(trim({q('r_' + f.name)}), '') AS {sql.v(f.name)}") for f in fields)
     fast, parts, bad_tokens = sql.articles_parts()
-    typed = ", ".join(f"{sql.typed_expr(f)} AS {q('t_' + f.name)}" for f in fields)
-    flags = ", ".join(f"{sql.bad_expr(f)} AS {q('e_' + f.name)}" for f in fields)
+    typed = ", ".join(f"{sql.typed_expr(f, f.name in native)} AS {q('t_' + f.name)}" for f in fields)
+    flags = ", ".join(f"{sql.bad_expr(f, f.name in native)} AS {q('e_' + f.name)}" for f in fields)
     any_bad = " OR ".join(q("e_" + f.name) for f in fields)
     return f"""
         SELECT *, ({any_bad}) AS _bad FROM (
@@ -106,23 +109,26 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, cols: list[str], extra
     passthrough = [c for c in cols if (c.strip().lower() not in known or by_lower[c.strip().lower()] != c)
                    and c != "_row"]
 
+    staged = {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(stage)}").fetchall()}
+    native = frozenset(f.name for f in fields if f.name in by_lower and staged.get(by_lower[f.name], "VARCHAR") != "VARCHAR")
+
     # one pass: every row typed, with its "any finding" flag
     columns = ", ".join(f"CAST({q('t_' + f.name)} AS {f.sql_type}) AS {q(f.name)}" for f in fields)
     passthrough_cols = "".join(f", {q('x_' + c)} AS {q(c)}" for c in passthrough)
     con.execute(f"""CREATE OR REPLACE TABLE {q(table)} AS
         SELECT {columns}, CAST(_row AS BIGINT) AS _row{passthrough_cols}, _bad
-        FROM ({_checked_sql(q(stage), fields, by_lower, passthrough)})""")
+        FROM ({_checked_sql(q(stage), fields, by_lower, passthrough, native)})""")
 
     # the findings: field by field on the (few) bad rows, then duplicates and disagreements on all rows
     bad_stage = f"_clemency_bad_{table}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q(bad_stage)} AS SELECT * FROM {q(stage)} "
                 f"WHERE _row IN (SELECT _row FROM {q(table)} WHERE _bad)")
-    structs = ", ".join(sql.finding_struct(f) for f in fields)
+    structs = ", ".join(sql.finding_struct(f, f.name in native) for f in fields)
     t = q(table)
     con.execute(f"""CREATE OR REPLACE TABLE {q(findings_table)} AS
         WITH per_field AS (
             SELECT _row AS row, t_case_id AS case_id, unnest(list_filter([{structs}], lambda x: x.bad)) AS f
-            FROM ({_checked_sql(q(bad_stage), fields, by_lower, passthrough)})),
+            FROM ({_checked_sql(q(bad_stage), fields, by_lower, passthrough, native)})),
         dup_keys AS (
             SELECT case_id AS k, min(_row) AS first_row FROM {t} GROUP BY case_id HAVING count(*) > 1),
         dups AS (

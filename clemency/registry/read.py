@@ -83,11 +83,32 @@ def _as_varchar(col: str, sql_type: str) -> str:
     return f"CAST({c} AS VARCHAR)"
 
 
+NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+           "UBIGINT", "FLOAT", "DOUBLE")
+
+
+def _native(col: str, sql_type: str) -> str | None:
+    """A typed Parquet column kept in its type when it already is what the field needs (a date column for a
+    date field, and so on): the validation then skips parsing it from text. None: convert to text."""
+    from clemency.registry.schema import FIELDS
+    field = FIELDS.get(col.strip().lower())
+    t = sql_type.upper()
+    if field is None:
+        return None
+    if field.type == "date" and (t == "DATE" or t.startswith("TIMESTAMP")):
+        return f"CAST({q(col)} AS DATE)"
+    if field.type == "bool" and t == "BOOLEAN":
+        return q(col)
+    if field.type in ("int", "number") and (t in NUMERIC or t.startswith("DECIMAL")):
+        return f"CAST({q(col)} AS DOUBLE)"
+    return None
+
+
 def _stage_parquet(path: Path, con: duckdb.DuckDBPyConnection, stage: str) -> list[str]:
     src = f"read_parquet({lit(str(path))})"
     described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
     cols = [r[0] for r in described]
-    select = ", ".join(f"{_as_varchar(name, typ)} AS {q(name)}" for name, typ, *_ in described)
+    select = ", ".join(f"{_native(name, typ) or _as_varchar(name, typ)} AS {q(name)}" for name, typ, *_ in described)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(stage)} AS SELECT file_row_number + 1 AS _row, {select} "
                 f"FROM read_parquet({lit(str(path))}, file_row_number = true)")
     return cols

@@ -38,10 +38,17 @@ def v(name: str) -> str:
     return q("v_" + name)
 
 
-def typed_expr(f: Field) -> str:
-    """The typed value of field `f` from its trimmed VARCHAR `v_<name>` (the default when empty)."""
+def typed_expr(f: Field, native: bool = False) -> str:
+    """The typed value of field `f` from its trimmed VARCHAR `v_<name>` (the default when empty).
+    `native`: the input column already has the field's type (a typed Parquet column), no parsing needed."""
     x = v(f.name)
     default = lit(f.default)
+    if native and f.type in ("date", "bool"):
+        return f"coalesce({x}, CAST({default} AS {f.sql_type}))"
+    if native and f.type in ("int", "number"):
+        kind = "INTEGER" if f.type == "int" else "DOUBLE"
+        return (f"CASE WHEN {x} IS NULL THEN CAST({default} AS {kind}) WHEN {_num_ok(f, x, integer=f.type == 'int')} "
+                f"THEN CAST({x} AS {kind}) END")
     if f.name == "articles":
         return f"CASE WHEN {q('p_articles_fast')} THEN {x} ELSE array_to_string({q('p_articles')}, ';') END"
     if f.name == "case_id":
@@ -87,7 +94,7 @@ def required_expr(f: Field) -> str:
     return "FALSE"
 
 
-def bad_expr(f: Field) -> str:
+def bad_expr(f: Field, native: bool = False) -> str:
     """TRUE when field `f` of the row is a finding. Evaluated on the layer that holds v_, p_ and t_."""
     x, t = v(f.name), q("t_" + f.name)
     if f.name == "articles":
@@ -95,7 +102,7 @@ def bad_expr(f: Field) -> str:
     missing = f"({x} IS NULL AND {required_expr(f)})"
     invalid = f"({x} IS NOT NULL AND {t} IS NULL)"
     if f.type == "bool":
-        invalid = f"({x} IS NOT NULL AND {t} IS NULL AND lower({x}) <> 'unknown')"
+        invalid = "FALSE" if native else f"({x} IS NOT NULL AND {t} IS NULL AND lower({x}) <> 'unknown')"
     if f.type == "string" or f.name == "case_id":
         invalid = "FALSE"
     return f"({missing} OR {invalid})"
@@ -105,7 +112,7 @@ def _articles_missing() -> str:
     return f"({v('articles')} IS NULL OR (NOT {q('p_articles_fast')} AND len({q('p_articles')}) = 0))"
 
 
-def finding_struct(f: Field) -> str:
+def finding_struct(f: Field, native: bool = False) -> str:
     """One struct per field: {field, value, expected, bad}; `bad` reads the row's e_<name> flag."""
     x = v(f.name)
     if f.name == "articles":
@@ -115,7 +122,11 @@ def finding_struct(f: Field) -> str:
     else:
         missing = f"({x} IS NULL AND {required_expr(f)})"
         expected = f"CASE WHEN {missing} THEN {lit('required: ' + f.expected)} ELSE {lit(f.expected)} END"
-    return (f"{{'field': {lit(f.name)}, 'value': coalesce({q('r_' + f.name)}, ''), 'expected': {expected}, "
+    r = q("r_" + f.name)
+    text = (f"CASE WHEN {r} = floor({r}) THEN CAST(CAST({r} AS BIGINT) AS VARCHAR) ELSE CAST({r} AS VARCHAR) END"
+            if native and f.type in ("int", "number") else f"CAST({r} AS VARCHAR)")
+    return (f"{{'field': {lit(f.name)}, 'value': coalesce({text}, ''), "
+            f"'expected': {expected}, "
             f"'bad': {q('e_' + f.name)}}}")
 
 
