@@ -84,7 +84,7 @@ def sha256_file(path: Path) -> str:
 
 
 def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=None, csv: bool = True,
-              progress=None, code: CriminalCode | None = None) -> ApplyResult:
+              xlsx: bool = False, progress=None, code: CriminalCode | None = None) -> ApplyResult:
     """Decide every row of a registry file; write decisions, findings, summary and manifest into `out`."""
     from clemency.registry.load import load_registry, write_findings_csv
     t0 = time.perf_counter()
@@ -113,6 +113,9 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
     if csv:
         con.execute(f"COPY (SELECT * FROM read_parquet({sql_path(decisions)})) TO {sql_path(out / 'decisions.csv')} "
                     "(HEADER, DELIMITER ',')")
+    if xlsx:
+        from clemency.report.tables import write_xlsx
+        write_xlsx(con, f"SELECT * FROM read_parquet({sql_path(decisions)})", out / "decisions.xlsx")
     write_findings_csv(con, out / "findings.csv")
     summary = summarize(con, decisions)
     timings["write_s"] = time.perf_counter() - t
@@ -127,7 +130,7 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
         "act": ctx.act.id, "act_path": ctx.act.path, "act_hash": ctx.act.sha256,
         "readings": ctx.plan.readings, "on": ctx.on.isoformat(),
         "entry_into_force": ctx.plan.eif.isoformat(), "window_end": ctx.plan.window_end.isoformat(),
-        "engine": engine, "code_version": ctx.code.version,
+        "engine": engine, "code_version": ctx.code.version, "code_overrides": ctx.code.overrides,
         "registry": str(registry), "registry_hash": loaded.registry_hash,
         "rows": {"in": loaded.rows_in, "decided": decided, "rejected": loaded.rows_rejected,
                  "findings": loaded.n_findings},

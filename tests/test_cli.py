@@ -146,3 +146,18 @@ def test_synth_then_apply_on_the_reference_engine_agrees_with_duckdb(tmp_path):
     a = list(csv.DictReader(open(tmp_path / "duckdb" / "decisions.csv")))
     b = list(csv.DictReader(open(tmp_path / "reference" / "decisions.csv")))
     assert len(a) == 400 and a == b
+
+
+def test_apply_with_code_overrides_and_xlsx(tmp_path):
+    reg = write_csv(tmp_path / "reg.csv", [dict(zip(HEADER, GOOD), sex="M", articles="999.1").values()])
+    overrides = tmp_path / "code.csv"
+    overrides.write_text("article,category,negligent\n999.1,not_great_danger,\n")
+    res = run("apply", "--act", "az-2025", "--registry", reg, "--out", tmp_path / "o", "--xlsx",
+              "--code-overrides", overrides)
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert "+overrides-" in manifest["code_version"] and "999.1" in manifest["code_overrides"]
+    import openpyxl
+    ws = openpyxl.load_workbook(tmp_path / "o" / "decisions.xlsx").active
+    rows = list(ws.values)
+    assert rows[1][rows[0].index("clause")] == "B1"   # the override made 999.1 not posing great danger

@@ -29,6 +29,19 @@ def reading_option(name="--reading"):
                         help="select an alternative reading of an open point (repeatable)")
 
 
+def code_option():
+    return click.option("--code-overrides", type=click.Path(), default=None,
+                        help="CSV of Criminal Code overrides (article, category, negligent)")
+
+
+def load_code(path):
+    if not path:
+        return None
+    from clemency.law import CriminalCode
+    from clemency.law.code import read_overrides
+    return CriminalCode.load(overrides=read_overrides(path))
+
+
 def parse_readings(items):
     from clemency.compile.plan import parse_reading_args
     return parse_reading_args(items)
@@ -45,8 +58,9 @@ def main():
 @click.option("--json", "json_file", required=True, type=click.File("r"), help="a JSON record, '-' for stdin")
 @click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
 @reading_option()
+@code_option()
 @friendly
-def check(act, json_file, on, readings):
+def check(act, json_file, on, readings, code_overrides):
     """Decide one record and print the decision with its reasons as JSON."""
     from clemency.apply import Context
     from clemency.explain import decide_records
@@ -56,7 +70,7 @@ def check(act, json_file, on, readings):
         raise ClemencyError(f"the record is not valid JSON: {exc}") from None
     if not isinstance(record, dict):
         raise ClemencyError("the record must be one JSON object with the registry fields")
-    ctx = Context.make(act, parse_readings(readings), on)
+    ctx = Context.make(act, parse_readings(readings), on, load_code(code_overrides))
     click.echo(json.dumps(decide_records(ctx, [record])[0], indent=2, ensure_ascii=False))
 
 
@@ -67,15 +81,17 @@ def check(act, json_file, on, readings):
 @click.option("--engine", default="duckdb", type=click.Choice(["duckdb", "spark", "reference"]))
 @click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
 @click.option("--no-csv", is_flag=True, help="skip decisions.csv (for very large runs)")
+@click.option("--xlsx", is_flag=True, help="also write decisions.xlsx (up to 1,048,575 rows)")
 @reading_option()
+@code_option()
 @friendly
-def apply(act, registry, out, engine, on, no_csv, readings):
+def apply(act, registry, out, engine, on, no_csv, xlsx, readings, code_overrides):
     """Decide a whole registry: decisions, findings, summary and manifest into OUT."""
     from clemency.apply import apply_act
     from clemency.report.console import print_summary, progress_steps
     with progress_steps() as step:
         result = apply_act(act, registry, out, engine=engine, on=on, readings=parse_readings(readings),
-                           csv=not no_csv, progress=step)
+                           csv=not no_csv, xlsx=xlsx, progress=step, code=load_code(code_overrides))
     print_summary(result)
 
 

@@ -310,3 +310,24 @@ def resolve(articles: str | Iterable[str], given_category: str | None = None,
             given_negligent: bool | None = None, code: CriminalCode | None = None) -> Resolution:
     """`CriminalCode.resolve` on `code` (default: the shipped table)."""
     return (code or default_code()).resolve(articles, given_category, given_negligent)
+
+
+def read_overrides(path: str | Path) -> dict[str, dict]:
+    """Overrides from a CSV file with columns article, category and/or negligent (e.g. to apply an
+    amendment of 2024-2025 the shipped table does not reflect)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the overrides: {exc.strerror}", where=str(p)) from None
+    reader = csv.DictReader(text.splitlines())
+    if "article" not in (reader.fieldnames or []):
+        raise InputError("the overrides file needs a column 'article' (and category and/or negligent)", where=str(p))
+    out = {}
+    for i, row in enumerate(reader, start=1):
+        value = {k: row[k] for k in ("category", "negligent") if row.get(k) not in (None, "")}
+        if not value:
+            raise InputError(f"row {i}: override of {row['article']!r} gives neither category nor negligent",
+                             where=str(p))
+        out[row["article"]] = value
+    return out
