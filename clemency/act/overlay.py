@@ -165,7 +165,8 @@ def apply_overlay(doc, path, loader):
             if str(cid) not in ids:
                 from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
                 problem(_line(items, j) or _line(doc, key), str(cid), key,
-                        f"the base act {base_id} has no clause {cid!r}", did_you_mean(str(cid), [i for i in ids if i]))
+                        f"the base act {base_id} has no clause {cid!r}",
+                        did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
             else:
                 out.append(str(cid))
         return out
@@ -180,7 +181,7 @@ def apply_overlay(doc, path, loader):
         if str(cid) not in ids:
             from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
             problem(_line(changes, cid), str(cid), "change", f"the base act {base_id} has no clause {cid!r}",
-                    did_you_mean(str(cid), [i for i in ids if i]))
+                    did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
             continue
         if not isinstance(spec, dict):
             problem(_line(changes, cid), str(cid), "change", "expected the clause fields to replace")
