@@ -118,3 +118,27 @@ def attribution_page(res: dict) -> str:
     return html.page(f"Exclusion attribution: {res['act']}", sections + [
         ("Raw", f"<pre>{html.escape(json.dumps(res['exclusions'], indent=1))[:20000]}</pre>")], stamp,
         note=res.get("note"))
+
+
+def bounds_console(result):
+    """A compact table: relief, default, range, official figures; then which readings give each end."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{result['act']}: persons by relief under {result['combinations']} combinations of "
+                        f"readings ({result['rows']:,} rows; {result['measure_words']})", title_justify="left")
+    table.add_column("relief")
+    table.add_column("default", justify="right")
+    table.add_column("min-max", justify="right", no_wrap=True)
+    for r in result["reports"]:
+        table.add_column(r, justify="right")
+    ends = []
+    for key, v in result["reliefs"].items():
+        label = RELIEF_LABELS.get(key, key)
+        table.add_row(label, f"{v['default']:,}", f"{v['min']:,}-{v['max']:,}",
+                      *["" if v["official"].get(r) is None else f"{v['official'][r]:,}" for r in result["reports"]])
+        fmt = lambda d: ", ".join(f"{k}={x}" for k, x in d.items()) or "the defaults"  # noqa: E731
+        ends.append(f"{label}: min under {fmt(v['min_at'])}; max under {fmt(v['max_at'])}")
+    return Group(table, Text("\n".join(ends)), Text("Official figures: cumulative counts of reliefs applied by "
+                                                   "each cut-off date (clemency/data/figures)."))
