@@ -1,29 +1,56 @@
-"""Implementation: the timeline and reconciliation charts, from clemency.timeline when it is there."""
+"""Implementation: the timeline and reconciliation charts of a finished run, from clemency.timeline
+(`run_timeline` reusing the run's decisions, with the shipped official figures of the act when there are
+some). The page it writes is self-contained and served as it is."""
 
 from __future__ import annotations
 
 import importlib
+import threading
 
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from clemency.web.common import render
+from clemency.errors import ClemencyError
+from clemency.web.common import ApiError, actor, render
+
+_lock = threading.Lock()
 
 
 def timeline_module():
-    """clemency.timeline's public entry point, or None while it is not built."""
-    for name in ("clemency.timeline.simulate", "clemency.timeline"):
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(mod, "simulate") or hasattr(mod, "run_timeline"):
-            return mod
-    return None
+    """clemency.timeline's `run_timeline`, or None while it is not built."""
+    try:
+        mod = importlib.import_module("clemency.timeline")
+    except ImportError:
+        return None
+    return getattr(mod, "run_timeline", None)
 
 
 async def timeline_page(request: Request):
-    return render(request, "timeline.html", available=timeline_module() is not None)
+    runs = [j.status() for j in request.app.state.jobs.all() if j.status()["state"] == "done"]
+    return render(request, "timeline.html", available=timeline_module() is not None, runs=runs)
 
 
-routes = [Route("/timeline", timeline_page)]
+async def run_timeline_page(request: Request):
+    run = timeline_module()
+    if run is None:
+        raise ApiError(404, "the implementation timeline is not available", [])
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    if job.status()["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    out = job.root / "timeline"
+    page = out / "timeline.html"
+    if not page.exists():
+        from clemency.report.figures import FIGURES_DIR
+        figures = FIGURES_DIR / f"{job.meta['act']}.csv"
+        with _lock:
+            try:
+                run(job.meta["act"], job.input_path, out, readings=job.meta["readings"], decisions=job.out,
+                    reports=figures if figures.exists() else None)
+            except ClemencyError as exc:
+                raise ApiError(400, "the timeline could not be made", str(exc).splitlines()) from None
+    request.app.state.audit.record("export", actor(request), run=job.id, file="timeline.html")
+    return HTMLResponse(page.read_text(encoding="utf-8"))
+
+
+routes = [Route("/timeline", timeline_page), Route("/timeline/{run_id}", run_timeline_page)]
