@@ -90,7 +90,7 @@ def explain(ctx: Context, row: dict, decision: dict) -> dict:
                              "eligible_from", "eligible_until")},
         "upcoming": upcoming,
         "excluded_by": [x for x in (decision.get("excluded_by") or "").split(";") if x],
-        "crime_category": d["crime_category"], "notes": d["notes"],
+        "crime_category": row.get("crime_category"), "notes": row.get("notes"),
         "on": ctx.on.isoformat(),
         "act": ctx.act.id, "act_hash": ctx.act.sha256, "readings": ctx.plan.readings,
         "code_version": ctx.code.version,

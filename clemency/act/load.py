@@ -81,7 +81,7 @@ def _line(obj, key=None):
 # ---- locating and reading -------------------------------------------------------------------------------
 
 def shipped_acts() -> list[str]:
-    return sorted(p.stem for p in ACTS_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in ACTS_DIR.glob("*.yaml") if not p.stem.endswith(".scenarios"))
 
 
 def resolve_act_path(ref: str | Path) -> Path:
