@@ -153,11 +153,23 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
 
 
 def _is_synthetic(registry) -> bool:
+    """Whether the registry was made by `clemency synth`: marked in Parquet metadata and in the XLSX
+    creator; a CSV carries no mark, so its name is the only hint."""
     path = Path(registry)
-    if path.suffix.lower() == ".parquet":
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
         import pyarrow.parquet as pq
         meta = pq.read_schema(path).metadata or {}
-        return meta.get(b"clemency.synthetic") == b"true"
+        if meta.get(b"clemency.synthetic") == b"true":
+            return True
+    elif suffix == ".xlsx":
+        import openpyxl
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            if "synthetic" in (wb.properties.creator or ""):
+                return True
+        finally:
+            wb.close()
     return "synth" in path.name.lower()
 
 

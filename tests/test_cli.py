@@ -161,3 +161,14 @@ def test_apply_with_code_overrides_and_xlsx(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "o" / "decisions.xlsx").active
     rows = list(ws.values)
     assert rows[1][rows[0].index("clause")] == "B1"   # the override made 999.1 not posing great danger
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])
+def test_results_on_a_synthetic_registry_say_so(tmp_path, suffix):
+    reg = tmp_path / f"registry{suffix}"
+    assert run("synth", "--rows", 50, "--out", reg).exit_code == 0
+    res = run("apply", "--act", "az-2025", "--registry", reg, "--out", tmp_path / "o")
+    assert "This registry is synthetic" in res.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert manifest["synthetic"] is True and "calibration" in summary["note"]

@@ -445,10 +445,12 @@ def synth(rows: int = DEFAULT_ROWS, out: str | Path = "registry.parquet", seed: 
         writer = pcsv.CSVWriter(str(out), schema, write_options=pcsv.WriteOptions(quoting_style="needed"))
     else:
         import pyarrow.parquet as pq
+        # marked so that every result computed from it can say it is synthetic
+        schema = schema.with_metadata({b"clemency.synthetic": b"true", b"clemency.seed": str(seed).encode()})
         writer = pq.ParquetWriter(str(out), schema, compression="zstd")
     with writer:
         for table in chunks(rows, seed):
-            writer.write_table(table)
+            writer.write_table(table.replace_schema_metadata(schema.metadata))
             done += table.num_rows
             if progress:
                 progress(done)
