@@ -74,15 +74,6 @@ def _passthrough(columns: list[str]) -> list[str]:
     return PASSTHROUGH + extras
 
 
-def sha256_file(path: Path) -> str:
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=None, csv: bool = True,
               xlsx: bool = False, progress=None, code: CriminalCode | None = None) -> ApplyResult:
     """Decide every row of a registry file; write decisions, findings, summary and manifest into `out`."""
