@@ -64,7 +64,8 @@ class Session:
                     fields.append(f)
         con = duckdb.connect()
         if isinstance(registry, (list, tuple, dict)):
-            loaded = load_records(registry_records(registry), con, extra_fields=fields)
+            loaded = load_records(registry_records(registry, acts[0].entry_into_force if acts else None),
+                                  con, extra_fields=fields)
         else:
             loaded = load_registry(registry, con, extra_fields=fields)
         return cls(con, loaded, code or CriminalCode.load(), _columns(con))
@@ -86,26 +87,21 @@ class Session:
         return table
 
 
-def registry_records(records) -> list[dict]:
+def registry_records(records, eif=None) -> list[dict]:
     """Records in the registry format; rows of a political-prisoner list (contracts §7) are mapped to it
-    (with clemency.monitor's mapping when it has one, else a minimal one: id -> person_id and case_id)."""
+    by the monitor's mapping (sentence end from arrest and term, sex from the patronymic, ...); other
+    list columns (group, notes) are passed through."""
     if isinstance(records, dict):
         records = [records]
     records = list(records)
     if records and "person_id" not in records[0] and "id" in records[0]:
-        try:
-            from clemency.monitor import lists as monitor_lists  # noqa: PLC0415
-            mapper = getattr(monitor_lists, "to_registry", None) or getattr(monitor_lists, "list_to_registry", None)
-        except ImportError:  # pragma: no cover
-            mapper = None
-        if mapper is not None:
-            return list(mapper(records))
+        from clemency.monitor.why import map_row  # noqa: PLC0415 (only lists need it)
         out = []
-        for r in records:
-            r = {k: v for k, v in r.items() if v not in (None, "")}
-            r["person_id"] = r.get("id")
-            r.setdefault("case_id", r.get("id"))
-            out.append(r)
+        for n, row in enumerate(records, start=1):
+            row = {k: str(v) for k, v in row.items() if v not in (None, "")}   # as read from a list file
+            rec = dict(map_row(row, n, eif).record)   # what cannot be derived stays unknown
+            rec["person_id"] = rec["case_id"] = str(row["id"])
+            out.append({**{k: v for k, v in row.items() if k not in rec and k != "id"}, **rec})
         return out
     return records
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from clemency.calendar import add_days, add_months
 from clemency.errors import ClemencyError, InputError
+from clemency.explain import RELIEF_WORDS
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
 
@@ -41,14 +42,6 @@ READINGS_COLUMNS = ["reading", "value", "id", "full_name", "group", "relief", "c
                     "alt_clause", "alt_eligible_from", "alt_upcoming_relief", "alt_upcoming_from"]
 REQUIRED = ("id", "full_name", "articles")
 
-RELIEF_WORDS = {
-    "release_from_imprisonment": "release from imprisonment",
-    "release_from_criminal_liability": "release from criminal liability",
-    "release_from_punishment": "release from the (non-custodial) punishment",
-    "term_reduction": "reduction of the unserved term",
-    "none": "no relief",
-    "indeterminate": "cannot be decided on the data given",
-}
 RELEASES = ("release_from_imprisonment", "release_from_criminal_liability", "release_from_punishment")
 _PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "conditional", "corrective_work",
                 "public_works", "fine", "disciplinary_military_unit", "other")
