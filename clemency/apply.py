@@ -39,7 +39,7 @@ class Context:
     on: dt.date
 
     @classmethod
-    def make(cls, act, readings=None, on=None, code: CriminalCode | None = None) -> "Context":
+    def make(cls, act, readings=None, on=None, code: CriminalCode | None = None) -> Context:
         act = act if isinstance(act, Act) else load_act(act)
         plan = compile_act(act, readings)
         if on is not None and not isinstance(on, dt.date):
@@ -130,7 +130,7 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
                            "-": "content of the clause unknown: listed, never decides"},
         "synthetic": synthetic,
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
-        "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if synthetic:
         manifest["note"] = SYNTHETIC_NOTE

@@ -30,7 +30,7 @@ class UsageError(ClemencyError):
 class ActError(ClemencyError):
     """A problem in an act file; `problems` holds every problem found (file, line, clause, field)."""
 
-    def __init__(self, problems: list["Problem"]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
         lines = [str(p) for p in problems]
         super().__init__(f"{len(problems)} problem(s) in the act file:\n  " + "\n  ".join(lines))

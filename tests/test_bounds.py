@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from clemency.act.load import load_act
 from clemency.cli import main
 from clemency.compare.bounds import bounds, combinations, two_valued
-from clemency.act.load import load_act
 from clemency.registry.synth import synth
 
 

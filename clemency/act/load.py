@@ -13,8 +13,17 @@ from pathlib import Path
 import yaml
 
 from clemency.act.lang import ParseError, parse
-from clemency.act.model import (RELIEFS, STATUSES, Act, AppliesTo, Clause, Condition, ExtraField, Parameter,
-                                Reading)
+from clemency.act.model import (
+    RELIEFS,
+    STATUSES,
+    Act,
+    AppliesTo,
+    Clause,
+    Condition,
+    ExtraField,
+    Parameter,
+    Reading,
+)
 from clemency.act.vocabulary import CATEGORIES, TypeProblem, VarType, Vocabulary, did_you_mean, type_of
 from clemency.errors import ActError, Problem
 

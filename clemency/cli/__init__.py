@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from clemency.errors import ClemencyError, UsageError
+from clemency.errors import ClemencyError
 
 
 def friendly(fn):

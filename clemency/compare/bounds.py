@@ -278,7 +278,7 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
         "per_combination": [{"readings": {n: c[n] for n in names}, "window": counts[i]["window"],
                              "on_eif": counts[i]["on_eif"]} for i, c in enumerate(combos)],
         "seconds": time.perf_counter() - t0, "clemency_version": __version__,
-        "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     if not isinstance(registry, (list, dict)) and _is_synthetic(registry):
         result["note"] = SYNTHETIC_NOTE

@@ -104,7 +104,7 @@ def compare(registry, base, alt, out, base_readings=None, alt_readings=None, *, 
                "registry_hash": session.loaded.registry_hash,
                "rows_in": session.loaded.rows_in, "rows_rejected": session.loaded.rows_rejected,
                "clemency_version": __version__,
-               "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+               "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                "legend": {"clause_changes": "ID:base>alt per clause whose result changed; H held, F failed, "
                                             "U unknown, - not decided, x not in that act",
                           "exclusion_changes": "-X: exclusion X blocked under the base, not under the alt; +X: "

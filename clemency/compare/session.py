@@ -53,7 +53,7 @@ class Session:
     columns: list[str]
 
     @classmethod
-    def open(cls, registry, acts, code: CriminalCode | None = None) -> "Session":
+    def open(cls, registry, acts, code: CriminalCode | None = None) -> Session:
         """Load `registry` (a file, or a list of records in the registry format) once, with every act's fields."""
         from clemency.registry.load import load_records, load_registry
         fields, seen = [], set()

@@ -85,7 +85,7 @@ class Ledger:
     def latest(self) -> dict[frozenset[str], Judgement]:
         """The judgement in force for every pair."""
         out: dict[frozenset[str], Judgement] = {}
-        for pos, j in sorted(enumerate(self.entries), key=lambda t: (t[1].at, t[0])):
+        for _pos, j in sorted(enumerate(self.entries), key=lambda t: (t[1].at, t[0])):
             out[j.pair] = j
         return out
 

@@ -48,8 +48,8 @@ def act_exclusions(act, readings: dict | None = None) -> tuple[list[str], list[s
     plan, so a reading that drops an article (f2-drugs=none) drops it here too.
     """
     from clemency.act.lang import And, Call, Cmp, In, Name, Not, Or
-    from clemency.compile.plan import compile_act
     from clemency.act.load import load_act
+    from clemency.compile.plan import compile_act
     act = load_act(act) if isinstance(act, str) else act
     plan = compile_act(act, readings)
     refs: list[str] = []
@@ -324,7 +324,6 @@ def _markdown(rep: Report, list_path: Path, act, readings, events, withhold: boo
     L += ["## Summary by group", ""]
     groups = sorted({p["group"] for p in persons})
     rows = []
-    tot = [0, 0, 0, 0, 0]
     for g in groups + ["all"]:
         ps = persons if g == "all" else [p for p in persons if p["group"] == g]
         c = [len(ps), sum(p["status"] == "walked_free" for p in ps), sum(p["status"] == "left" for p in ps),

@@ -433,7 +433,7 @@ def _combine(ctx, m: Mapped, variants: list[tuple[dict, int, str]] | None, expla
     by_variant = {k: _outcome(d) for d, k, _ in variants}
     words_of = {k: w for _, k, w in variants}
     deciding = None
-    for i, k in enumerate(keys):
+    for i, _k in enumerate(keys):
         seen: dict[int, tuple] = {}
         if all(seen.setdefault(c[i], by_variant[j]) == by_variant[j] for j, c in enumerate(combos)):
             deciding = i
