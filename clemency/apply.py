@@ -55,6 +55,19 @@ class ApplyResult:
     timings: dict = field(default_factory=dict)
 
 
+def connect(memory_limit: str | None = None):
+    """A DuckDB connection for a run. Memory is capped (a quarter of the machine, at most 3 GB; the
+    setting CLEMENCY_MEMORY_LIMIT overrides it) so that large registries spill to disk instead of growing."""
+    import os
+
+    import psutil
+    quarter = max(1, min(3, psutil.virtual_memory().total // 4 // 2**30))
+    limit = memory_limit or os.environ.get("CLEMENCY_MEMORY_LIMIT") or f"{quarter}GB"
+    con = duckdb.connect(config={"memory_limit": limit})
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def extra_fields(act: Act) -> list:
     """The act's own fields as registry fields (an enumeration when values are given)."""
     from clemency.registry.schema import Field
@@ -84,7 +97,7 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
     ctx = Context.make(act, readings, on, code)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = connect()
     step("reading the registry")
     loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act))
     timings["load_s"] = time.perf_counter() - t0
