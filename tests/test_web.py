@@ -268,3 +268,22 @@ def test_timeline_of_a_run(client, tmp_path):
     assert run_id in client.get("/timeline").text
     page = client.get(f"/timeline/{run_id}")
     assert page.status_code == 200 and "<svg" in page.text
+
+
+WHY_LIST = ("id,full_name,group,articles,term_months,arrest_date,sentence_end\n"
+            "J1,Həsənov Əli Vüqar oğlu,journalists,206.3.2,108,2023-11-20,\n"
+            "B1,Quliyev Elvin Rəşad oğlu,religious,234.1,30,2024-10-01,2026-04-01\n")
+
+
+def test_why_each_person_is_still_in(data, client):
+    (data / "monitor" / "lists" / "pp").mkdir(parents=True)
+    (data / "monitor" / "lists" / "pp" / "2025-10-07.csv").write_text(WHY_LIST, encoding="utf-8")
+    assert "/monitor/why/pp/2025-10-07" in client.get("/monitor").text
+    r = client.get("/monitor/why/pp/2025-10-07")
+    assert r.status_code == 200
+    page = r.text
+    assert "Həsənov Əli" in page and "release_from_imprisonment" in page and "B3" in page
+    assert "grave" in page   # what keeps the journalist in
+    assert client.get("/monitor/why/pp/1999-01-01").status_code == 404
+    assert client.get("/monitor/why/..%2F..%2Fetc/passwd").status_code == 404
+    assert client.get("/monitor/why/demo/2025-01-01").status_code == 422   # a list without articles

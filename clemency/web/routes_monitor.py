@@ -6,7 +6,6 @@ Data directory layout: <data>/monitor/lists/<list>/<YYYY-MM-DD>.csv (versions of
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -66,20 +65,42 @@ def review_pairs(root: Path) -> list[dict]:
     return out
 
 
-def why_module():
-    for name in ("clemency.monitor.why",):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
-    return None
+_WHY_CACHE: dict[tuple, object] = {}
 
 
 async def monitor_page(request: Request):
     root = monitor_dir(request)
     past = comparison_table(load_past_acts())
-    return render(request, "monitor.html", lists=list_versions(root), pairs=review_pairs(root), past=past,
-                  why_available=why_module() is not None)
+    return render(request, "monitor.html", lists=list_versions(root), pairs=review_pairs(root), past=past)
+
+
+def _version_file(root: Path, name: str, date: str) -> Path:
+    base = (root / "lists").resolve()
+    for suffix in (".csv", ".xlsx"):
+        path = (base / name / f"{date}{suffix}").resolve()
+        if path.parent.parent == base and path.is_file():
+            return path
+    raise ApiError(404, "no such list version", [f"{name} {date}"])
+
+
+async def why_page(request: Request):
+    """Why each person on a list version is still in, or which clause should release them (the act's
+    default readings, decided on the entry into force), with what other readings would change."""
+    from clemency.monitor.why import decide_rows, read_list
+    name, date = request.path_params["name"], request.path_params["date"]
+    act = request.query_params.get("act", "az-2025")
+    path = _version_file(monitor_dir(request), name, date)
+    key = (str(path), path.stat().st_mtime, act)
+    if key not in _WHY_CACHE:
+        try:
+            _WHY_CACHE[key] = decide_rows(read_list(path), act)
+        except ClemencyError as exc:
+            raise ApiError(422, "the list cannot be decided", str(exc).splitlines()) from None
+    result = _WHY_CACHE[key]
+    rows = sorted((r.csv_row() | {"other": "; ".join(r.other)} for r in result.rows),
+                  key=lambda r: (r["group"], r["relief"], r["id"]))
+    return render(request, "why.html", list_name=name, date=date, rows=rows, act=result.act,
+                  act_hash=result.act_hash, readings=result.readings, on=result.on)
 
 
 async def review_page(request: Request):
@@ -113,5 +134,6 @@ async def judge(request: Request):
     return JSONResponse({"left_id": left, "right_id": right, "judgement": judgement})
 
 
-routes = [Route("/monitor", monitor_page), Route("/monitor/review", review_page, methods=["GET"]),
+routes = [Route("/monitor", monitor_page), Route("/monitor/why/{name}/{date}", why_page),
+          Route("/monitor/review", review_page, methods=["GET"]),
           Route("/monitor/review", judge, methods=["POST"])]
