@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/clemency demo
 
 test: $(STAMP) system-deps
+	$(BIN)/ruff check clemency tests bench
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
