@@ -225,13 +225,17 @@ class SqlGen:
             + " AS upcoming_clause",
             "CASE WHEN relief = 'none' THEN _upf END AS upcoming_from",
             "reasons", "excluded_by"]
-        return (f"WITH s0 AS (SELECT *, {', '.join(s0)} FROM {source}),\n"
-                f"s1 AS (SELECT *, {', '.join(s1)} FROM s0),\n"
-                f"s2 AS (SELECT *, {', '.join(s2)} FROM s1),\n"
-                f"s2e AS (SELECT *, {', '.join(s2e)} FROM s2),\n"
-                f"s3 AS (SELECT *, {', '.join(s3)} FROM s2e),\n"
-                f"s4 AS (SELECT *, {', '.join(s4)} FROM s3)\n"
-                f"SELECT {', '.join(final)} FROM s4")
+
+        def items(xs):
+            return ",\n    ".join(xs)
+
+        return (f"WITH s0 AS (SELECT *,\n    {items(s0)}\n  FROM {source}),\n"
+                f"s1 AS (SELECT *,\n    {items(s1)}\n  FROM s0),\n"
+                f"s2 AS (SELECT *,\n    {items(s2)}\n  FROM s1),\n"
+                f"s2e AS (SELECT *,\n    {items(s2e)}\n  FROM s2),\n"
+                f"s3 AS (SELECT *,\n    {items(s3)}\n  FROM s2e),\n"
+                f"s4 AS (SELECT *,\n    {items(s4)}\n  FROM s3)\n"
+                f"SELECT\n    {items(final)}\nFROM s4")
 
     def source_query(self, plan: Plan, registry: str, lookup: str, columns: list[str]) -> str:
         """The registry joined with the article lookup: the resolved crime_category and negligent (a given
