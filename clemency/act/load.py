@@ -55,7 +55,7 @@ class _Seq(list):
     lines: list
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: same marks, 5x faster
     pass
 
 
