@@ -84,7 +84,7 @@ def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], pas
                     for f in fields)
     extras = "".join(f", {q(c)} AS {q('x_' + c)}" for c in passthrough)
     trimmed = ", ".join((f"{q('r_' + f.name)} AS {sql.v(f.name)}" if f.name in native else
-                         f"NULLIF(trim({q('r_' + f.name)}), '') AS {sql.v(f.name)}") for f in fields)
+                         f"{sql.trimmed(q('r_' + f.name))} AS {sql.v(f.name)}") for f in fields)
     fast, parts, bad_tokens = sql.articles_parts()
     typed = ", ".join(f"{sql.typed_expr(f, f.name in native)} AS {q('t_' + f.name)}" for f in fields)
     flags = ", ".join(f"{sql.bad_expr(f, f.name in native)} AS {q('e_' + f.name)}" for f in fields)

@@ -34,6 +34,12 @@ _TRUE = ("true", "1", "yes")
 _FALSE = ("false", "0", "no")
 
 
+def trimmed(x: str) -> str:
+    """The cell without surrounding spaces, empty = NULL (as NULLIF(trim(x), ''), which strips spaces only;
+    the common cell with none is passed through without building a new string)."""
+    return f"CASE WHEN {x} = '' THEN NULL WHEN prefix({x}, ' ') OR suffix({x}, ' ') THEN NULLIF(trim({x}), '') ELSE {x} END"
+
+
 def v(name: str) -> str:
     return q("v_" + name)
 
@@ -56,12 +62,16 @@ def typed_expr(f: Field, native: bool = False) -> str:
     if f.type == "string":
         return f"coalesce({x}, {default})" if f.default is not None else x
     if f.type == "enum":
+        # values already in canonical form skip the case folding (the common case, and much cheaper)
         norm = f"upper({x})" if f.name == "sex" else f"lower({x})"
-        return f"CASE WHEN {x} IS NULL THEN {default} WHEN {norm} IN {_in_list(f.values or ())} THEN {norm} END"
+        values = _in_list(f.values or ())
+        return (f"CASE WHEN {x} IS NULL THEN {default} WHEN {x} IN {values} THEN {x} "
+                f"WHEN {norm} IN {values} THEN {norm} END")
     if f.type == "bool":
         lx = f"lower({x})"
-        return (f"CASE WHEN {x} IS NULL THEN CAST({default} AS BOOLEAN) WHEN {lx} IN {_in_list(_TRUE)} THEN TRUE "
-                f"WHEN {lx} IN {_in_list(_FALSE)} THEN FALSE END")
+        return (f"CASE WHEN {x} IS NULL THEN CAST({default} AS BOOLEAN) WHEN {x} IN {_in_list(_TRUE)} THEN TRUE "
+                f"WHEN {x} IN {_in_list(_FALSE)} THEN FALSE WHEN {x} = 'unknown' THEN NULL "
+                f"WHEN {lx} IN {_in_list(_TRUE)} THEN TRUE WHEN {lx} IN {_in_list(_FALSE)} THEN FALSE END")
     if f.type == "date":
         return (f"CASE WHEN {x} IS NULL THEN CAST({default} AS DATE) "
                 f"WHEN regexp_full_match({x}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({x} AS DATE) END")
@@ -102,7 +112,8 @@ def bad_expr(f: Field, native: bool = False) -> str:
     missing = f"({x} IS NULL AND {required_expr(f)})"
     invalid = f"({x} IS NOT NULL AND {t} IS NULL)"
     if f.type == "bool":
-        invalid = "FALSE" if native else f"({x} IS NOT NULL AND {t} IS NULL AND lower({x}) <> 'unknown')"
+        invalid = "FALSE" if native else (f"(CASE WHEN {x} IS NULL OR {t} IS NOT NULL OR {x} = 'unknown' THEN FALSE "
+                                          f"ELSE lower({x}) <> 'unknown' END)")
     if f.type == "string" or f.name == "case_id":
         invalid = "FALSE"
     return f"({missing} OR {invalid})"
