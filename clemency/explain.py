@@ -8,7 +8,7 @@ import datetime as dt
 
 import duckdb
 
-from clemency.act.lang import names_in, render
+from clemency.act.lang import names_in
 from clemency.apply import Context, _columns, _register_lookup, extra_fields
 from clemency.compile.evaluate import evaluate
 from clemency.engines.duckdb import DuckDBEngine
@@ -25,7 +25,7 @@ RELIEF_WORDS = {
 }
 DECISION_FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
                    "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons",
-                   "excluded_by", "crime_category", "notes"]
+                   "excluded_by"]
 
 
 def _iso(v):
@@ -152,6 +152,3 @@ def near_misses(reasons: list[dict]):
             if names_in(parse(failed[0]["test"])) & degree:
                 yield r, failed[0]
 
-
-def render_condition(node) -> str:
-    return render(node)

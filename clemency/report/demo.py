@@ -23,36 +23,44 @@ CATEGORY_LABELS = {"not_great_danger": "not great danger", "less_serious": "less
 SEX_LABELS = {"M": "men", "F": "women"}
 
 
-def breakdown(summary: dict, reports: list[dict]) -> list[tuple[str, str, list]]:
-    """(section, label, [synthetic, report1, report2, ...]) rows for relief, crime category and sex."""
-    def persons(dim, key):
-        v = summary[f"by_{dim}"].get(key)
+def breakdown(summary: dict, beneficiaries: dict, reports: list[dict]) -> list[tuple[str, str, list]]:
+    """(section, label, [synthetic, report1, report2, ...]) rows: persons by relief, then beneficiaries by
+    crime category and by sex (the ministry counts beneficiaries), then the total."""
+    def persons(key):
+        v = summary["by_relief"].get(key)
         return v["persons"] if v else 0
 
-    rows = []
-    for key, label in RELIEF_LABELS.items():
-        rows.append(("relief", label, [persons("relief", key)] + [figure(r, RELIEF_COLUMNS[key]) for r in reports]))
-    beneficiaries = {"relief": [k for k in RELIEF_LABELS]}
-    del beneficiaries
+    rows = [("relief", label, [persons(key)] + [figure(r, RELIEF_COLUMNS[key]) for r in reports])
+            for key, label in RELIEF_LABELS.items()]
     for key, label in CATEGORY_LABELS.items():
         col = CATEGORY_COLUMNS.get(key)
-        rows.append(("category of crime (all rows)", label,
-                     [persons("crime_category", key)] + [figure(r, [col]) if col else None for r in reports]))
+        rows.append(("category", label, [beneficiaries["crime_category"].get(key, 0)]
+                     + [figure(r, [col]) if col else None for r in reports]))
     for key, label in SEX_LABELS.items():
-        rows.append(("sex (all rows)", label,
-                     [persons("sex", key)] + [figure(r, [SEX_COLUMNS[key]]) for r in reports]))
-    rows.append(("total", "persons relieved", [sum(persons("relief", k) for k in RELIEF_LABELS)]
+        rows.append(("sex", label, [beneficiaries["sex"].get(key, 0)]
+                     + [figure(r, [SEX_COLUMNS[key]]) for r in reports]))
+    rows.append(("total", "persons relieved", [sum(persons(k) for k in RELIEF_LABELS)]
                  + [r.get("total") for r in reports]))
     return rows
 
 
-def beneficiaries_by(out_dir: Path, dim: str) -> dict:
+def beneficiaries_by(decisions: Path) -> dict:
+    """Persons with a relief, by crime category and by sex."""
     import duckdb
+
+    from clemency.engines.duckdb import sql_path
     con = duckdb.connect()
-    res = con.execute(f"SELECT {dim}, count(DISTINCT person_id) FROM read_parquet('{out_dir / 'decisions.parquet'}') "
-                      "WHERE relief NOT IN ('none', 'indeterminate') GROUP BY ALL").fetchall()
+    res = con.execute(f"""SELECT crime_category, sex, GROUPING(crime_category, sex), count(DISTINCT person_id)
+        FROM read_parquet({sql_path(decisions)}) WHERE relief NOT IN ('none', 'indeterminate')
+        GROUP BY GROUPING SETS ((crime_category), (sex))""").fetchall()
     con.close()
-    return {k: n for k, n in res}
+    out: dict = {"crime_category": {}, "sex": {}}
+    for category, sex, g, n in res:
+        if g == 0b01:   # grouped by crime_category
+            out["crime_category"][category] = n
+        else:
+            out["sex"][sex] = n
+    return out
 
 
 def run_demo(out, rows: int | None = None, seed: int = 0) -> Path:
@@ -67,20 +75,7 @@ def run_demo(out, rows: int | None = None, seed: int = 0) -> Path:
         result = apply_act(ACT, registry, out, progress=step)
     m, s = result.manifest, result.summary
     reports = load_figures(ACT)
-    # Among beneficiaries only, for category and sex (the ministry counts beneficiaries).
-    by_cat = beneficiaries_by(out, "crime_category")
-    by_sex = beneficiaries_by(out, "sex")
-    rows_out = []
-    for section, label, values in breakdown(s, reports):
-        if section.startswith("category"):
-            key = next(k for k, v in CATEGORY_LABELS.items() if v == label)
-            values[0] = by_cat.get(key, 0)
-            section = "category"
-        elif section.startswith("sex"):
-            key = next(k for k, v in SEX_LABELS.items() if v == label)
-            values[0] = by_sex.get(key, 0)
-            section = "sex"
-        rows_out.append((section, label, values))
+    rows_out = breakdown(s, beneficiaries_by(out / "decisions.parquet"), reports)
 
     heads = ["synthetic, eligible on EIF"] + [str(r["report"]) for r in reports]
     table = Table(title=f"The 2025 act on a synthetic registry of {m['rows']['in']:,} rows", title_justify="left")
