@@ -43,12 +43,14 @@ def decide_records(ctx: Context, records: list[dict]) -> list[dict]:
             lines = [f"record {r}: field '{f}' = {v!r}, expected {e}" for r, f, v, e in rows]
             raise InputError("the record is not valid:\n  " + "\n  ".join(lines))
         _register_lookup(con, ctx)
-        columns = _columns(con)
-        rel = DuckDBEngine().decide_relation(con, ctx.plan, ctx.on, columns, ["person_id", "case_id", "_row"])
-        names = rel.columns
-        decisions = {row[names.index("_row")]: dict(zip(names, row)) for row in rel.fetchall()}
-        source = DuckDBEngine().sql.source_query(ctx.plan, "registry", "_lookup", columns)
-        inputs = con.execute(f"SELECT * FROM {source} ORDER BY _row").fetchall()
+        sql = DuckDBEngine().sql
+        # the resolved input rows once: the explanation reads them, the decision query runs over them
+        con.execute(f"CREATE TEMP TABLE _source AS SELECT * FROM "
+                    f"{sql.source_query(ctx.plan, 'registry', '_lookup', _columns(con))}")
+        cur = con.execute(sql.decision_query(ctx.plan, "_source", ctx.on, ["_row"]))
+        names = [d[0] for d in cur.description]
+        decisions = {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
+        inputs = con.execute("SELECT * FROM _source ORDER BY _row").fetchall()
         in_names = [d[0] for d in con.description]
     finally:
         con.close()
