@@ -125,7 +125,8 @@ def demo(out, rows, seed):
 def _register_optional():
     """Command groups that live in their own modules (added as they are built)."""
     import importlib
-    for name in ("match", "compare", "timeline", "monitor", "serve", "acts", "bounds", "attribution"):
+    for name in ("match", "compare", "timeline", "monitor", "serve", "acts", "bounds", "attribution", "users",
+                 "audit", "runs"):
         try:
             mod = importlib.import_module(f"clemency.cli.{name}")
         except ModuleNotFoundError as exc:
