@@ -161,9 +161,8 @@ def test_release_status_and_totals():
 
 
 def test_official_figures_file_loads():
-    path = Path("/work/shared/domain/official-figures.csv")
-    if not path.exists():
-        pytest.skip("domain notes not present")
+    from importlib import resources
+    path = Path(str(resources.files("clemency") / "data" / "figures" / "az-2025.csv"))
     totals = load_official_totals(path)
     assert any(t.report == "moj-2026-01-07" and t.category == "released_from_imprisonment" and t.total == 1799
                for t in totals)
