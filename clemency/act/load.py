@@ -14,7 +14,6 @@ import yaml
 
 from clemency.act.lang import ParseError, parse
 from clemency.act.model import (
-    RELIEFS,
     STATUSES,
     Act,
     AppliesTo,
@@ -25,15 +24,17 @@ from clemency.act.model import (
     Reading,
 )
 from clemency.act.vocabulary import CATEGORIES, TypeProblem, VarType, Vocabulary, did_you_mean, type_of
-from clemency.errors import ActError, Problem
+from clemency.errors import ActError, ClemencyError, Problem
+from clemency.jurisdictions import Jurisdiction, default_jurisdiction, load_jurisdiction
 
 ACTS_DIR = Path(str(resources.files("clemency") / "data" / "acts"))
 
 TOP_KEYS = {"id", "title", "titles", "jurisdiction", "instrument", "adopted", "summary", "status_note",
-            "sources", "parameters", "readings", "fields", "definitions", "clauses", "notes", "overlay"}
+            "sources", "parameters", "readings", "fields", "definitions", "clauses", "notes", "overlay",
+            "criminal_code"}
 CLAUSE_KEYS = {"id", "kind", "relief", "reduction_months", "text", "texts", "status", "sources", "when",
                "applies_to", "says", "notes", "group"}
-CONDITION_KEYS = {"test", "says", "status"}
+CONDITION_KEYS = {"test", "says", "status", "status_when"}
 PARAMETER_KEYS = {"type", "value", "status", "says", "sources"}
 READING_KEYS = {"default", "values", "says", "parameter"}
 FIELD_KEYS = {"name", "type", "default", "values"}
@@ -150,9 +151,11 @@ class _Builder:
         for req in ("id", "title", "parameters", "clauses"):
             if req not in doc:
                 self.problem(_line(doc), None, req, "required field is missing")
+        jur, code_table = self.jurisdiction(doc)
         parameters = self.parameters(doc.get("parameters") or _Map())
         readings = self.readings(doc.get("readings") or _Map(), parameters)
         fields = self.fields(doc.get("fields") or _Seq())
+        fields = self.profile_fields(jur, fields)
         vocab = self.vocabulary(parameters, readings, fields)
         definitions = self.definitions(doc.get("definitions") or _Map(), vocab)
         vocab.definitions = {k: d.tree for k, d in definitions.items()}
@@ -165,7 +168,40 @@ class _Builder:
                                           "status_note", "notes") if k in doc}
         return Act(id=str(doc["id"]), title=str(doc["title"]), path=self.file, sha256=self.sha, meta=meta,
                    parameters=parameters, readings=readings, fields=fields, definitions=definitions,
-                   clauses=clauses, sources=dict(doc.get("sources") or {}))
+                   clauses=clauses, sources=dict(doc.get("sources") or {}), jurisdiction=jur.id,
+                   code_table=code_table, relief_ranks={k: r.rank for k, r in jur.reliefs.items()})
+
+    def jurisdiction(self, doc) -> tuple[Jurisdiction, tuple[str, str] | None]:
+        """The act's jurisdiction (default when it names none) and the Criminal Code table it names."""
+        try:
+            jur = load_jurisdiction(doc.get("jurisdiction"), near=self.file)
+        except ClemencyError as exc:
+            self.problem(_line(doc, "jurisdiction"), None, "jurisdiction", exc.message, exc.hint)
+            jur = default_jurisdiction()
+        self.reliefs = tuple(jur.reliefs)
+        self.hidden = set(default_jurisdiction().registry.flag_names) - set(jur.registry.flag_names)
+        spec = doc.get("criminal_code")
+        if spec is None:
+            return jur, None
+        if isinstance(spec, str) and "@" in spec:
+            spec = dict(zip(("table", "version"), spec.split("@", 1)))
+        if not isinstance(spec, dict) or not spec.get("table"):
+            self.problem(_line(doc, "criminal_code"), None, "criminal_code",
+                         "expected {table: NAME, version: VERSION} or NAME@VERSION")
+            return jur, None
+        try:
+            t = jur.code_table(str(spec["table"]), None if spec.get("version") is None else str(spec["version"]))
+        except ClemencyError as exc:
+            self.problem(_line(doc, "criminal_code"), None, "criminal_code", exc.message, exc.hint)
+            return jur, None
+        return jur, (t.table, t.version)
+
+    def profile_fields(self, jur: Jurisdiction, fields) -> tuple[ExtraField, ...]:
+        """The act's own fields, after the jurisdiction's registry fields the core schema does not have."""
+        own = {f.name for f in fields}
+        extra = [ExtraField(f.name, f.type, f.default, f.values) for f in jur.registry.flags
+                 if f.name not in self.registry_fields and f.name not in own]
+        return tuple(extra) + tuple(fields)
 
     # -- sections --
 
@@ -241,7 +277,7 @@ class _Builder:
         return tuple(out)
 
     def vocabulary(self, parameters, readings, fields) -> Vocabulary:
-        variables = dict(self.registry_fields)
+        variables = {k: v for k, v in self.registry_fields.items() if k not in self.hidden}
         variables["crime_category"] = VarType("string", CATEGORIES)
         for f in fields:
             variables[f.name] = VarType(f.type, f.values)
@@ -270,7 +306,15 @@ class _Builder:
         except ParseError as exc:
             self.problem(line, clause, where, f"malformed condition {source!r}: {exc.short}")
             return None
-        return Condition(source, tree, says, status, line)
+        when_source = spec.get("status_when") if isinstance(spec, dict) else None
+        when_tree = None
+        if when_source is not None:
+            try:
+                when_tree = parse(str(when_source))
+            except ParseError as exc:
+                self.problem(_line(spec, "status_when"), clause, f"{where}.status_when",
+                             f"malformed condition {when_source!r}: {exc.short}")
+        return Condition(source, tree, says, status, line, when_tree, None if when_source is None else str(when_source))
 
     def typecheck(self, cond: Condition | None, vocab, clause, where) -> None:
         if cond is None:
@@ -318,9 +362,10 @@ class _Builder:
             self.status(spec, cid, "")
             relief, months = spec.get("relief"), spec.get("reduction_months")
             if kind == "relief":
-                if relief not in RELIEFS:
+                if relief not in self.reliefs:
                     self.problem(_line(spec, "relief"), cid, "relief", f"relief {relief!r} is not known",
-                                 did_you_mean(str(relief), RELIEFS) or f"expected one of {', '.join(RELIEFS)}")
+                                 did_you_mean(str(relief), self.reliefs)
+                                 or f"expected one of {', '.join(self.reliefs)}")
                 if (relief == "term_reduction" and spec.get("status") != "unknown"
                         and not (isinstance(months, int) and months > 0)):
                     self.problem(_line(spec, "reduction_months"), cid, "reduction_months",
@@ -333,8 +378,12 @@ class _Builder:
                 cond = self.condition(item, _line(items, j) or _line(spec, "when"), cid, f"when[{j + 1}]")
                 if cond is not None and cond.says is None and cond.source.strip() in definitions:
                     d = definitions[cond.source.strip()]
-                    cond = Condition(cond.source, cond.tree, d.says, cond.status or d.status, cond.line)
+                    cond = Condition(cond.source, cond.tree, d.says, cond.status or d.status, cond.line,
+                                     d.status_when, d.status_when_source)
                 self.typecheck(cond, vocab, cid, f"when[{j + 1}]")
+                if cond is not None and cond.status_when is not None:
+                    self.typecheck(Condition(cond.status_when_source, cond.status_when, line=cond.line), vocab, cid,
+                                   f"when[{j + 1}].status_when")
                 if cond is not None:
                     when.append(cond)
             if not items and spec.get("status") != "unknown":

@@ -9,12 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 STATUSES = ("reported", "inferred", "unknown")          # strongest first
-RELIEFS = ("release_from_imprisonment", "release_from_criminal_liability", "release_from_punishment",
-           "term_reduction")
-# The most favourable relief wins: release (from prison or from liability), then from a non-custodial
-# punishment, then a term reduction (contracts §3).
-RELIEF_RANK = {"release_from_imprisonment": 1, "release_from_criminal_liability": 1,
-               "release_from_punishment": 2, "term_reduction": 3}
+# The reliefs an act may give, their ranks and words are its jurisdiction's (clemency.jurisdictions): the
+# loader copies the ranks into `Act.relief_ranks`.
 
 
 def weakest(statuses) -> str | None:
@@ -32,6 +28,10 @@ class Condition:
     says: str | None = None
     status: str | None = None
     line: int | None = None
+    # Where only part of a condition is uncertain (an inferred boundary such as "exactly 60 months"): the
+    # condition's status counts only for records on which this holds; otherwise it is as strong as its clause.
+    status_when: object | None = None
+    status_when_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ class Act:
     definitions: dict[str, Condition] = field(default_factory=dict)
     clauses: tuple[Clause, ...] = ()
     sources: dict = field(default_factory=dict)
+    jurisdiction: str = ""                        # the jurisdiction's id (clemency.jurisdictions)
+    code_table: tuple[str, str] | None = None     # (table, version) of the Criminal Code it names
+    relief_ranks: dict[str, int] = field(default_factory=dict)   # relief -> rank (1 most favourable)
 
     def clause(self, clause_id: str) -> Clause:
         for c in self.clauses:

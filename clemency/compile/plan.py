@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from clemency import calendar as cal
 from clemency.act.lang import FALSE, TRUE, UNKNOWN, And, Call, Cmp, In, Lit, Name, Not, Or, names_in, render
 from clemency.act.load import expand_refs
-from clemency.act.model import RELIEF_RANK, Act, Condition, weakest
+from clemency.act.model import Act, Condition, weakest
 from clemency.compile.evaluate import evaluate
 from clemency.errors import ActError, Problem, UsageError
 
@@ -270,7 +270,7 @@ def compile_act(act: Act, readings: dict[str, str] | None = None) -> Plan:
         status = weakest([c.status] + [k.status for k in c.when])
         compiled.append(CompiledClause(
             id=c.id, kind=c.kind, order=order, status=status, relief=c.relief,
-            reduction_months=c.reduction_months, rank=RELIEF_RANK.get(c.relief) if c.relief else None,
+            reduction_months=c.reduction_months, rank=act.relief_ranks.get(c.relief) if c.relief else None,
             decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
             ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else ()))
     if problems:
