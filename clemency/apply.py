@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +19,9 @@ from clemency.compile.plan import Plan, compile_act
 from clemency.engines import get_engine
 from clemency.engines.duckdb import sql_path
 from clemency.engines.lookup import register_lookup
-from clemency.errors import ClemencyError
+from clemency.errors import ClemencyError, UsageError
 from clemency.law import CriminalCode
+from clemency.outdir import Run, atomic_output, read_manifest
 from clemency.registry.schema import FIELDS
 
 # Columns every decision carries from its input row (besides the decision itself).
@@ -27,6 +30,47 @@ PASSTHROUGH = ["person_id", "case_id", "_row", "sex", "status", "punishment", "c
 SYNTHETIC_NOTE = ("This registry is synthetic. Its proportions are assumptions calibrated to the published "
                   "figures, so any agreement with the published totals follows from that calibration, "
                   "not from observation.")
+
+
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_day(value, what: str = "date") -> dt.date:
+    """A calendar day written YYYY-MM-DD, between 1900 and 2199; anything else is bad usage (exit 2)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    else:
+        text = str(value).strip()
+        m = _ISO_DAY.match(text)
+        if not m:
+            raise UsageError(f"{what} {text!r} is not a date written YYYY-MM-DD (for example 2025-12-19)")
+        try:
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            raise UsageError(f"{what} {text!r} is not a day of the calendar"
+                             + _month_hint(int(m[1]), int(m[2]))) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError(f"{what} {day.isoformat()} is outside the years {FIRST_DAY.year}-{LAST_DAY.year} "
+                         "that Clemency accepts")
+    return day
+
+
+def _month_hint(year: int, month: int) -> str:
+    import calendar
+    if 1 <= month <= 12 and year >= 1:
+        return f" ({calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days)"
+    return " (the month must be 01 to 12)"
+
+
+def window_warning(plan: Plan, on: dt.date) -> str | None:
+    """A warning when the decision date lies outside the act's implementation window."""
+    if plan.eif <= on <= plan.window_end:
+        return None
+    side = "before the entry into force" if on < plan.eif else "after the implementation window closed"
+    return (f"the decision date {on.isoformat()} is {side}: the window of this act runs from "
+            f"{plan.eif.isoformat()} to {plan.window_end.isoformat()}, both days included. "
+            "No relief holds outside it")
 
 
 @dataclass
@@ -41,9 +85,13 @@ class Context:
     @classmethod
     def make(cls, act, readings=None, on=None, code: CriminalCode | None = None) -> Context:
         act = act if isinstance(act, Act) else load_act(act)
+        for name, value in (readings or {}).items():
+            r = act.readings.get(name)
+            if r is not None and r.is_date:
+                parse_day(value, f"reading {name}")
         plan = compile_act(act, readings)
-        if on is not None and not isinstance(on, dt.date):
-            on = dt.date.fromisoformat(str(on))
+        if on is not None:
+            on = parse_day(on, "decision date (--on)")
         return cls(act, plan, code or CriminalCode.load(), on or plan.eif)
 
 
@@ -88,60 +136,119 @@ def _passthrough(columns: list[str]) -> list[str]:
 
 
 def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=None, csv: bool = True,
-              xlsx: bool = False, progress=None, code: CriminalCode | None = None) -> ApplyResult:
-    """Decide every row of a registry file; write decisions, findings, summary and manifest into `out`."""
-    from clemency.registry.load import load_registry, write_findings_csv
+              xlsx: bool = False, progress=None, code: CriminalCode | None = None, force: bool = False,
+              warn=None, run: Run | None = None) -> ApplyResult:
+    """Decide every row of a registry file; write decisions, findings, summary and manifest into `out`.
+
+    The folder is written whole or not at all (clemency.outdir): a non-empty `out` that is not a finished
+    Clemency output is refused, a finished one is replaced only with `force`. A caller that already
+    writes a folder through `atomic_output` passes its `run`, and the outputs go into `run.path`."""
+    if run is not None:
+        return _apply_into(act, registry, run, engine=engine, on=on, readings=readings, csv=csv, xlsx=xlsx,
+                           progress=progress, code=code, warn=warn)
+    with atomic_output(out, command="apply", force=force) as own:
+        result = _apply_into(act, registry, own, engine=engine, on=on, readings=readings, csv=csv, xlsx=xlsx,
+                             progress=progress, code=code, warn=warn)
+    result.out_dir = Path(out)
+    result.manifest = read_manifest(out) or result.manifest
+    return result
+
+
+def parquet_metadata(ctx: Context, run_id: str) -> dict[str, str]:
+    """The key-value metadata every decisions.parquet carries: what decided it, in which run."""
+    return {"clemency.act": ctx.act.id, "clemency.act_hash": ctx.act.sha256,
+            "clemency.readings": json.dumps(ctx.plan.readings, sort_keys=True),
+            "clemency.on": ctx.on.isoformat(), "clemency.code_version": str(ctx.code.version),
+            "clemency.version": __version__, "clemency.run_id": run_id}
+
+
+def _decide(eng, con, ctx: Context, columns: list[str], path: Path, metadata: dict[str, str]) -> None:
+    """Decide into Parquet with the run's key-value metadata; an engine that cannot write metadata
+    itself has its file rewritten once with it (streamed by DuckDB, row order kept)."""
+    import inspect
+    passthrough = _passthrough(columns)
+    if "metadata" in inspect.signature(eng.decide).parameters:
+        eng.decide(con, ctx.plan, ctx.on, columns, passthrough, path, metadata=metadata)
+        return
+    eng.decide(con, ctx.plan, ctx.on, columns, passthrough, path)
+    raw = path.with_name(path.name + ".raw")
+    os.replace(path, raw)
+    con.execute(f"COPY (SELECT * FROM read_parquet({sql_path(raw)})) TO {sql_path(path)} "
+                f"(FORMAT PARQUET, {kv_metadata_sql(metadata)})")
+    raw.unlink()
+
+
+def kv_metadata_sql(metadata: dict[str, str]) -> str:
+    """DuckDB's COPY option for Parquet key-value metadata (keys and values as SQL string literals)."""
+    def lit(v):
+        return "'" + str(v).replace("'", "''") + "'"
+    return "KV_METADATA {" + ", ".join(f"{lit(k)}: {lit(v)}" for k, v in metadata.items()) + "}"
+
+
+def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, progress, code, warn) -> ApplyResult:
+    from clemency.registry.load import load_registry
+    from clemency.report.tables import copy_csv
     t0 = time.perf_counter()
     timings = {}
     step = progress or (lambda name: None)
     ctx = Context.make(act, readings, on, code)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    warnings = [w for w in [window_warning(ctx.plan, ctx.on)] if w]
+    for w in warnings:
+        (warn or (lambda text: None))(w)
+    out = Path(run.path)
     con = connect()
-    step("reading the registry")
-    loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act))
-    timings["load_s"] = time.perf_counter() - t0
-    step("resolving articles")
-    t = time.perf_counter()
-    _register_lookup(con, ctx)
-    timings["lookup_s"] = time.perf_counter() - t
-    step(f"deciding ({engine})")
-    t = time.perf_counter()
-    columns = _columns(con)
-    eng = get_engine(engine)
-    decisions = out / "decisions.parquet"
-    eng.decide(con, ctx.plan, ctx.on, columns, _passthrough(columns), decisions)
-    timings["decide_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    step("writing outputs")
-    if csv:
-        con.execute(f"COPY (SELECT * FROM read_parquet({sql_path(decisions)})) TO {sql_path(out / 'decisions.csv')} "
-                    "(HEADER, DELIMITER ',')")
-    if xlsx:
-        from clemency.report.tables import write_xlsx
-        write_xlsx(con, f"SELECT * FROM read_parquet({sql_path(decisions)})", out / "decisions.xlsx")
-    write_findings_csv(con, out / "findings.csv")
-    summary = summarize(con, decisions)
-    timings["write_s"] = time.perf_counter() - t
-    decided = summary["rows"]
-    if decided + loaded.rows_rejected != loaded.rows_in:
-        raise ClemencyError(f"row accounting failed: {loaded.rows_in} in, {decided} decided, "
-                            f"{loaded.rows_rejected} rejected")
+    try:
+        step("reading the registry")
+        loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act))
+        timings["load_s"] = time.perf_counter() - t0
+        step("resolving articles")
+        t = time.perf_counter()
+        _register_lookup(con, ctx)
+        timings["lookup_s"] = time.perf_counter() - t
+        step(f"deciding ({engine})")
+        t = time.perf_counter()
+        columns = _columns(con)
+        eng = get_engine(engine)
+        decisions = out / "decisions.parquet"
+        _decide(eng, con, ctx, columns, decisions, parquet_metadata(ctx, run.run_id))
+        timings["decide_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        step("writing outputs")
+        summary = summarize(con, decisions)
+        decided = summary["rows"]
+        run.note("decisions.parquet", decided)
+        if csv:
+            copy_csv(con, f"SELECT * FROM read_parquet({sql_path(decisions)})", out / "decisions.csv")
+            run.note("decisions.csv", decided, inert=True)
+        if xlsx:
+            from clemency.report.tables import write_xlsx
+            write_xlsx(con, f"SELECT * FROM read_parquet({sql_path(decisions)})", out / "decisions.xlsx")
+            run.note("decisions.xlsx", decided)
+        copy_csv(con, "SELECT * FROM findings ORDER BY row, field", out / "findings.csv")
+        run.note("findings.csv", loaded.n_findings, inert=True)
+        timings["write_s"] = time.perf_counter() - t
+        if decided + loaded.rows_rejected != loaded.rows_in:
+            raise ClemencyError(f"row accounting failed: {loaded.rows_in} in, {decided} decided, "
+                                f"{loaded.rows_rejected} rejected")
+    finally:
+        con.close()
     timings["total_s"] = time.perf_counter() - t0
     synthetic = _is_synthetic(registry)
     manifest = {
         "clemency_version": __version__,
+        "run_id": run.run_id,
         "act": ctx.act.id, "act_path": ctx.act.path, "act_hash": ctx.act.sha256,
         "readings": ctx.plan.readings, "on": ctx.on.isoformat(),
         "entry_into_force": ctx.plan.eif.isoformat(), "window_end": ctx.plan.window_end.isoformat(),
         "engine": engine, "code_version": ctx.code.version, "code_overrides": ctx.code.overrides,
-        "registry": str(registry), "registry_hash": loaded.registry_hash,
+        "registry": _shown_input(registry, run.path), "registry_hash": loaded.registry_hash,
         "rows": {"in": loaded.rows_in, "decided": decided, "rejected": loaded.rows_rejected,
                  "findings": loaded.n_findings},
         "reasons_order": ctx.plan.reason_order,
         "reasons_legend": {"H": "held", "F": "failed", "U": "unknown (data missing)",
                            "-": "content of the clause unknown: listed, never decides"},
         "synthetic": synthetic,
+        "warnings": warnings,
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
@@ -150,10 +257,18 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
         summary["note"] = SYNTHETIC_NOTE
     summary["as_of"] = ctx.on.isoformat()
     summary["act"], summary["act_hash"], summary["readings"] = ctx.act.id, ctx.act.sha256, ctx.plan.readings
+    summary["run_id"] = run.run_id
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    con.close()
     return ApplyResult(out, manifest, summary, timings)
+
+
+def _shown_input(path, folder: Path) -> str:
+    """The registry's path for the manifest: relative to the output when it was written there (the demo)."""
+    try:
+        return Path(path).absolute().relative_to(Path(folder).absolute()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _is_synthetic(registry) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 
 import click
@@ -24,9 +25,71 @@ def friendly(fn):
     return wrapper
 
 
+class DateType(click.ParamType):
+    """A calendar day written YYYY-MM-DD (1900-2199); anything else is bad usage (exit 2) with a message."""
+
+    name = "date"
+
+    def get_metavar(self, param, ctx=None):
+        return "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        from clemency.apply import parse_day
+        from clemency.errors import UsageError
+        try:
+            return parse_day(value, param.opts[0] if param is not None and param.opts else "date")
+        except UsageError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DATE = DateType()
+
+
+def on_option(help="decision date YYYY-MM-DD (default: the entry into force)"):
+    return click.option("--on", type=DATE, default=None, help=help)
+
+
+def force_option():
+    return click.option("--force", is_flag=True,
+                        help="replace a finished Clemency result in the output folder (wholly)")
+
+
+def warn(text: str) -> None:
+    click.echo(f"warning: {text}", err=True)
+
+
 def reading_option(name="--reading"):
-    return click.option(name, "readings", multiple=True, metavar="NAME=VALUE",
+    return click.option(name, "readings", multiple=True, metavar="NAME=VALUE", callback=_check_readings,
                         help="select an alternative reading of an open point (repeatable)")
+
+
+def _check_readings(ctx, param, items):
+    """NAME=VALUE pairs; a date-valued reading (eif) must be a real day (the act checks the rest)."""
+    from clemency.apply import parse_day
+    from clemency.errors import UsageError
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE", ctx, param)
+        if name.strip() == "eif" or re.match(r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}\s*$", value):
+            try:
+                parse_day(value.strip(), f"reading {name.strip()}")
+            except UsageError as exc:
+                raise click.BadParameter(exc.message, ctx, param) from None
+    return items
+
+
+def warn_outside_window(act, readings, on) -> None:
+    """Warn (stderr) when the decision date lies outside the act's implementation window."""
+    if on is None:
+        return
+    from clemency.act.load import load_act
+    from clemency.apply import window_warning
+    from clemency.compile.plan import compile_act
+    act_obj = load_act(act)
+    text = window_warning(compile_act(act_obj, readings), on)
+    if text:
+        warn(text)
 
 
 def code_option():
@@ -56,7 +119,7 @@ def main():
 @main.command()
 @click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
 @click.option("--json", "json_file", required=True, type=click.File("r"), help="a JSON record, '-' for stdin")
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @reading_option()
 @code_option()
 @friendly
@@ -71,6 +134,9 @@ def check(act, json_file, on, readings, code_overrides):
     if not isinstance(record, dict):
         raise ClemencyError("the record must be one JSON object with the registry fields")
     ctx = Context.make(act, parse_readings(readings), on, load_code(code_overrides))
+    from clemency.apply import window_warning
+    if on is not None and (text := window_warning(ctx.plan, ctx.on)):
+        warn(text)
     click.echo(json.dumps(decide_records(ctx, [record])[0], indent=2, ensure_ascii=False))
 
 
@@ -79,19 +145,21 @@ def check(act, json_file, on, readings, code_overrides):
 @click.option("--registry", required=True, type=click.Path(), help="CSV, Parquet or XLSX in the registry format")
 @click.option("--out", required=True, type=click.Path(), help="output directory")
 @click.option("--engine", default="duckdb", type=click.Choice(["duckdb", "spark", "reference"]))
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @click.option("--no-csv", is_flag=True, help="skip decisions.csv (for very large runs)")
 @click.option("--xlsx", is_flag=True, help="also write decisions.xlsx (up to 1,048,575 rows)")
+@force_option()
 @reading_option()
 @code_option()
 @friendly
-def apply(act, registry, out, engine, on, no_csv, xlsx, readings, code_overrides):
+def apply(act, registry, out, engine, on, no_csv, xlsx, force, readings, code_overrides):
     """Decide a whole registry: decisions, findings, summary and manifest into OUT."""
     from clemency.apply import apply_act
     from clemency.report.console import print_summary, progress_steps
     with progress_steps() as step:
         result = apply_act(act, registry, out, engine=engine, on=on, readings=parse_readings(readings),
-                           csv=not no_csv, xlsx=xlsx, progress=step, code=load_code(code_overrides))
+                           csv=not no_csv, xlsx=xlsx, progress=step, code=load_code(code_overrides),
+                           force=force, warn=warn)
     print_summary(result)
 
 
@@ -115,11 +183,14 @@ def synth(rows, out, seed):
 @click.option("--out", default="out/demo", type=click.Path(), help="output directory")
 @click.option("--rows", type=int, default=None, help="registry size (default: the Azerbaijan scale)")
 @click.option("--seed", type=int, default=0)
+@force_option()
 @friendly
-def demo(out, rows, seed):
-    """The main job on embedded defaults: generate a registry, apply the 2025 act, report."""
+def demo(out, rows, seed, force):
+    """The main job on embedded defaults: generate a registry, apply the 2025 act, report.
+
+    A previous demo in the output folder is replaced; any other finished result only with --force."""
     from clemency.report.demo import run_demo
-    run_demo(out, rows=rows, seed=seed)
+    run_demo(out, rows=rows, seed=seed, force=force)
 
 
 def _register_optional():

@@ -12,6 +12,10 @@ def sql_path(path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _lit(text) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 class DuckDBEngine:
     name = "duckdb"
 
@@ -23,10 +27,15 @@ class DuckDBEngine:
         source = self.sql.source_query(plan, registry, lookup, columns)
         return self.sql.decision_query(plan, source, on, passthrough)
 
-    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path) -> None:
-        """Decide every row of the `registry` table of `con` (with `_lookup` registered) into Parquet."""
+    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path,
+               metadata: dict[str, str] | None = None) -> None:
+        """Decide every row of the `registry` table of `con` (with `_lookup` registered) into Parquet, with
+        `metadata` as the file's key-value metadata."""
         query = self.query(plan, on, columns, passthrough)
-        con.execute(f"COPY ({query}) TO {sql_path(out_path)} (FORMAT PARQUET)")   # snappy: faster to write than zstd
+        kv = ""
+        if metadata:
+            kv = ", KV_METADATA {" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in metadata.items()) + "}"
+        con.execute(f"COPY ({query}) TO {sql_path(out_path)} (FORMAT PARQUET{kv})")   # snappy: faster than zstd
 
     def decide_relation(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]):
         return con.sql(self.query(plan, on, columns, passthrough))

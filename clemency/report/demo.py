@@ -63,16 +63,25 @@ def beneficiaries_by(decisions: Path) -> dict:
     return out
 
 
-def run_demo(out, rows: int | None = None, seed: int = 0) -> Path:
+def run_demo(out, rows: int | None = None, seed: int = 0, force: bool = False) -> Path:
+    """Generate, apply, report into `out`, written whole or not at all; a previous demo there is replaced."""
+    from clemency.outdir import atomic_output
+    final = Path(out)
+    with atomic_output(final, command="demo", force=force, replace=("demo",)) as run:
+        _demo_into(run, rows, seed)
+    console.print(f"report: {final / 'report.html'}   decisions: {final / 'decisions.parquet'}")
+    return final
+
+
+def _demo_into(run, rows: int | None, seed: int) -> None:
     from clemency.registry import synth as synth_mod
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = run.path
     registry = out / "registry.parquet"
     total = rows or synth_mod.DEFAULT_ROWS
     with row_progress(total, "generating a synthetic registry") as advance:
         synth_mod.synth(total, registry, seed=seed, progress=advance)
     with progress_steps() as step:
-        result = apply_act(ACT, registry, out, progress=step)
+        result = apply_act(ACT, registry, out, progress=step, run=run)
     m, s = result.manifest, result.summary
     reports = load_figures(ACT)
     rows_out = breakdown(s, beneficiaries_by(out / "decisions.parquet"), reports)
@@ -101,10 +110,8 @@ def run_demo(out, rows: int | None = None, seed: int = 0) -> Path:
     console.print(bounds_console(bounds))
     page = render_report(result, rows_out, heads, bounds)
     (out / "report.html").write_text(page, encoding="utf-8")
-    console.print(f"report: {out / 'report.html'}   decisions: {out / 'decisions.parquet'}")
     (out / "breakdown.json").write_text(json.dumps([{"section": a, "label": b, "values": dict(zip(heads, c))}
                                                      for a, b, c in rows_out], indent=2))
-    return out
 
 
 def render_report(result, rows_out, heads, bounds=None) -> str:
