@@ -107,6 +107,14 @@ def resolve_act_path(ref: str | Path) -> Path:
     raise ActError([Problem(ref_s, None, None, None, "no such act file or shipped act", hint)])
 
 
+def load_shipped_act(act_id: str) -> Act:
+    """A shipped act named by its id, never by a path (for ids taken from a web request)."""
+    if not isinstance(act_id, str) or act_id not in shipped_acts():
+        raise ActError([Problem("(act id)", None, None, None, "no such shipped act",
+                                f"shipped acts: {', '.join(shipped_acts())}")])
+    return load_act(ACTS_DIR / f"{act_id}.yaml")
+
+
 def load_act(ref: str | Path, registry_fields: dict[str, VarType] | None = None) -> Act:
     """Load, check and return an act; raises ActError listing every problem found."""
     path = resolve_act_path(ref)

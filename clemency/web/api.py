@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -15,7 +17,7 @@ from starlette.routing import Route
 from clemency.compile.plan import parse_reading_args
 from clemency.errors import InputError, UsageError
 from clemency.registry.schema import FIELDS
-from clemency.web.common import ApiError, render
+from clemency.web.common import ApiError, access, render
 from clemency.web.decider import decider
 from clemency.web.routes_act import act_json, acts_list, get_act
 
@@ -34,18 +36,91 @@ def parse_check_query(request: Request) -> tuple[str, dict, str | None]:
         try:
             dt.date.fromisoformat(on)
         except ValueError:
-            raise ApiError(400, "bad decision date 'on'", [f"{on!r} is not a date YYYY-MM-DD"]) from None
+            raise ApiError(400, "bad decision date 'on'", ["expected a date YYYY-MM-DD"]) from None
     return act_id, readings, on
+
+
+MAX_DEPTH = 4          # an object of values; `articles` may be a list
+MAX_NUMBER_CHARS = 40  # no registry number needs more
+MAX_FIELDS = 200
+MAX_TEXT = 2000
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _number(kind):
+    def parse(text: str):
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _Refused(f"a number of {len(text)} characters is not a registry value")
+        value = kind(text)
+        if kind is float and not math.isfinite(value):
+            raise _Refused("a number too large for a registry value")
+        return value
+    return parse
+
+
+def _constant(name: str):
+    raise _Refused(f"{name} is not a registry value")
+
+
+def depth_of(body: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_record(body: bytes):
+    """The JSON body, refused (400) when malformed, nested too deep, or with numbers too large to be values."""
+    try:
+        text = body.decode("utf-8") if body else ""
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed JSON", ["the body is not UTF-8"]) from None
+    if depth_of(text) > MAX_DEPTH:
+        raise ApiError(400, "the JSON is nested too deeply", [f"at most {MAX_DEPTH} levels: one object of values"])
+    try:
+        return json.loads(text, parse_int=_number(int), parse_float=_number(float), parse_constant=_constant)
+    except _Refused as exc:
+        raise ApiError(400, "malformed JSON", [str(exc)]) from None
+    except (json.JSONDecodeError, ValueError, RecursionError) as exc:
+        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else \
+            "not a JSON value"
+        raise ApiError(400, "malformed JSON", [where]) from None
 
 
 def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     if not isinstance(record, dict):
         raise ApiError(400, "the body must be one JSON object in the registry format",
                        [f"found a JSON {type(record).__name__}"])
-    wrong = [f"field '{k}': a JSON {type(v).__name__} is not a registry value" for k, v in record.items()
-             if isinstance(v, dict) or (isinstance(v, list) and k != "articles")]
+    if len(record) > MAX_FIELDS:
+        raise ApiError(422, "the record is not valid", [f"{len(record)} fields; at most {MAX_FIELDS}"])
+    wrong = [f"field '{str(k)[:64]}': a JSON {type(v).__name__} is not a registry value" for k, v in record.items()
+             if isinstance(v, dict) or (isinstance(v, list) and k != "articles")
+             or (isinstance(v, list) and not all(isinstance(x, (str, int)) for x in v))]
+    wrong += [f"field '{str(k)[:64]}': longer than {MAX_TEXT} characters" for k, v in record.items()
+              if len(str(k)) > 200 or (isinstance(v, str) and len(v) > MAX_TEXT)
+              or (isinstance(v, list) and len(";".join(map(str, v))) > MAX_TEXT)]
     if wrong:
-        raise ApiError(422, "the record is not valid", wrong)
+        raise ApiError(422, "the record is not valid", wrong[:50])
     try:
         d = decider(act_id, readings, on)
     except UsageError as exc:
@@ -56,18 +131,18 @@ def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     except InputError as exc:
         lines = [x.strip() for x in exc.message.splitlines()]
         raise ApiError(422, lines[0].rstrip(":"), lines[1:]) from None
+    except (ValueError, OverflowError, ArithmeticError):
+        raise ApiError(422, "the record is not valid", ["a value is out of range for its field"]) from None
 
 
+@access("anonymous")
 async def api_check(request: Request):
     act_id, readings, on = parse_check_query(request)
-    body = await request.body()
-    try:
-        record = json.loads(body.decode("utf-8") if body else "")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "malformed JSON", [str(exc)]) from None
-    return JSONResponse(check_record(act_id, readings, on, record))
+    record = parse_record(await request.body())
+    return JSONResponse(await run_in_threadpool(check_record, act_id, readings, on, record))
 
 
+@access("anonymous")
 async def api_acts(request: Request):
     out = []
     for a in acts_list():
@@ -77,10 +152,12 @@ async def api_acts(request: Request):
     return JSONResponse(out)
 
 
+@access("anonymous")
 async def api_act(request: Request):
     return JSONResponse(act_json(get_act(request.path_params["act_id"])))
 
 
+@access("viewer")
 async def api_run_status(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
     return JSONResponse(job.status())
@@ -150,10 +227,12 @@ def openapi() -> dict:
     }
 
 
+@access("anonymous")
 async def api_openapi(request: Request):
     return JSONResponse(openapi())
 
 
+@access("anonymous")
 async def api_docs(request: Request):
     return render(request, "api_docs.html", spec=openapi())
 

@@ -1,13 +1,14 @@
-"""The web application: `create_app(data_dir)` returns a Starlette app (routes per area in routes_*.py)."""
+"""The web application: `create_app(data_dir, db_url)` returns a Starlette app (routes per area in
+routes_*.py; the middleware in middleware.py)."""
 
 from __future__ import annotations
 
 import logging
 import os
-import secrets
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
@@ -15,81 +16,43 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from clemency.errors import ClemencyError
-from clemency.web import api, routes_act, routes_check, routes_monitor, routes_runs, routes_timeline
-from clemency.web.audit import Audit
-from clemency.web.auth import COOKIE, Sessions
-from clemency.web.common import DEFAULT_MAX_UPLOAD, HERE, ApiError, WebConfig, error_response, log, render
-from clemency.web.i18n import LANGUAGES, pick_language
-
-
-class TooLarge(Exception):
-    pass
-
-
-class LimitAndSession:
-    """ASGI middleware: the upload size limit (Content-Length and bytes actually received), the session
-    cookie and the language of the page."""
-
-    def __init__(self, app, config: WebConfig, sessions: Sessions):
-        self.app, self.config, self.sessions = app, config, sessions
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        request = Request(scope)
-        limit = self.config.max_upload
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limit:
-            response = error_response(request, 413, "the upload is too large",
-                                      [f"{int(length):,} bytes sent; the limit is {limit:,} bytes",
-                                       "start the server with a larger --max-upload-mb"])
-            return await response(scope, receive, send)
-        received = 0
-
-        async def limited_receive():
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise TooLarge()
-            return message
-
-        token, session = self.sessions.get(request.cookies.get(COOKIE))
-        scope.setdefault("state", {})
-        scope["state"]["session"], scope["state"]["token"] = session, token
-        lang = pick_language(request.query_params.get("lang"), request.cookies.get("clemency_lang"),
-                             request.headers.get("accept-language"))
-        scope["state"]["lang"] = lang
-
-        async def send_with_cookie(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                current = scope["state"].get("token", token)
-                if session.pop("new", False) or current != token:
-                    headers.append((b"set-cookie", f"{COOKIE}={current}; Path=/; HttpOnly; SameSite=Strict"
-                                    .encode()))
-                if request.query_params.get("lang") in LANGUAGES:
-                    headers.append((b"set-cookie", f"clemency_lang={lang}; Path=/; SameSite=Lax".encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, send_with_cookie)
-        except TooLarge:
-            response = error_response(request, 413, "the upload is too large",
-                                      [f"more than {limit:,} bytes received; the limit is {limit:,} bytes"])
-            await response(scope, receive, send)
+from clemency.store import Throttled, open_store
+from clemency.web import (
+    api,
+    routes_act,
+    routes_admin,
+    routes_check,
+    routes_monitor,
+    routes_reports,
+    routes_runs,
+    routes_timeline,
+)
+from clemency.web.auth import safe_next
+from clemency.web.common import (
+    DEFAULT_MAX_UPLOAD,
+    HERE,
+    ApiError,
+    SignInFirst,
+    WebConfig,
+    access,
+    address,
+    audit,
+    error_response,
+    log,
+    render,
+    require_csrf,
+    sign_in_redirect,
+)
+from clemency.web.middleware import Guard
 
 
 async def api_error(request: Request, exc: ApiError):
-    return error_response(request, exc.status, exc.error, exc.details)
+    return error_response(request, exc.status, exc.error, exc.details, headers=exc.headers or None)
 
 
 async def clemency_error(request: Request, exc: ClemencyError):
-    return error_response(request, 400, exc.message.splitlines()[0] if exc.message else "bad request",
-                          str(exc).splitlines()[1:] or [str(exc)])
+    lines = str(exc).splitlines() or ["bad request"]
+    return error_response(request, 400, lines[0], lines[1:])
 
 
 async def server_error(request: Request, exc: Exception):
@@ -100,67 +63,94 @@ async def server_error(request: Request, exc: Exception):
 
 async def not_found(request: Request, exc):
     status = getattr(exc, "status_code", 404)
-    detail = getattr(exc, "detail", "") or ""
-    return error_response(request, status, "not found" if status == 404 else detail or "error",
-                          [f"{request.method} {request.url.path}"])
+    if status == 404:
+        return error_response(request, 404, "not found", [])
+    if status == 405:
+        return error_response(request, 405, "method not allowed", [])
+    return error_response(request, status, "bad request", [])
 
 
+@access("anonymous")
 async def home(request: Request):
     return RedirectResponse("/check", status_code=303)
 
 
+@access("anonymous")
 async def login_page(request: Request):
-    return render(request, "login.html", failed=False)
+    return render(request, "login.html", failed=False, next=safe_next(request.query_params.get("next")))
 
 
+@access("anonymous")
 async def login(request: Request):
-    from clemency.web.common import require_csrf
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=10)
     require_csrf(request, form)
-    sessions: Sessions = request.app.state.sessions
-    if not sessions.check_password(str(form.get("password") or "")):
-        request.app.state.audit.record("sign_in_failed", "anonymous")
-        return render(request, "login.html", status_code=403, failed=True)
-    request.scope["state"]["token"] = sessions.sign_in(request.state.token)
-    request.app.state.audit.record("sign_in", "operator")
-    return RedirectResponse(str(form.get("next") or "/runs"), status_code=303)
+    st = request.app.state.store
+    name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
+    nxt = safe_next(form.get("next"))
+    try:
+        user = await run_in_threadpool(st.users.authenticate, name, password, address(request))
+    except Throttled as exc:
+        audit(request, "sign_in_throttled", "user:" + name[:64])
+        raise ApiError(429, exc.message, ["wait, or ask an administrator to unlock the account"],
+                       headers={"retry-after": str(exc.seconds)}) from None
+    if user is None:
+        audit(request, "sign_in_failed", "user:" + name[:64])
+        return render(request, "login.html", status_code=403, failed=True, next=nxt)
+    token, session = await run_in_threadpool(st.sessions.create, user.id, address(request))
+    request.state.user, request.state.role, request.state.csrf = session, session.role, session.csrf
+    request.scope["state"]["set_session"] = token
+    audit(request, "sign_in", "user:" + user.name)
+    return RedirectResponse(nxt, status_code=303)
 
 
+@access("anonymous")
 async def logout(request: Request):
-    from clemency.web.common import require_csrf
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=5)
     require_csrf(request, form)
-    request.app.state.sessions.sign_out(request.state.token)
-    request.app.state.audit.record("sign_out", "operator")
+    if request.state.user is not None:
+        audit(request, "sign_out", "user:" + request.state.user.user)
+        request.app.state.store.sessions.end(request.cookies.get("clemency_session"))
+    request.scope["state"]["set_session"] = ""
     return RedirectResponse("/check", status_code=303)
 
 
-def create_app(data_dir: str | Path = "clemency-data", password: str | None = None,
-               max_upload: int = DEFAULT_MAX_UPLOAD) -> Starlette:
-    """The application over a data directory (runs, monitor lists, the review ledger, the audit log).
+def check_access(routes) -> None:
+    """Refuse to build an app with a route that does not say which role it needs."""
+    for r in routes:
+        if isinstance(r, Route) and not hasattr(r.endpoint, "min_role"):
+            raise RuntimeError(f"route {r.path} declares no role (use clemency.web.common.access)")
 
-    The operator password comes from `password`, else CLEMENCY_OPERATOR_PASSWORD, else it is generated
-    (`app.state.config.password_generated`; `clemency serve` prints it)."""
+
+def create_app(data_dir: str | Path = "clemency-data", db_url: str | None = None,
+               max_upload: int = DEFAULT_MAX_UPLOAD, secure_cookies: bool = False, migrate: bool = True) -> Starlette:
+    """The application over a data directory (run files, monitor lists) and a store (SQLite in the data
+    directory unless `db_url` names another database)."""
     data = Path(data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    env_pw = os.environ.get("CLEMENCY_OPERATOR_PASSWORD")
-    pw = password or env_pw or secrets.token_urlsafe(12)
-    config = WebConfig(data, pw, password_generated=not (password or env_pw), max_upload=max_upload)
-    sessions = Sessions(pw)
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = open_store(data, db_url, do_migrate=migrate)
+    config = WebConfig(data, max_upload=max_upload, secure_cookies=secure_cookies)
     routes = [
         Route("/", home),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         *routes_check.routes, *routes_runs.routes, *routes_act.routes, *routes_timeline.routes,
-        *routes_monitor.routes, *api.routes,
+        *routes_monitor.routes, *routes_reports.routes, *routes_admin.routes, *api.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(LimitAndSession, config=config, sessions=sessions)],
-                    exception_handlers={ApiError: api_error, ClemencyError: clemency_error, 404: not_found,
-                                        405: not_found, Exception: server_error})
-    app.state.config, app.state.sessions = config, sessions
-    app.state.audit = Audit(data / "audit.jsonl")
-    app.state.jobs = routes_runs.Jobs(data / "runs", app.state.audit)
+    check_access(routes)
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, config=config, store=st)],
+                    exception_handlers={ApiError: api_error, ClemencyError: clemency_error, SignInFirst: sign_in_redirect,
+                                        404: not_found, 405: not_found, 400: not_found, Exception: server_error})
+    app.state.config, app.state.store = config, st
+    app.state.jobs = routes_runs.Jobs(data / "runs", st)
     logging.getLogger("clemency.web").setLevel(logging.INFO)
     return app
+
+
+def app_from_env() -> Starlette:
+    """The application as `clemency serve` configures it through the environment (one per worker process;
+    the store was migrated by the parent before the workers started)."""
+    return create_app(os.environ["CLEMENCY_DATA"], os.environ.get("CLEMENCY_DB") or None,
+                      max_upload=int(os.environ.get("CLEMENCY_MAX_UPLOAD", DEFAULT_MAX_UPLOAD)),
+                      secure_cookies=os.environ.get("CLEMENCY_SECURE_COOKIES") == "1", migrate=False)

@@ -39,8 +39,8 @@ EN = {
     "monitor.keys": "Keys: j/k move, s same, d different, u unsure.", "monitor.why": "Why each person is still in",
     "monitor.past": "Past amnesties and pardons", "monitor.none": "Nothing here yet.",
     "monitor.why_unavailable": "Not available yet.",
-    "login.title": "Sign in as operator", "login.password": "Password", "login.submit": "Sign in",
-    "login.failed": "Wrong password.",
+    "login.title": "Sign in", "login.username": "User name", "login.password": "Password", "login.submit": "Sign in",
+    "login.failed": "Wrong user name or password, or the account is disabled.",
     "common.synthetic": "Synthetic data", "common.asof": "As of", "common.readings": "readings",
 }
 
@@ -64,7 +64,7 @@ AZ = {
     "timeline.title": "İcra", "timeline.unavailable": "İcra qrafiki hələ mövcud deyil.",
     "monitor.title": "Monitorinq", "monitor.review": "Yoxlanılacaq uyğunluqlar",
     "monitor.past": "Keçmiş amnistiyalar və əfvlər",
-    "login.title": "Operator kimi daxil ol", "login.password": "Parol", "login.submit": "Daxil ol",
+    "login.title": "Daxil ol", "login.username": "İstifadəçi adı", "login.password": "Parol", "login.submit": "Daxil ol",
 }
 
 RU = {
@@ -88,7 +88,7 @@ RU = {
     "timeline.title": "Исполнение", "timeline.unavailable": "График исполнения пока недоступен.",
     "monitor.title": "Мониторинг", "monitor.review": "Совпадения для проверки",
     "monitor.past": "Прошлые амнистии и помилования",
-    "login.title": "Войти как оператор", "login.password": "Пароль", "login.submit": "Войти",
+    "login.title": "Вход", "login.username": "Имя пользователя", "login.password": "Пароль", "login.submit": "Войти",
 }
 
 CATALOGUES = {"en": EN, "az": AZ, "ru": RU}

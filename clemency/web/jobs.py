@@ -1,42 +1,44 @@
 """Runs: an act applied to an uploaded registry in a background thread, with a status the page polls.
 
-Each run is a directory under <data>/runs/<id>/: the upload, `run.json` (act, readings, on, state), and
-`out/` with what `apply_act` writes. The raw input is also kept as `input.parquet` (every column as text)
-so that any person's decision can be explained later."""
+The run's row (act, readings, state, step, error, counts, owner) lives in the store, so every server
+process sees it and it survives a restart; a run interrupted by a restart is marked failed with that reason
+and can be run again. Its files live in <data>/runs/<id>/ (owner-only permissions): the upload, `out/` with
+what `apply_act` writes, and `input.parquet` (every column as text) to explain any person later."""
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import secrets
+import shutil
 import threading
 import time
 from pathlib import Path
 
-import duckdb
-
 from clemency.errors import ClemencyError
-from clemency.web.common import ApiError, log
+from clemency.web.common import ApiError, log, public_text
 
 STEPS = ["reading the registry", "resolving articles", "deciding (duckdb)", "writing outputs", "done"]
+RUN_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
+SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")
+BEAT = 5
 
 
 class Job:
-    def __init__(self, root: Path, run_id: str, meta: dict):
-        self.root, self.id, self.meta = root, run_id, meta
-        self._lock = threading.Lock()
+    def __init__(self, root: Path, run: dict, runs):
+        self.root, self.id, self.meta, self._runs = root, run["id"], run, runs
 
     @property
     def out(self) -> Path:
         return self.root / "out"
 
-    def save(self) -> None:
-        with self._lock:
-            (self.root / "run.json").write_text(json.dumps(self.meta, indent=2, default=str))
+    @property
+    def input_path(self) -> Path:
+        return self.root / self.meta["file"]
 
     def update(self, **kw) -> None:
         self.meta.update(kw)
-        self.save()
+        self._runs.update(self.id, **kw)
 
     def status(self) -> dict:
         m = self.meta
@@ -44,87 +46,124 @@ class Job:
         index = STEPS.index(step) if step in STEPS else 0
         return {"id": self.id, "state": m["state"], "step": step, "progress": index / (len(STEPS) - 1),
                 "error": m.get("error"), "rows": m.get("rows"), "act": m["act"], "readings": m["readings"],
-                "on": m.get("on"), "created": m["created"]}
+                "on": m.get("on"), "created": m["created"], "published": m.get("published", False)}
+
+    def _json(self, name: str) -> dict:
+        import json
+        p = self.out / name
+        return json.loads(p.read_text()) if p.exists() else {}
 
     def manifest(self) -> dict:
-        p = self.out / "manifest.json"
-        return json.loads(p.read_text()) if p.exists() else {}
+        return self._json("manifest.json")
 
     def summary(self) -> dict:
-        p = self.out / "summary.json"
-        return json.loads(p.read_text()) if p.exists() else {}
-
-    @property
-    def input_path(self) -> Path:
-        return self.root / self.meta["file"]
+        return self._json("summary.json")
 
 
 def safe_name(name: str) -> str:
-    base = Path(name or "registry").name
+    base = Path(str(name or "registry").replace("\\", "/")).name
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "registry"
-    return base[:100]
+    return base[-100:]
+
+
+def run_error(exc: BaseException, root: Path) -> str:
+    """What a failed run says to its viewers: our own message, paths cut to file names, a few lines."""
+    if not isinstance(exc, ClemencyError):
+        return "internal error: the run stopped unexpectedly (the server log has the kind of error)"
+    text = str(exc).replace(str(root) + os.sep, "").replace(str(root), "")
+    lines = [public_text(x) for x in text.splitlines()[:20]]
+    return "\n".join(x[:300] for x in lines)
 
 
 class Jobs:
-    def __init__(self, root: Path, audit):
+    def __init__(self, root: Path, store):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.audit = audit
-        self.jobs: dict[str, Job] = {}
-        for d in sorted(self.root.iterdir()):
-            p = d / "run.json"
-            if p.exists():
-                meta = json.loads(p.read_text())
-                if meta.get("state") in ("queued", "running"):
-                    meta["state"], meta["error"] = "failed", "the server stopped during the run"
-                self.jobs[d.name] = Job(d, d.name, meta)
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.runs = store.runs
 
     def get(self, run_id: str) -> Job:
-        job = self.jobs.get(run_id)
-        if job is None:
-            raise ApiError(404, f"no run {run_id!r}", ["the runs are listed at /runs"])
-        return job
+        run = self.runs.get(run_id) if RUN_ID.fullmatch(run_id or "") else None
+        if run is None or not (self.root / run_id).is_dir():
+            raise ApiError(404, "no such run", ["the runs are listed at /runs"])
+        return Job(self.root / run_id, run, self.runs)
 
     def all(self) -> list[Job]:
-        return sorted(self.jobs.values(), key=lambda j: j.meta["created"], reverse=True)
+        return [Job(self.root / r["id"], r, self.runs) for r in self.runs.all()]
 
-    def new(self, filename: str, act: str, readings: dict, on: str | None) -> Job:
+    def new(self, filename: str, act: str, readings: dict, on: str | None, owner: str) -> Job:
+        suffix = Path(safe_name(filename)).suffix.lower()
+        if suffix not in SUFFIXES:
+            raise ApiError(400, "the registry must be a CSV, XLSX or Parquet file",
+                           ["the file name must end in .csv, .xlsx or .parquet"])
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
         root = self.root / run_id
-        root.mkdir(parents=True)
-        suffix = Path(filename).suffix.lower()
-        if suffix not in (".csv", ".xlsx", ".parquet", ".pq"):
-            raise ApiError(400, "the registry must be a CSV, XLSX or Parquet file",
-                           [f"found {suffix or 'no extension'} in the file name"])
-        meta = {"id": run_id, "file": safe_name(filename), "act": act, "readings": readings, "on": on,
-                "state": "queued", "step": None, "created": time.time()}
-        job = Job(root, run_id, meta)
-        self.jobs[run_id] = job
-        return job
+        root.mkdir(mode=0o700)
+        run = self.runs.create(run_id, safe_name(filename), act, readings, on, owner)
+        return Job(root, run, self.runs)
+
+    def again(self, job: Job, owner: str) -> Job:
+        """A new run of the same upload, act, readings and date."""
+        new = self.new(job.meta["file"], job.meta["act"], job.meta["readings"], job.meta.get("on"), owner)
+        shutil.copyfile(job.input_path, new.input_path)
+        os.chmod(new.input_path, 0o600)
+        new.update(bytes=job.meta.get("bytes"))
+        return new
+
+    def delete(self, run_id: str) -> bool:
+        """Delete a run's files and row (its personal data). True when there was one."""
+        root = self.root / run_id if RUN_ID.fullmatch(run_id or "") else None
+        found = self.runs.delete(run_id)
+        if root is not None and root.is_dir():
+            shutil.rmtree(root)
+            found = True
+        return found
 
     def start(self, job: Job) -> None:
-        threading.Thread(target=self._run, args=(job,), daemon=True, name=f"run-{job.id}").start()
+        threading.Thread(target=self.run, args=(job,), daemon=True, name=f"run-{job.id}").start()
+
+    def run(self, job: Job) -> None:
+        stop = threading.Event()
+
+        def beat():
+            while not stop.wait(BEAT):
+                try:
+                    self.runs.beat(job.id)
+                except Exception:  # noqa: BLE001 - a missed beat is not fatal
+                    log.warning("run %s: heartbeat not recorded", job.id)
+        threading.Thread(target=beat, daemon=True, name=f"beat-{job.id}").start()
+        try:
+            self._run(job)
+        finally:
+            stop.set()
 
     def _run(self, job: Job) -> None:
+        import duckdb
+
         from clemency.apply import apply_act
         from clemency.registry.read import stage_file
         t0 = time.perf_counter()
-        job.update(state="running", step=STEPS[0])
+        job.update(state="running", step=STEPS[0], heartbeat=time.time())
         try:
             result = apply_act(job.meta["act"], job.input_path, job.out, readings=job.meta["readings"],
-                               on=job.meta.get("on"), progress=lambda s: job.update(step=s))
+                               on=job.meta.get("on"), progress=lambda s: job.update(step=str(s)[:64]))
             con = duckdb.connect()
             try:
                 stage_file(job.input_path, con, "_raw_input")
-                con.execute(f"COPY (SELECT * FROM _raw_input) TO '{job.root / 'input.parquet'}' (FORMAT PARQUET)")
+                tmp = job.root / f".input-{secrets.token_hex(4)}.parquet"
+                con.table("_raw_input").write_parquet(str(tmp))
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, job.root / "input.parquet")
             finally:
                 con.close()
+            for p in job.out.rglob("*"):
+                os.chmod(p, 0o700 if p.is_dir() else 0o600)
+            os.chmod(job.out, 0o700)
             job.update(state="done", step="done", rows=result.manifest["rows"],
                        seconds=round(time.perf_counter() - t0, 2))
             log.info("run %s done: %s rows decided", job.id, result.manifest["rows"]["decided"])
         except ClemencyError as exc:
-            job.update(state="failed", error=str(exc))
+            job.update(state="failed", error=run_error(exc, job.root))
             log.info("run %s failed: %s", job.id, exc.__class__.__name__)
         except Exception as exc:  # noqa: BLE001 - a background job must record, not crash
-            job.update(state="failed", error=f"internal error ({exc.__class__.__name__})")
+            job.update(state="failed", error=run_error(exc, job.root))
             log.error("run %s failed: %s", job.id, exc.__class__.__name__)

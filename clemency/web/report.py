@@ -9,6 +9,7 @@ import io
 
 from clemency.apply import SYNTHETIC_NOTE
 from clemency.report import charts, html
+from clemency.report.cells import neutralise
 
 DIMENSIONS = ("relief", "clause", "crime_category", "sex")
 
@@ -42,7 +43,7 @@ def figures_csv(summary: dict, manifest: dict) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["dimension"])
     w.writeheader()
-    w.writerows(rows)
+    w.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)
     return buf.getvalue()
 
 
@@ -52,12 +53,12 @@ def figures_xlsx(summary: dict, manifest: dict, path) -> None:
     ws = wb.active
     ws.title = "figures"
     rows = figure_rows(summary, manifest)
-    ws.append(["Clemency figures. " + stamp(manifest)])
+    ws.append([neutralise("Clemency figures. " + stamp(manifest))])
     if note(manifest):
-        ws.append([note(manifest)])
+        ws.append([neutralise(note(manifest))])
     ws.append(list(rows[0]) if rows else [])
     for r in rows:
-        ws.append(list(r.values()))
+        ws.append([neutralise(v) for v in r.values()])
     wb.save(path)
 
 

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from clemency.act.lang import render as render_tree
-from clemency.act.load import load_act, resolve_act_path, shipped_acts
+from clemency.act.load import load_shipped_act, resolve_act_path, shipped_acts
 from clemency.errors import ActError
-from clemency.web.common import ApiError, render
+from clemency.web.common import ApiError, access, render
 
 
 def acts_list() -> list[str]:
@@ -21,12 +21,12 @@ def acts_list() -> list[str]:
 
 @lru_cache(maxsize=32)
 def _load(act_id: str, mtime_ns: int):
-    return load_act(act_id)
+    return load_shipped_act(act_id)
 
 
 def get_act(act_id: str):
-    if act_id not in acts_list():
-        raise ApiError(404, f"unknown act {act_id!r}", [f"shipped acts: {', '.join(acts_list())}"])
+    if not isinstance(act_id, str) or act_id not in acts_list():
+        raise ApiError(404, "unknown act", [f"shipped acts: {', '.join(acts_list())}"])
     try:
         path = resolve_act_path(act_id)
         return _load(act_id, path.stat().st_mtime_ns)
@@ -70,11 +70,13 @@ def act_json(act) -> dict:
     }
 
 
+@access("anonymous")
 async def acts_page(request: Request):
     acts = [get_act(a) for a in acts_list()]
     return render(request, "acts.html", acts=acts)
 
 
+@access("anonymous")
 async def act_page(request: Request):
     act = get_act(request.path_params["act_id"])
     return render(request, "act.html", act=act_json(act))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
 from clemency.registry.schema import FIELDS, STATUS_FLAGS
-from clemency.web.common import render
+from clemency.web.common import access, public_text, render
 from clemency.web.decider import alternatives, decider
 from clemency.web.routes_act import acts_list, get_act
 
@@ -53,6 +54,7 @@ def explain_record(act_id: str, record: dict, readings: dict, on: str | None) ->
     return decision, alternatives(act_id, record, readings, on, decision)
 
 
+@access("anonymous")
 async def check_page(request: Request):
     act_id = request.query_params.get("act") or DEFAULT_ACT
     act = get_act(act_id)
@@ -60,8 +62,9 @@ async def check_page(request: Request):
                   values={}, chosen={}, decision=None, alts=[], problems=[])
 
 
+@access("anonymous")
 async def check_submit(request: Request):
-    form = await request.form()
+    form = await request.form(max_files=0, max_fields=200)
     act_id = str(form.get("act") or DEFAULT_ACT)
     act = get_act(act_id)
     record = record_from_form(form)
@@ -69,11 +72,11 @@ async def check_submit(request: Request):
     on = str(form.get("on") or "").strip() or None
     decision, alts, problems = None, [], []
     try:
-        decision, alts = explain_record(act_id, record, readings, on)
+        decision, alts = await run_in_threadpool(explain_record, act_id, record, readings, on)
     except ClemencyError as exc:
-        problems = str(exc).splitlines()
-    except ValueError as exc:
-        problems = [f"bad date: {exc}"]
+        problems = [public_text(x) for x in str(exc).splitlines()]
+    except (ValueError, OverflowError, ArithmeticError):
+        problems = ["a value is out of range or not a date YYYY-MM-DD"]
     return render(request, "check.html", status_code=200 if decision else 400, acts=acts_list(), act=act,
                   fields=form_fields(), flags=STATUS_FLAGS, values=dict(form), chosen=readings, on=on,
                   decision=decision, alts=alts, problems=problems)

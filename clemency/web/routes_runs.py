@@ -1,31 +1,46 @@
-"""Run an act on a registry: upload, progress, browse and filter decisions, explanations, downloads,
-published reports."""
+"""Run an act on a registry: upload, progress, browse and filter decisions, explanations, downloads.
+
+Files are named by a fixed list, runs by id; nothing here opens a path taken from a request. Every CSV and
+XLSX cell written here goes through clemency.report.cells (no formula from data); files that downloads
+serve are written under a temporary name and renamed into place."""
 
 from __future__ import annotations
 
 import math
+import os
+import secrets
+import threading
 from pathlib import Path
 
 import duckdb
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from clemency.report.cells import neutralise, neutralise_sql
 from clemency.web import report
-from clemency.web.common import ApiError, actor, config, log, render, require_csrf, require_operator
+from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, user_name
 from clemency.web.jobs import Job, Jobs
+from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_act import acts_list
 
 PAGE = 50
 FILTERS = ("relief", "clause", "crime_category", "sex")
+FILES = ("decisions.csv", "decisions.xlsx", "decisions.parquet", "manifest.json", "summary.json", "figures.csv",
+         "figures.xlsx", "report.html")
+_MAKE = threading.Lock()
 
 
-def _lit(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _decisions(con, job: Job, name: str = "d") -> None:
+    con.read_parquet(str(job.out / "decisions.parquet")).create_view(name)
 
 
 def query_decisions(job: Job, filters: dict, page: int) -> tuple[list[str], list[tuple], int, dict]:
-    src = f"read_parquet({_lit(job.out / 'decisions.parquet')})"
     where, params = [], []
     for k in FILTERS:
         v = filters.get(k)
@@ -37,75 +52,115 @@ def query_decisions(job: Job, filters: dict, page: int) -> tuple[list[str], list
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     con = duckdb.connect()
     try:
-        total = con.execute(f"SELECT count(*) FROM {src}{cond}", params).fetchone()[0]
+        _decisions(con, job)
+        total = con.execute(f"SELECT count(*) FROM d{cond}", params).fetchone()[0]
         cur = con.execute(f"SELECT person_id, case_id, sex, status, punishment, crime_category, relief, clause, "
-                          f"basis, reduction_months, new_sentence_end, eligible_from, excluded_by FROM {src}{cond} "
-                          f"ORDER BY _row LIMIT {PAGE} OFFSET {max(page - 1, 0) * PAGE}", params)
-        names = [d[0] for d in cur.description]
+                          f"basis, reduction_months, new_sentence_end, eligible_from, excluded_by FROM d{cond} "
+                          f"ORDER BY _row LIMIT ? OFFSET ?", [*params, PAGE, max(page - 1, 0) * PAGE])
+        names = [x[0] for x in cur.description]
         rows = cur.fetchall()
         options = {k: [r[0] if r[0] is not None else "(none)" for r in
-                       con.execute(f"SELECT DISTINCT {k} FROM {src} ORDER BY 1 NULLS LAST").fetchall()]
+                       con.execute(f"SELECT DISTINCT {k} FROM d ORDER BY 1 NULLS LAST LIMIT 500").fetchall()]
                    for k in FILTERS}
     finally:
         con.close()
     return names, rows, total, options
 
 
+@access("viewer")
 async def runs_page(request: Request):
     jobs: Jobs = request.app.state.jobs
-    return render(request, "runs.html", runs=[j.status() for j in jobs.all()], acts=acts_list(),
-                  max_mb=config(request).max_upload // (1024 * 1024))
+    runs = await run_in_threadpool(lambda: [j.status() for j in jobs.all()])
+    return render(request, "runs.html", runs=runs, acts=acts_list(), max_mb=config(request).max_upload // (1024 * 1024))
 
 
+def parse_readings(text: str) -> dict:
+    readings = {}
+    for item in text.split()[:50]:
+        if "=" not in item:
+            raise ApiError(400, "bad reading", ["expected NAME=VALUE"])
+        k, v = item.split("=", 1)
+        readings[k] = v
+    return readings
+
+
+@access("operator")
 async def start_run(request: Request):
-    require_operator(request)
-    form = await request.form(max_files=1, max_fields=50)
+    form = await request.form(max_files=1, max_fields=20)
     require_csrf(request, form)
     upload = form.get("registry")
     if upload is None or not hasattr(upload, "read"):
         raise ApiError(400, "no registry file in the upload", ["choose a CSV, XLSX or Parquet file"])
     act = str(form.get("act") or "az-2025")
     if act not in acts_list():
-        raise ApiError(404, f"unknown act {act!r}", [f"shipped acts: {', '.join(acts_list())}"])
-    readings = {}
-    for item in str(form.get("readings") or "").split():
-        if "=" not in item:
-            raise ApiError(400, "bad reading", [f"{item!r}: expected NAME=VALUE"])
-        k, v = item.split("=", 1)
-        readings[k] = v
+        raise ApiError(404, "unknown act", [f"shipped acts: {', '.join(acts_list())}"])
+    readings = parse_readings(str(form.get("readings") or ""))
+    from clemency.errors import ClemencyError
     from clemency.web.decider import decider
     on = str(form.get("on") or "").strip() or None
     try:
-        decider(act, readings, on)
-    except ValueError as exc:
-        raise ApiError(400, "bad decision date", [str(exc)]) from None
+        await run_in_threadpool(decider, act, readings, on)
+    except ClemencyError as exc:
+        raise ApiError(400, "bad reading or decision date", str(exc).splitlines()[:5]) from None
+    except (ValueError, OverflowError):
+        raise ApiError(400, "bad decision date", ["expected a date YYYY-MM-DD"]) from None
     jobs: Jobs = request.app.state.jobs
-    job = jobs.new(upload.filename or "registry.csv", act, readings, on)
+    job = await run_in_threadpool(jobs.new, upload.filename or "registry.csv", act, readings, on, user_name(request))
     size = 0
-    with job.input_path.open("wb") as fh:
+    fd = os.open(job.input_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as fh:
         while chunk := await upload.read(1 << 20):
             size += len(chunk)
             fh.write(chunk)
-    job.meta["bytes"] = size
-    job.save()
-    request.app.state.audit.record("upload", actor(request), run=job.id, bytes=size, act=act, readings=readings)
+    job.update(bytes=size)
+    audit(request, "upload", "run:" + job.id, bytes=size, act=act, readings=readings)
     log.info("run %s: upload of %d bytes", job.id, size)
     jobs.start(job)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
+@access("operator")
+async def run_again(request: Request):
+    form = await request.form(max_files=0, max_fields=5)
+    require_csrf(request, form)
+    jobs: Jobs = request.app.state.jobs
+    old = jobs.get(request.path_params["run_id"])
+    if old.meta["state"] in ("queued", "running"):
+        raise ApiError(409, "the run has not finished", [])
+    if not old.input_path.is_file():
+        raise ApiError(409, "the upload of this run is no longer kept", [])
+    job = await run_in_threadpool(jobs.again, old, user_name(request))
+    audit(request, "run_again", "run:" + job.id, of=old.id)
+    jobs.start(job)
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
+@access("operator")
+async def publish(request: Request):
+    form = await request.form(max_files=0, max_fields=5)
+    require_csrf(request, form)
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    if job.meta["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    value = str(form.get("published") or "1") not in ("0", "false", "")
+    job.update(published=value)
+    audit(request, "publish" if value else "unpublish", "run:" + job.id)
+    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+
+
+@access("viewer")
 async def run_page(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
     status = job.status()
     ctx = {"run": status, "manifest": {}, "summary": {}, "rows": [], "names": [], "total": 0, "pages": 0,
            "page": 1, "filters": {}, "options": {}, "note": None}
     if status["state"] == "done":
-        filters = {k: request.query_params.get(k) or "" for k in FILTERS}
-        try:
-            page = max(int(request.query_params.get("page") or 1), 1)
-        except ValueError:
-            raise ApiError(400, "bad page number", ["page is a whole number from 1"]) from None
-        names, rows, total, options = query_decisions(job, filters, page)
+        filters = {k: (request.query_params.get(k) or "")[:200] for k in FILTERS}
+        raw = request.query_params.get("page") or "1"
+        if not raw.isdigit() or len(raw) > 9:
+            raise ApiError(400, "bad page number", ["page is a whole number from 1"])
+        page = max(int(raw), 1)
+        names, rows, total, options = await run_in_threadpool(query_decisions, job, filters, page)
         manifest = job.manifest()
         ctx.update(manifest=manifest, summary=job.summary(), rows=rows, names=names, total=total,
                    pages=max(math.ceil(total / PAGE), 1), page=page, filters=filters, options=options,
@@ -114,102 +169,148 @@ async def run_page(request: Request):
 
 
 def _record_for(job: Job, case_id: str) -> dict:
-    src = f"read_parquet({_lit(job.root / 'input.parquet')})"
     con = duckdb.connect()
     try:
-        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
+        con.read_parquet(str(job.root / "input.parquet")).create_view("i")
+        cols = [r[0] for r in con.execute("DESCRIBE SELECT * FROM i").fetchall()]
         lower = {c.lower(): c for c in cols}
-        pid = '"' + lower.get("person_id", "person_id") + '"'
+        pid = ident(lower.get("person_id", "person_id"))
         cid = lower.get("case_id")
-        key = f"coalesce(nullif(trim(\"{cid}\"), ''), trim({pid}))" if cid else f"trim({pid})"
-        cur = con.execute(f"SELECT * FROM {src} WHERE {key} = ? LIMIT 1", [case_id])
-        names = [d[0] for d in cur.description]
+        key = f"coalesce(nullif(trim({ident(cid)}), ''), trim({pid}))" if cid else f"trim({pid})"
+        cur = con.execute(f"SELECT * FROM i WHERE {key} = ? LIMIT 1", [case_id])
+        names = [x[0] for x in cur.description]
         row = cur.fetchone()
     finally:
         con.close()
     if row is None:
-        raise ApiError(404, f"no row with case_id {case_id!r} in this run", [])
+        raise ApiError(404, "no such row in this run", [])
     return {k: v for k, v in zip(names, row) if k != "_row" and v is not None and str(v).strip() != ""}
 
 
-async def person_page(request: Request):
-    from clemency.act.load import load_act
+def _person(job: Job, case_id: str):
+    from clemency.act.load import load_shipped_act
     from clemency.web.routes_check import explain_record
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.status()["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
-    case_id = request.path_params["case_id"]
     record = _record_for(job, case_id)
     decision, alts = explain_record(job.meta["act"], record, job.meta["readings"], job.meta.get("on"))
-    return render(request, "person.html", run=job.status(), d=decision, alts=alts,
-                  sources=load_act(job.meta["act"]).sources, case_id=case_id)
+    return decision, alts, load_shipped_act(job.meta["act"]).sources
 
 
-async def download(request: Request):
+@access("viewer")
+async def person_page(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.status()["state"] != "done":
+    if job.meta["state"] != "done":
         raise ApiError(409, "the run has not finished", [])
-    what = request.path_params["name"]
-    audit = request.app.state.audit
-    manifest, summary = job.manifest(), job.summary()
-    if what == "decisions.parquet":
-        path = job.out / "decisions.parquet"
-    elif what == "decisions.csv":
-        path = job.out / "decisions.csv"
-        if not path.exists():
-            con = duckdb.connect()
-            con.execute(f"COPY (SELECT * FROM read_parquet({_lit(job.out / 'decisions.parquet')})) TO {_lit(path)} "
-                        "(HEADER, DELIMITER ',')")
-            con.close()
-    elif what == "decisions.xlsx":
-        path = job.out / "decisions.xlsx"
-        if not path.exists():
-            _decisions_xlsx(job, path)
-    elif what in ("findings.csv", "manifest.json", "summary.json"):
-        path = job.out / what
-    elif what == "figures.csv":
-        audit.record("export", actor(request), run=job.id, file=what)
-        return Response(report.figures_csv(summary, manifest), media_type="text/csv",
-                        headers={"content-disposition": f'attachment; filename="{job.id}-figures.csv"'})
-    elif what == "figures.xlsx":
-        path = job.out / "figures.xlsx"
-        report.figures_xlsx(summary, manifest, path)
-    elif what == "report.html":
-        audit.record("export", actor(request), run=job.id, file=what)
-        return HTMLResponse(report.report_html(summary, manifest),
-                            headers={"content-disposition": f'inline; filename="{job.id}-report.html"'})
-    else:
-        raise ApiError(404, f"no download {what!r}", [("decisions.csv, decisions.xlsx, decisions.parquet, "
-                                                      "findings.csv, figures.csv, figures.xlsx, report.html")])
-    audit.record("export", actor(request), run=job.id, file=what)
-    return FileResponse(path, filename=f"{job.id}-{what}")
+    case_id = request.path_params["case_id"][:200]
+    decision, alts, sources = await run_in_threadpool(_person, job, case_id)
+    audit(request, "view_person", "run:" + job.id)
+    return render(request, "person.html", run=job.status(), d=decision, alts=alts, sources=sources, case_id=case_id)
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _decisions_csv(job: Job, path: Path) -> None:
+    con = duckdb.connect()
+    try:
+        rel = con.read_parquet(str(job.out / "decisions.parquet"))
+        exprs = [neutralise_sql(f"CAST({ident(c)} AS VARCHAR)") + f" AS {ident(c)}" for c in rel.columns]
+        tmp = _tmp(path)
+        rel.project(", ".join(exprs)).write_csv(str(tmp), header=True)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        con.close()
 
 
 def _decisions_xlsx(job: Job, path: Path) -> None:
     import openpyxl
     con = duckdb.connect()
     try:
-        n = con.execute(f"SELECT count(*) FROM read_parquet({_lit(job.out / 'decisions.parquet')})").fetchone()[0]
+        _decisions(con, job)
+        n = con.execute("SELECT count(*) FROM d").fetchone()[0]
         if n > 1_048_575:
             raise ApiError(413, "too many rows for XLSX", [f"{n:,} rows; XLSX holds 1,048,575; use CSV or Parquet"])
-        cur = con.execute(f"SELECT * FROM read_parquet({_lit(job.out / 'decisions.parquet')}) ORDER BY _row")
+        cur = con.execute("SELECT * FROM d ORDER BY _row")
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("decisions")
-        ws.append([d[0] for d in cur.description])
+        ws.append([neutralise(x[0]) for x in cur.description])
         while batch := cur.fetchmany(10_000):
             for r in batch:
-                ws.append(list(r))
-        tmp = path.with_suffix(".tmp")
+                ws.append([neutralise(v if not isinstance(v, (list, dict)) else str(v)) for v in r])
+        tmp = _tmp(path)
         wb.save(tmp)
-        tmp.replace(path)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
     finally:
         con.close()
+
+
+def made(job: Job, what: str) -> Path:
+    """The file of a download, made (atomically) when it does not exist yet."""
+    path = job.out / what
+    with _MAKE:
+        if path.exists():
+            return path
+        if what == "decisions.csv":
+            _decisions_csv(job, path)
+        elif what == "decisions.xlsx":
+            _decisions_xlsx(job, path)
+        elif what == "figures.xlsx":
+            tmp = _tmp(path)
+            report.figures_xlsx(job.summary(), job.manifest(), tmp)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+    return path
+
+
+@access("viewer")
+async def download(request: Request):
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    what = request.path_params["name"]
+    if what not in FILES:
+        raise ApiError(404, "no such download", [", ".join(FILES)])
+    if job.meta["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    audit(request, "export", "run:" + job.id, file=what)
+    return await serve_file(job, what)
+
+
+async def serve_file(job: Job, what: str):
+    manifest, summary = job.manifest(), job.summary()
+    if what == "figures.csv":
+        return Response(report.figures_csv(summary, manifest), media_type="text/csv",
+                        headers={"content-disposition": f'attachment; filename="{job.id}-figures.csv"'})
+    if what == "report.html":
+        return HTMLResponse(report.report_html(summary, manifest),
+                            headers={"content-disposition": f'inline; filename="{job.id}-report.html"',
+                                     "content-security-policy": CSP_REPORT})
+    path = await run_in_threadpool(made, job, what)
+    if not path.is_file():
+        raise ApiError(404, "no such download", [])
+    return FileResponse(path, filename=f"{job.id}-{what}")
+
+
+@access("operator")
+async def findings(request: Request):
+    """The rejected rows with their raw values: operators only."""
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    if job.meta["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    path = job.out / "findings.csv"
+    if not path.is_file():
+        raise ApiError(404, "no such download", [])
+    audit(request, "export", "run:" + job.id, file="findings.csv")
+    return FileResponse(path, filename=f"{job.id}-findings.csv")
 
 
 routes = [
     Route("/runs", runs_page, methods=["GET"]),
     Route("/runs", start_run, methods=["POST"]),
     Route("/runs/{run_id}", run_page),
+    Route("/runs/{run_id}/again", run_again, methods=["POST"]),
+    Route("/runs/{run_id}/publish", publish, methods=["POST"]),
     Route("/runs/{run_id}/person/{case_id:path}", person_page),
+    Route("/runs/{run_id}/findings.csv", findings),
     Route("/runs/{run_id}/files/{name}", download),
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 import importlib
 import threading
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
-from clemency.web.common import ApiError, actor, render
+from clemency.web.common import ApiError, access, audit, render
+from clemency.web.middleware import CSP_REPORT
 
 _lock = threading.Lock()
 
@@ -26,11 +28,27 @@ def timeline_module():
     return getattr(mod, "run_timeline", None)
 
 
+@access("viewer")
 async def timeline_page(request: Request):
-    runs = [j.status() for j in request.app.state.jobs.all() if j.status()["state"] == "done"]
+    jobs = await run_in_threadpool(request.app.state.jobs.all)
+    runs = [j.status() for j in jobs if j.status()["state"] == "done"]
     return render(request, "timeline.html", available=timeline_module() is not None, runs=runs)
 
 
+def _make(run, job, out, page) -> None:
+    from clemency.report.figures import FIGURES_DIR
+    figures = FIGURES_DIR / f"{job.meta['act']}.csv"
+    with _lock:
+        if page.exists():
+            return
+        try:
+            run(job.meta["act"], job.input_path, out, readings=job.meta["readings"], decisions=job.out,
+                reports=figures if figures.exists() else None)
+        except ClemencyError as exc:
+            raise ApiError(400, "the timeline could not be made", str(exc).splitlines()[:20]) from None
+
+
+@access("viewer")
 async def run_timeline_page(request: Request):
     run = timeline_module()
     if run is None:
@@ -41,16 +59,9 @@ async def run_timeline_page(request: Request):
     out = job.root / "timeline"
     page = out / "timeline.html"
     if not page.exists():
-        from clemency.report.figures import FIGURES_DIR
-        figures = FIGURES_DIR / f"{job.meta['act']}.csv"
-        with _lock:
-            try:
-                run(job.meta["act"], job.input_path, out, readings=job.meta["readings"], decisions=job.out,
-                    reports=figures if figures.exists() else None)
-            except ClemencyError as exc:
-                raise ApiError(400, "the timeline could not be made", str(exc).splitlines()) from None
-    request.app.state.audit.record("export", actor(request), run=job.id, file="timeline.html")
-    return HTMLResponse(page.read_text(encoding="utf-8"))
+        await run_in_threadpool(_make, run, job, out, page)
+    audit(request, "export", "run:" + job.id, file="timeline.html")
+    return HTMLResponse(page.read_text(encoding="utf-8"), headers={"content-security-policy": CSP_REPORT})
 
 
 routes = [Route("/timeline", timeline_page), Route("/timeline/{run_id}", run_timeline_page)]
