@@ -58,9 +58,24 @@ def warn(text: str) -> None:
     click.echo(f"warning: {text}", err=True)
 
 
-def reading_option(name="--reading"):
-    return click.option(name, "readings", multiple=True, metavar="NAME=VALUE", callback=_check_readings,
-                        help="select an alternative reading of an open point (repeatable)")
+def reading_option(name="--reading", dest="readings",
+                   help="select an alternative reading of an open point (repeatable)"):
+    return click.option(name, dest, multiple=True, metavar="NAME=VALUE", callback=_check_readings, help=help)
+
+
+def body_dates_callback(ctx, param, items):
+    """BODY=DATE pairs: each date a real day written YYYY-MM-DD."""
+    from clemency.apply import parse_day
+    from clemency.errors import UsageError
+    for item in items or ():
+        body, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: expected BODY=YYYY-MM-DD", ctx, param)
+        try:
+            parse_day(value.strip(), f"{param.opts[0]} {body.strip()}")
+        except UsageError as exc:
+            raise click.BadParameter(exc.message, ctx, param) from None
+    return items
 
 
 def _check_readings(ctx, param, items):

@@ -4,26 +4,36 @@ from __future__ import annotations
 
 import click
 
-from clemency.cli import friendly, parse_readings, reading_option
+from clemency.cli import (
+    force_option,
+    friendly,
+    on_option,
+    parse_readings,
+    reading_option,
+    warn_outside_window,
+)
 
 
 @click.command("attribution")
 @click.option("--registry", required=True, type=click.Path(),
               help="a registry (or a list mapped to the registry format; a `group` column gives a breakdown)")
 @click.option("--act", default="az-2025", show_default=True, help="a shipped act id, an overlay or an act file")
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @click.option("--group-column", default="group", show_default=True)
 @click.option("--out", required=True, type=click.Path(), help="output directory")
 @reading_option()
+@force_option()
 @friendly
-def command(registry, act, on, group_column, out, readings):
+def command(registry, act, on, group_column, out, readings, force):
     """For each exclusion: whom it alone keeps out, whom it keeps out with others, and what dropping it changes."""
     from rich.table import Table
 
     from clemency.compare.attribution import attribution
+    from clemency.outdir import atomic_output
     from clemency.report.console import console, progress_steps
-    with progress_steps() as step:
-        res = attribution(registry, act, parse_readings(readings), out, on=on, group_column=group_column,
+    warn_outside_window(act, parse_readings(readings), on)
+    with atomic_output(out, command="attribution", force=force) as run, progress_steps() as step:
+        res = attribution(registry, act, parse_readings(readings), run.path, on=on, group_column=group_column,
                           progress=step)
     table = Table(title=f"Exclusions of {res['act']} on {res['rows']:,} rows", title_justify="left")
     for h in ("exclusion", "blocked (persons)", "sole", "with others", "flips if dropped", "gain if dropped"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from clemency.cli import friendly, parse_readings, reading_option
+from clemency.cli import force_option, friendly, parse_readings, reading_option
 
 
 @click.command("bounds")
@@ -12,11 +12,13 @@ from clemency.cli import friendly, parse_readings, reading_option
 @click.option("--act", default="az-2025", show_default=True, help="a shipped act id or an act file")
 @click.option("--out", required=True, type=click.Path(), help="output directory")
 @reading_option()
+@force_option()
 @friendly
-def command(registry, act, out, readings):
+def command(registry, act, out, readings, force):
     """Every combination of the readings (eif fixed): each relief's range beside the official figures."""
     from clemency.compare.bounds import bounds
     from clemency.compare.report import bounds_console
+    from clemency.outdir import atomic_output
     from clemency.report.console import console, row_progress
     holder = {}
 
@@ -27,7 +29,8 @@ def command(registry, act, out, readings):
         holder["bar"](done)
 
     try:
-        result = bounds(registry, act, out, readings=parse_readings(readings) or None, progress=progress)
+        with atomic_output(out, command="bounds", force=force) as run:
+            result = bounds(registry, act, run.path, readings=parse_readings(readings) or None, progress=progress)
     finally:
         if "ctx" in holder:
             holder["ctx"].__exit__(None, None, None)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from clemency.cli import friendly, parse_readings, reading_option
+from clemency.cli import force_option, friendly, on_option, parse_readings, reading_option
 from clemency.errors import UsageError
 
 
@@ -22,19 +22,22 @@ def command():
 @command.command("why")
 @click.option("--list", "list_file", required=True, type=click.Path(), help="a political-prisoner list (CSV/XLSX, contracts §7)")
 @click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @reading_option()
 @click.option("--out", required=True, type=click.Path(), help="output directory (why.csv, readings.csv)")
+@force_option()
 @friendly
-def why(list_file, act, on, readings, out):
+def why(list_file, act, on, readings, out, force):
     """Decide every row of a list under the act and say why, in plain words."""
     from clemency.monitor.report import log_export
     from clemency.monitor.why import why_list
-    res = why_list(list_file, act, out, on=on, readings=parse_readings(readings))
+    from clemency.outdir import atomic_output
+    with atomic_output(out, command="monitor why", force=force) as run:
+        res = why_list(list_file, act, run.path, on=on, readings=parse_readings(readings))
+        log_export(run.path, "monitor why", [run.path / "why.csv", run.path / "readings.csv"],
+                   options={"act": res.act, "readings": parse_readings(readings), "on": res.on,
+                            "list": Path(list_file).name}, counts=res.counts())
     out = Path(out)
-    log_export(out, "monitor why", [out / "why.csv", out / "readings.csv"],
-               options={"act": res.act, "readings": parse_readings(readings), "on": res.on,
-                        "list": Path(list_file).name}, counts=res.counts())
     counts = ", ".join(f"{k} {v}" for k, v in res.counts().items())
     click.echo(f"{len(res.rows)} row(s) decided under {res.act} on {res.on}: {counts}. "
                f"{len({c['id'] for c in res.changes})} person(s) change under another reading. "
@@ -225,11 +228,13 @@ def past_acts(out, source):
 @click.option("--ledger", type=click.Path(), default=None, help="the review ledger used when matching release lists")
 @click.option("--salt", envvar="CLEMENCY_MONITOR_SALT", default=None,
               help="secret salt for hashing unmatched release rows (env CLEMENCY_MONITOR_SALT); without it a one-off salt is used")
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @click.option("--list-date", default=None, help="the list's date (default: from the file name)")
 @reading_option()
+@force_option()
 @friendly
-def report(list_file, act, out, withhold_names, releases, events, later, ledger, salt, on, list_date, readings):
+def report(list_file, act, out, withhold_names, releases, events, later, ledger, salt, on, list_date, readings,
+           force):
     """Who walked free, who remains and why, by group: report.md (deterministic), report.html and CSVs."""
     import datetime as dt
 
@@ -241,9 +246,11 @@ def report(list_file, act, out, withhold_names, releases, events, later, ledger,
             ld = dt.date.fromisoformat(list_date)
         except ValueError:
             raise UsageError(f"--list-date {list_date!r}: expected YYYY-MM-DD") from None
-    rep = build_report(list_file, act, out, on=on, readings=parse_readings(readings), releases=releases,
-                       events=events, later=[file_and_date(s) for s in later], ledger=ledger,
-                       withhold_names=withhold_names, salt=salt, list_date=ld)
+    from clemency.outdir import atomic_output
+    with atomic_output(out, command="monitor report", force=force) as run:
+        rep = build_report(list_file, act, run.path, on=on, readings=parse_readings(readings), releases=releases,
+                           events=events, later=[file_and_date(s) for s in later], ledger=ledger,
+                           withhold_names=withhold_names, salt=salt, list_date=ld)
     c = rep.counts()
     click.echo(f"{c['persons']} person(s): {c.get('walked_free', 0)} walked free, {c.get('left', 0)} left otherwise, "
                f"{c.get('remain', 0)} remain; {c['alerts']} charge alert(s)."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from clemency.cli import friendly, parse_readings, reading_option
+from clemency.cli import body_dates_callback, force_option, friendly, parse_readings, reading_option
 
 
 @click.command("timeline")
@@ -15,24 +17,28 @@ from clemency.cli import friendly, parse_readings, reading_option
 @reading_option()
 @click.option("--capacity", multiple=True, metavar="BODY=N", help="persons a body applies per working day")
 @click.option("--lead", multiple=True, metavar="BODY=DAYS", help="days from eligibility to a body's queue")
-@click.option("--start", multiple=True, metavar="BODY=DATE", help="first day a body applies the act")
+@click.option("--start", multiple=True, metavar="BODY=DATE", callback=body_dates_callback,
+              help="first day a body applies the act")
 @click.option("--bodies", "bodies_table", type=click.Path(exists=True, dir_okay=False), default=None,
               help="a CSV overriding the bodies table (name, capacity, ramp_days, lead_days, start, share:<lane>)")
 @click.option("--calendar", type=click.Choice(["working", "weekdays", "every-day"]), default="working",
               help="days bodies work: weekdays without holidays (default), all weekdays, or every day")
 @click.option("--engine", default="duckdb", type=click.Choice(["duckdb", "spark", "reference"]))
 @click.option("--out", required=True, type=click.Path(), help="output directory")
+@force_option()
 @friendly
-def command(act, registry, reports, readings, capacity, lead, start, bodies_table, calendar, engine, out):
+def command(act, registry, reports, readings, capacity, lead, start, bodies_table, calendar, engine, out, force):
     """Simulate the implementation over the window from one apply: series, backlog, overdue, reconciliation."""
+    from clemency.outdir import atomic_output
     from clemency.report.console import progress_steps
     from clemency.timeline import run_timeline
     from clemency.timeline.simulate import parse_pairs
     cap, ld, st = parse_pairs(capacity, "capacity"), parse_pairs(lead, "lead"), parse_pairs(start, "start")
     rd = parse_readings(readings)
-    with progress_steps() as step:
-        result = run_timeline(act, registry, out, reports=reports, readings=rd, capacity=cap, lead=ld, start=st,
-                              bodies_table=bodies_table, calendar=calendar, engine=engine, progress=step)
+    with atomic_output(out, command="timeline", force=force) as run, progress_steps() as step:
+        result = run_timeline(act, registry, run.path, reports=reports, readings=rd, capacity=cap, lead=ld,
+                              start=st, bodies_table=bodies_table, calendar=calendar, engine=engine, progress=step)
+    result.out_dir = Path(out)
     print_result(result)
 
 

@@ -124,7 +124,7 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
         "reports": str(reports) if reports else None,
         "persons_overdue": overdue_n,
         "totals": totals,
-        "decisions": str(dec_dir),
+        "decisions": "decisions" if decisions is None else str(dec_dir),
         "timings_s": {},
     }
     if synthetic:
