@@ -110,3 +110,41 @@ def test_romanise_is_ascii_and_idempotent_on_keys(text):
     assert r.isascii()
     assert phonetic_key(r) == phonetic_key(romanise(r))
     parse_name(text)  # never raises
+
+
+@pytest.mark.parametrize("name,surname,given,patronymic", [
+    ("Xədicə Rövşən qızı İsmayılova", "ismayilova", "khadija", "rovshan"),     # encyclopaedia order
+    ("Leyla İslam qızı Yunus", "yunus", "leyla", "islam"),                    # ... with a bare surname
+    ("Исмаилова, Хадиджа Ровшан кызы", "ismailova", "khadidzha", "rovshan"),  # index order
+    ("Yunus, Leyla", "yunus", "leyla", None),
+    ("Ариф Сейфуллаевич Юнусов", "yunusov", "arif", "seyfulla"),              # Russian patronymic in the middle
+    ("İbadoğlu Qubad Mövlud oğlu", "ibadoglu", "gubad", "movlud"),            # patronymic form as the surname
+    ("Həsənov Əli Vüqar oğlu (jurnalist)", "hasanov", "ali", "vugar"),        # bracketed aside ignored
+])
+def test_parse_more_orders(name, surname, given, patronymic):
+    p = parse_name(name)
+    assert (p.surname, p.given) == (surname, given), p
+    assert (p.patronymic is None) == (patronymic is None)
+    if patronymic:
+        assert phonetic_key(p.patronymic) == phonetic_key(patronymic)
+
+
+@pytest.mark.parametrize("variants", [
+    ["Taleh", "Tale", "Талех", "Talekh"],          # final -h, written or not
+    ["Fərrux", "Farrukh", "Farruh", "Фаррух"],     # final -x
+    ["Abdullah", "Abdulla", "Абдулла"],
+])
+def test_final_h_and_x_in_given_names(variants):
+    assert len({phonetic_key(v) for v in variants}) == 1
+
+
+def test_ru_wikipedia_transcription_examples():
+    # examples of the published Azerbaijani-Russian practical transcription (ru.wikipedia, CC BY-SA 4.0)
+    for az, ru in (("Qasım", "Гасым"), ("Rüstəm", "Рустам"), ("Dövlət", "Довлят"), ("Çıldır", "Чилдыр")):
+        assert phonetic_key(az) == phonetic_key(ru), (az, ru)
+
+
+def test_iyev_yev_ev_are_near_identical():
+    from clemency.monitor.match import NEAR_IDENTICAL, similarity
+    stems = [phonetic_key(split_surname(v)[0]) for v in ("Quliyev", "Guliev", "Кулиев", "Gulyev")]
+    assert all(similarity(stems[0], s) >= NEAR_IDENTICAL for s in stems)

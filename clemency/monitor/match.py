@@ -3,6 +3,8 @@
 Score = sum over fields of weight x similarity (a field absent on either side counts
 ``MISSING_SHARE`` of its weight: it neither confirms nor refutes). Bands: ``match`` when the
 score reaches ``MATCH_THRESHOLD`` and no rule caps the pair; ``review`` from ``REVIEW_THRESHOLD``.
+An automatic match needs the full name (surname, given name, patronymic) and the birth year on both
+sides, all in agreement: anything less is for a human.
 The weights, thresholds and caps are documented in docs/monitor.md.
 """
 
@@ -130,21 +132,28 @@ _COARSE = str.maketrans({"H": "G", "T": "D", "P": "B"})
 NEAR_IDENTICAL = 0.97
 
 
+def _loose(key: str) -> str:
+    """The key with mid-word г/h, d/t, b/p merged and a final i dropped (Quliyev / Gulyev: stems GULI / GUL)."""
+    k = key.translate(_COARSE)
+    return k[:-1] if len(k) > 2 and k.endswith("I") else k
+
+
 @lru_cache(maxsize=1_000_000)
 def similarity(a: str, b: str) -> float:
-    """Similarity of two phonetic keys: 1.0 identical, 0.97 equal up to mid-word г/h, d/t, b/p,
-    otherwise Jaro-Winkler."""
+    """Similarity of two phonetic keys: 1.0 identical, 0.97 equal up to mid-word г/h, d/t, b/p or a
+    final i, otherwise Jaro-Winkler."""
     if a == b:
         return 1.0
-    if a.translate(_COARSE) == b.translate(_COARSE):
+    if _loose(a) == _loose(b):
         return NEAR_IDENTICAL
     return JaroWinkler.normalized_similarity(a, b)
 
 
 def name_credit(sim: float) -> float:
     """Share of a name field's weight earned at similarity ``sim``: Jaro-Winkler of unrelated short
-    names is often 0.7, so similarity is rescaled linearly from NAME_FLOOR (0 credit) to 1 (full)."""
-    return max(0.0, (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR))
+    names is often 0.7, so similarity is rescaled linearly from NAME_FLOOR (0 credit) to 1 (full).
+    The one rule for every name field, in ``compare`` and in ``fast_score`` alike."""
+    return (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR) if sim > NAME_FLOOR else 0.0
 
 
 def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
@@ -205,10 +214,9 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
                 contribs.append(Contribution(fname, w, g, w * credit, f"{label} {ka} / {kb} similar {g:.2f}"))
         else:
             score += w * MISSING_SHARE
-            if fname == "given":
-                capped = True
-                if detail:
-                    caps.append("given name missing on one side")
+            capped = True  # an automatic match needs the full name on both sides
+            if detail:
+                caps.append(f"{'given name' if fname == 'given' else 'patronymic'} not known on both sides")
             if detail:
                 contribs.append(Contribution(fname, w, None, w * MISSING_SHARE, f"{label} not known on both sides"))
 
@@ -225,7 +233,9 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
             contribs.append(Contribution("birth_year", w, y, w * y, f"birth years {a.birth_year} / {b.birth_year}"))
     else:
         score += w * MISSING_SHARE
+        capped = True  # an automatic match needs the birth year on both sides
         if detail:
+            caps.append("birth year not known on both sides")
             contribs.append(Contribution("birth_year", w, None, w * MISSING_SHARE,
                                          "birth year not known on both sides"))
 
@@ -270,10 +280,6 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
     return Comparison(a.id, b.id, score, band, contribs, caps)
 
 
-def _credit(sim: float) -> float:
-    return (sim - NAME_FLOOR) / (1.0 - NAME_FLOOR) if sim > NAME_FLOOR else 0.0
-
-
 def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
     """(score, capped) exactly as ``compare`` computes them, without explanations; None for the rare
     pairs that need ``compare`` (a surname made from the patronymic)."""
@@ -284,7 +290,7 @@ def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
     agree = NAME_AGREEMENT
     s = similarity(na.surname_stem_key, nb.surname_stem_key)
     capped = s < agree["surname"]
-    credit = _credit(s)
+    credit = name_credit(s)
     if sa and sb and sa != sb:
         credit *= SUFFIX_CHANGE_FACTOR
         capped = True
@@ -294,7 +300,7 @@ def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
         g = similarity(ka, kb)
         if g < agree["given"]:
             capped = True
-        score += W_GIVEN * _credit(g)
+        score += W_GIVEN * name_credit(g)
     else:
         score += W_GIVEN * MISSING_SHARE
         capped = True
@@ -303,11 +309,12 @@ def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
         g = similarity(ka, kb)
         if g < agree["patronymic"]:
             capped = True
-            score += W_PATRONYMIC * (CONFLICT_CREDIT if g < CLEAR_DIFFERENCE else _credit(g))
+            score += W_PATRONYMIC * (CONFLICT_CREDIT if g < CLEAR_DIFFERENCE else name_credit(g))
         else:
-            score += W_PATRONYMIC * _credit(g)
+            score += W_PATRONYMIC * name_credit(g)
     else:
         score += W_PATRONYMIC * MISSING_SHARE
+        capped = True
     if a.birth_year and b.birth_year:
         d = a.birth_year - b.birth_year
         if d == 0:
@@ -317,6 +324,7 @@ def fast_score(a: Person, b: Person) -> tuple[float, bool] | None:
             score += W_BIRTH * (0.3 if d in (1, -1) else CONFLICT_CREDIT)
     else:
         score += W_BIRTH * MISSING_SHARE
+        capped = True
     if a.articles and b.articles:
         score += W_ARTICLES * len(a.articles & b.articles) / min(len(a.articles), len(b.articles))
     else:

@@ -108,8 +108,12 @@ def _romanise_word(text: str) -> str:
 def phonetic_key(word: str) -> str:
     """A romanised word as a string of correspondence classes (see KEY_LETTERS), doubles collapsed."""
     word = romanise(word).replace(" ", "")
-    if word.endswith("h") and len(word) > 3 and word[-2] in "ae":  # zadeh, Abdullah
-        word = word[:-1]
+    # a final -h or -x (kh) after a vowel is often dropped or written either way: Taleh = Tale = Талех,
+    # Fərrux = Farrukh = Farruh, Abdullah = Abdulla, Mehralizadeh
+    for end in ("kh", "h"):
+        if word.endswith(end) and len(word) > len(end) + 2 and word[-len(end) - 1] in "aeiouy":
+            word = word[: -len(end)]
+            break
     classes: list[str] = []
     i = 0
     while i < len(word):
@@ -195,26 +199,51 @@ def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for w in text.split() for t in _romanise_word(w).split()]
+
+
 @lru_cache(maxsize=65_536)
 def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
-    """Split ``full_name`` (any script, either order) into surname, given name and patronymic.
+    """Split ``full_name`` (any script, any usual order) into surname, given name and patronymic.
 
-    ``patronymic`` (a separate list column) wins over one found in the full name.
+    Orders understood: "Surname Given Patronymic oğlu" (lists, decrees), "Given Surname" (news),
+    "Given Patronymic oğlu Surname" (encyclopaedias), "Surname, Given Patronymic" (indexes), Russian
+    "Given Patronymic-ovich Surname", and a surname made from a patronymic ("Vaqifqızı Sevinc",
+    "İbadoğlu Qubad Mövlud oğlu"). Bracketed asides are ignored. ``patronymic`` (a separate list
+    column) wins over one found in the full name.
     """
-    tokens = [t for w in (full_name or "").split() for t in _romanise_word(w).split()]
+    text = _BRACKETS.sub(" ", full_name or "")
+    comma_surname: str | None = None
+    head, comma, tail = text.partition(",")
+    if comma:
+        htoks = _tokens(head)
+        if len(htoks) == 1 and _tokens(tail):  # "Surname, Given Patronymic"
+            comma_surname = htoks[0]
+        text = head + " " + tail
+    tokens = _tokens(text)
     pat: str | None = None
     sex: str | None = None
     sex_source: str | None = None
     rest: list[str] = []
     pat_pos: int | None = None
     attached: str | None = None
+    forced_surname: str | None = None  # an attached patronymic form followed by a real patronymic
     for tok in tokens:
         msex, stem = _marker(tok)
         if msex is not None:
             sex, sex_source = msex, "patronymic marker"
             if stem:  # attached: Vaqifqızı
-                pat, pat_pos, attached = stem, len(rest), tok
-            elif rest and pat is None:  # standalone: Vüqar oğlu
+                if pat is None:
+                    pat, pat_pos, attached = stem, len(rest), tok
+                else:
+                    rest.append(tok)
+            elif rest and (pat is None or attached is not None):  # standalone: Vüqar oğlu
+                if attached is not None:  # "İbadoğlu Qubad Mövlud oğlu": the attached form is the surname
+                    forced_surname, attached = attached, None
                 pat, pat_pos = rest.pop(), len(rest)
             continue
         rsex, rstem = _russian_patronymic(tok)
@@ -240,11 +269,20 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
             sex, sex_source = psex, "patronymic marker"
 
     surname_is_patronymic = False
-    if attached is not None and len(rest) <= 1 and not patronymic:
+    if forced_surname is not None:
+        surname_is_patronymic = True
+        surname, given = forced_surname, (rest[0] if rest else None)
+    elif attached is not None and len(rest) <= 1 and not patronymic:
         # "Vaqifqızı Aytən": since 1993 oğlu/qızı may be the surname itself
         surname_is_patronymic = True
         pat = None
         surname, given = attached, (rest[0] if rest else None)
+    elif comma_surname is not None and comma_surname in rest:
+        surname = comma_surname
+        others = [t for t in rest if t != surname]
+        given = others[0] if others else None
+    elif pat_pos is not None and 0 < pat_pos < len(rest):
+        surname, given = _around_patronymic(rest[:pat_pos], rest[pat_pos:])
     else:
         surname, given = _order(rest, pat is not None and pat_pos is not None and pat_pos >= 1)
     extra = [t for t in rest if t not in (surname, given)]
@@ -262,6 +300,23 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
         given_key=phonetic_key(given) if given else "",
         patronymic_key=phonetic_key(pat) if pat else "", sex=sex, sex_source=sex_source,
     )
+
+
+def _around_patronymic(before: list[str], after: list[str]) -> tuple[str, str]:
+    """(surname, given) when words stand on both sides of the patronymic.
+
+    "Xədicə Rövşən qızı İsmayılova" (encyclopaedias): the given name before, the surname after. A word
+    with a surname ending before the patronymic and none after ("Həsənov Əli Vüqar oğlu Bakı") keeps
+    the list order.
+    """
+    marked_before = [t for t in before if _looks_like_surname(t)]
+    marked_after = [t for t in after if _looks_like_surname(t)]
+    if marked_before and not marked_after:
+        surname = marked_before[0]
+        others = [t for t in before if t != surname]
+        return surname, (others[0] if others else after[0])
+    surname = marked_after[0] if marked_after else after[0]
+    return surname, before[-1]
 
 
 def _looks_like_surname(tok: str) -> bool:
