@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from clemency.cli import main
+from clemency.jurisdictions import default_jurisdiction
 from clemency.report.figures import FIGURES_DIR
 from clemency.timeline import reports as R
-from clemency.timeline.simulate import BODIES, Body, Window, _allocate, configure, simulate
+from clemency.timeline.simulate import Body, Window, _allocate, bodies_for, configure, simulate
 
 FIX = Path(__file__).parent / "fixtures" / "timeline"
 EIF = dt.date(2025, 12, 19)
@@ -79,7 +80,7 @@ def test_the_most_urgent_first_among_same_day_entries():
 
 
 def test_working_days_start_and_weekends():
-    w = Window(EIF, END, "working")
+    w = Window.of(default_jurisdiction(), EIF, END, "working")
     work = w.working()
     assert not work[0 + 1] and not work[2]            # 20, 21 Dec 2025: Saturday, Sunday
     assert not work[(dt.date(2026, 1, 1) - EIF).days]  # New Year
@@ -91,7 +92,7 @@ def test_working_days_start_and_weekends():
 
 
 def test_entry_moves_to_next_working_day():
-    w = Window(EIF, END, "working")
+    w = Window.of(default_jurisdiction(), EIF, END, "working")
     sim = simulate(cells([("release_from_imprisonment", 1, 121, 3)]), w, one_body(10))  # Saturday
     assert EVERY.days[int(np.flatnonzero(sim.g_served[0])[0])] == dt.date(2025, 12, 22)
 
@@ -126,18 +127,20 @@ def test_allocate_never_exceeds_capacity_or_waiting():
 
 
 def test_configure_overrides_and_errors(tmp_path):
-    b = configure({"penitentiary": "7"}, {"probation": "0"}, {"investigation": "2026-01-05"})
+    az = default_jurisdiction()
+    b = configure(az, EIF, {"penitentiary": "7"}, {"probation": "0"}, {"investigation": "2026-01-05"})
     assert b["penitentiary"].capacity == 7 and b["probation"].lead_days == 0
     assert b["investigation"].start == dt.date(2026, 1, 5)
-    assert BODIES["penitentiary"].capacity != 7
+    assert bodies_for(az, EIF)["penitentiary"].capacity != 7
+    assert configure(az, EIF, start={"probation": "+10"})["probation"].start == dt.date(2025, 12, 29)
     from clemency.errors import UsageError
     with pytest.raises(UsageError, match="unknown body"):
-        configure({"nobody": "1"})
+        configure(az, EIF, {"nobody": "1"})
     with pytest.raises(UsageError):
-        configure({"penitentiary": "many"})
+        configure(az, EIF, {"penitentiary": "many"})
     t = tmp_path / "bodies.csv"
     t.write_text("name,capacity,share:release_from_imprisonment\npenitentiary,11,0.5\n")
-    b = configure(table=t)
+    b = configure(az, EIF, table=t)
     assert b["penitentiary"].capacity == 11 and b["penitentiary"].lanes["release_from_imprisonment"] == 0.5
 
 

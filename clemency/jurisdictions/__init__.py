@@ -15,7 +15,7 @@ from clemency.jurisdictions.model import (
     RegistryProfile,
     Relief,
 )
-from clemency.jurisdictions.words import RELEASES, RELIEF_LABELS, RELIEF_WORDS, ReliefWords
+from clemency.jurisdictions.words import RELEASES, RELIEF_LABELS, RELIEF_SHORT, RELIEF_WORDS, ReliefWords
 
 
 def jurisdiction_of(act) -> Jurisdiction:
@@ -30,6 +30,6 @@ def code_for(act, overrides=None):
     return jurisdiction_of(act).criminal_code(ref[0], ref[1], overrides)
 
 
-__all__ = ["RELEASES", "RELIEF_LABELS", "RELIEF_WORDS", "BodySpec", "CodeTable", "Flag", "Jurisdiction", "Lane",
+__all__ = ["RELEASES", "RELIEF_LABELS", "RELIEF_SHORT", "RELIEF_WORDS", "BodySpec", "CodeTable", "Flag", "Jurisdiction", "Lane",
            "RegistryProfile", "Relief", "ReliefWords", "code_for", "default_jurisdiction", "jurisdiction_of",
            "load_jurisdiction", "loaded", "shipped"]

@@ -158,7 +158,8 @@ class _Builder:
                 if lang not in LANGUAGES:
                     self.problem(f"reliefs.{rid}.words.{lang}", f"unknown language; one of {', '.join(LANGUAGES)}")
             out[str(rid)] = Relief(str(rid), spec["rank"], bool(spec.get("releases")),
-                                   bool(spec.get("reduces_term")), words, dict(spec.get("short") or {}),
+                                   bool(spec.get("reduces_term")), words, dict(spec.get("label") or {}),
+                                   dict(spec.get("short") or {}),
                                    tuple(spec.get("figures") or ()))
         if not out:
             self.problem("reliefs", "a jurisdiction needs at least one relief")

@@ -27,7 +27,8 @@ class Relief:
     releases: bool = False          # the person leaves custody or punishment altogether
     reduces_term: bool = False      # the sentence is shortened by the clause's reduction_months
     words: dict = field(default_factory=dict)     # language -> words in a sentence ("release from ...")
-    short: dict = field(default_factory=dict)     # language -> a short label for tables and charts
+    label: dict = field(default_factory=dict)     # language -> a label for tables ("released from prison")
+    short: dict = field(default_factory=dict)     # language -> a compact label for chart legends
     figures: tuple[str, ...] = ()                 # official-report columns that count it
 
 
@@ -125,11 +126,17 @@ class Jurisdiction:
         table = r.words if r else self.outcomes.get(relief, {})
         return table.get(lang) or table.get("en") or relief.replace("_", " ")
 
-    def short(self, relief: str, lang: str = "en") -> str:
+    def label(self, relief: str, lang: str = "en") -> str:
+        """A label for tables; the words when the relief has none."""
         r = self.reliefs.get(relief)
-        if r is None:
-            return self.words(relief, lang)
-        return r.short.get(lang) or r.short.get("en") or self.words(relief, lang)
+        table = r.label if r else {}
+        return table.get(lang) or table.get("en") or self.words(relief, lang)
+
+    def short(self, relief: str, lang: str = "en") -> str:
+        """A compact label for chart legends; the label when the relief has none."""
+        r = self.reliefs.get(relief)
+        table = r.short if r else {}
+        return table.get(lang) or table.get("en") or self.label(relief, lang)
 
     @property
     def releasing(self) -> tuple[str, ...]:

@@ -19,14 +19,14 @@ def _owner(relief: str):
 class ReliefWords(Mapping):
     """relief -> its words in one language (`RELIEF_WORDS["term_reduction"]`)."""
 
-    def __init__(self, lang: str = "en", short: bool = False):
-        self.lang, self.short_form = lang, short
+    def __init__(self, lang: str = "en", form: str = "words"):
+        self.lang, self.form = lang, form      # form: words (in sentences), label (tables), short (legends)
 
     def __getitem__(self, relief: str) -> str:
         j = _owner(relief)
         if j is None:
             raise KeyError(relief)
-        return j.short(relief, self.lang) if self.short_form else j.words(relief, self.lang)
+        return getattr(j, self.form)(relief, self.lang)
 
     def __iter__(self) -> Iterator[str]:
         seen: dict[str, None] = {}
@@ -56,5 +56,6 @@ class Releasing(Set):
 
 
 RELIEF_WORDS = ReliefWords("en")
-RELIEF_LABELS = ReliefWords("en", short=True)
+RELIEF_LABELS = ReliefWords("en", "label")
+RELIEF_SHORT = ReliefWords("en", "short")
 RELEASES = Releasing()

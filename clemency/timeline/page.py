@@ -7,18 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
+from clemency.jurisdictions import RELIEF_LABELS as LABELS_EN
+from clemency.jurisdictions import RELIEF_SHORT as SHORT_EN
 from clemency.report.charts import lines
 from clemency.report.html import page, table
 from clemency.timeline.reports import RELIEF_PARTS
 
-RELIEF_LABELS = {
-    "release_from_imprisonment": "released from imprisonment",
-    "release_from_punishment": "released from non-custodial punishment",
-    "term_reduction": "term reduced",
-    "release_from_criminal_liability": "released from criminal liability",
-}
-SHORT = {"release_from_imprisonment": "prison release", "release_from_punishment": "non-custodial",
-         "term_reduction": "reduction", "release_from_criminal_liability": "liability"}
+# Relief labels are the jurisdictions' (their short words, in English).
+RELIEF_LABELS = LABELS_EN
+SHORT = SHORT_EN
 
 
 def _labels(sim) -> list[str]:

@@ -1,7 +1,7 @@
 """The ministry's cut-off reports: read them, check that each adds up, note how their breakdown changes
 between reports, and set the simulated series beside them.
 
-A report file has the columns of `domain/official-figures.csv` (shipped as clemency/data/figures/<act>.csv).
+A report file has the columns of the shipped figures files (clemency/data/figures/<act>.csv).
 Only `report`, `cut_off` and `total` are required; every other column may be missing or empty (not
 reported). Nothing here raises on a bad report: every problem becomes a finding (report, problem), and the
 report is still used for what it does say.
@@ -15,6 +15,8 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clemency.jurisdictions import Jurisdiction, default_jurisdiction
+
 REQUIRED = ("report", "cut_off", "total")
 RELIEF_PARTS = ("released_from_imprisonment", "released_from_noncustodial", "term_reduced_6m_custodial",
                 "term_reduced_6m_noncustodial", "released_from_criminal_liability")
@@ -24,9 +26,8 @@ OTHER = ("war_participants_released", "reached_60_released")
 NUMERIC = ("total",) + RELIEF_PARTS + OTHER + CATEGORY_PARTS + SEX_PARTS
 KNOWN = ("report", "cut_off", "scope", *NUMERIC, "minors_counted_in_men", "source")
 
-# Which bodies a report covers, read from its free-text scope; "as above" carries the previous report's.
-SCOPE_WORDS = {"penitentiary": "penitentiary", "probation": "probation", "investigation": "investigation",
-               "prosecution": "prosecution_courts", "court": "prosecution_courts"}
+# Which bodies a report covers is read from its free-text scope with the jurisdiction's scope words (word ->
+# body, `figures.scope_words`); "as above" carries the previous report's.
 
 
 @dataclass
@@ -42,9 +43,11 @@ class Report:
     line: int = 0
 
 
-def load_reports(path: str | Path) -> tuple[list[Report], list[dict]]:
-    """Reports in file order and findings [{report, problem}]; never raises on bad content."""
+def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[list[Report], list[dict]]:
+    """Reports in file order and findings [{report, problem}]; never raises on bad content. `jur`: whose
+    bodies the scopes name (default: the default jurisdiction)."""
     path = Path(path)
+    scope_words = ((jur or default_jurisdiction()).figures.get("scope_words") or {})
     findings: list[dict] = []
     where = path.name
 
@@ -100,7 +103,7 @@ def load_reports(path: str | Path) -> tuple[list[Report], list[dict]]:
         scope = row.get("scope", "")
         low = scope.lower()
         projection = "projection" in low or "announced" in low
-        bodies = tuple(sorted({b for w, b in SCOPE_WORDS.items() if w in low}))
+        bodies = tuple(sorted({b for w, b in scope_words.items() if w in low}))
         if "as above" in low and previous_bodies:
             bodies = tuple(sorted(set(bodies) | set(previous_bodies)))
         if not projection:

@@ -15,42 +15,48 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from clemency.act.load import load_act
+from clemency.act.model import Act
+from clemency.compile.plan import compile_act
 from clemency.engines.duckdb import sql_path
+from clemency.jurisdictions import Jurisdiction, jurisdiction_of
 from clemency.timeline import reports as rep_mod
 from clemency.timeline.simulate import (
-    LANES,
     Body,
     Simulation,
     Window,
+    _entry_on_working_day,
     cells_query,
     configure,
+    lane_body,
     rows_query,
     simulate,
+    unplaced_query,
 )
 
-MEASURE_CELLS = {   # measure of a report -> the fine cells it counts (None: cannot be simulated)
-    "total": {},
-    "released_from_imprisonment": {"lane": "release_from_imprisonment"},
-    "released_from_noncustodial": {"lane": "release_from_punishment"},
-    "term_reduced_6m_custodial": {"lane": "term_reduction:custodial"},
-    "term_reduced_6m_noncustodial": {"lane": "term_reduction:noncustodial"},
-    "released_from_criminal_liability": {"lane": ["release_from_criminal_liability:investigation",
-                                                  "release_from_criminal_liability:prosecution_courts"]},
-    "war_participants_released": {"clause": "A1"},
-    "reached_60_released": {"clause": "A9"},
-    "cat_not_great_danger": {"crime_category": "not_great_danger"},
-    "cat_less_serious": {"crime_category": "less_serious"},
-    "cat_grave": {"crime_category": "grave"},
-    "men": {"sex": "M"},
-    "women": {"sex": "F"},
-    "minors": None,
-}
-MEASURE_NOTES = {
-    "war_participants_released": "simulated: relief given by clause A1 only (a lower bound)",
-    "reached_60_released": "simulated: relief given by clause A9 only (a lower bound)",
-    "minors": "not simulated: the decisions carry no birth date",
-    "men": "simulated men include minors",
-}
+
+def measure_cells(jur: Jurisdiction, act_id: str) -> tuple[dict, dict]:
+    """Each measure of the official reports -> the fine cells it counts (None: cannot be simulated), and a
+    note per measure; from the jurisdiction's figure columns (clause columns only for the acts they name)."""
+    fig = jur.figures
+    cells: dict = {"total": {}}
+    notes: dict = {}
+    for col, lanes in (fig.get("lane_columns") or {}).items():
+        cells[col] = {"lane": list(lanes)}
+    for cat, col in (fig.get("category_columns") or {}).items():
+        cells[col] = {"crime_category": cat}
+    for sex, col in (fig.get("sex_columns") or {}).items():
+        cells[col] = {"sex": sex}
+    for col, spec in (fig.get("clause_columns") or {}).items():
+        clauses = (spec.get("clauses") or {}).get(act_id)
+        cells[col] = {"clause": list(clauses)} if clauses else None
+        notes[col] = spec.get("note", "") if clauses else f"not simulated: no clause of {act_id} is mapped to it"
+    for col, note in (fig.get("not_simulated") or {}).items():
+        cells[col], notes[col] = None, note
+    male = (fig.get("sex_columns") or {}).get("M")
+    if male:
+        notes.setdefault(male, "simulated men include minors")
+    return cells, notes
 
 
 @dataclass
@@ -63,6 +69,7 @@ class TimelineResult:
     findings: list = field(default_factory=list)
     drift: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
 
 def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=None, lead=None, start=None,
@@ -73,11 +80,14 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
     step = progress or (lambda name: None)
     t0 = time.perf_counter()
     out = Path(out)
+    act_obj = act if isinstance(act, Act) else load_act(act)
+    jur = jurisdiction_of(act_obj)
+    plan_eif = compile_act(act_obj, readings).eif
+    bodies = configure(jur, plan_eif, capacity, lead, start, bodies_table)   # bad usage before the long part
     out.mkdir(parents=True, exist_ok=True)
-    bodies = configure(capacity, lead, start, bodies_table)
     timings = {}
     if decisions is None:
-        applied = apply_act(act, registry, out / "decisions", engine=engine, readings=readings, csv=False,
+        applied = apply_act(act_obj, registry, out / "decisions", engine=engine, readings=readings, csv=False,
                             progress=step)
         manifest = applied.manifest
         dec_dir = out / "decisions"
@@ -88,12 +98,15 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
     t = time.perf_counter()
     step("simulating the implementation")
     eif = dt.date.fromisoformat(manifest["entry_into_force"])
-    window = Window(eif, dt.date.fromisoformat(manifest["window_end"]), calendar)
+    if eif != plan_eif:   # decisions reused from a run with another entry into force
+        bodies = configure(jur, eif, capacity, lead, start, bodies_table)
+    window = Window.of(jur, eif, dt.date.fromisoformat(manifest["window_end"]), calendar)
     src = f"read_parquet({sql_path(dec_dir / 'decisions.parquet')})"
     con = duckdb.connect()
-    cells = con.execute(cells_query(src, window, bodies)).fetchnumpy()
+    cells = con.execute(cells_query(src, window, bodies, jur.lanes)).fetchnumpy()
     cells = {k: np.asarray(v) for k, v in cells.items()}
-    sim = simulate(cells, window, bodies)
+    sim = simulate(cells, window, bodies, jur.lanes)
+    warnings = placement_warnings(con, src, sim, jur, calendar)
     timings["simulate_s"] = time.perf_counter() - t
     t = time.perf_counter()
     step("writing the series")
@@ -104,9 +117,9 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
     recon, findings, drift_rows = [], [], []
     reps = []
     if reports:
-        reps, findings = rep_mod.load_reports(reports)
+        reps, findings = rep_mod.load_reports(reports, jur)
         drift_rows = rep_mod.drift(reps)
-        recon = reconcile(sim, reps)
+        recon = reconcile(sim, reps, *measure_cells(jur, act_obj.id))
         _write_csv(out / "reconciliation.csv", recon,
                    ["report", "cut_off", "measure", "reported", "simulated", "gap", "gap_pct", "kind", "bodies", "note"])
         _write_csv(out / "findings.csv", findings, ["report", "problem"])
@@ -117,7 +130,7 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
         "act": manifest["act"], "act_hash": manifest["act_hash"], "readings": manifest["readings"],
         "as_of": manifest["on"], "entry_into_force": eif.isoformat(), "window_end": window.end.isoformat(),
         "registry": manifest.get("registry"), "registry_hash": manifest.get("registry_hash"),
-        "synthetic": synthetic, "calendar": calendar,
+        "synthetic": synthetic, "calendar": calendar, "jurisdiction": jur.id, "warnings": warnings,
         "holidays": sorted(d.isoformat() for d in window.holidays) if calendar == "working" else [],
         "bodies": {k: _body_json(b) for k, b in bodies.items()},
         "assumption": "capacities, ramps, lead times and shares are calibrated assumptions, not observations",
@@ -136,7 +149,28 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
     tl_manifest["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
     (out / "timeline.json").write_text(json.dumps(tl_manifest, indent=2, default=str))
     con.close()
-    return TimelineResult(out, tl_manifest, sim, totals, recon, findings, drift_rows, timings)
+    return TimelineResult(out, tl_manifest, sim, totals, recon, findings, drift_rows, timings, warnings)
+
+
+def placement_warnings(con, src: str, sim: Simulation, jur: Jurisdiction, calendar: str) -> list[str]:
+    """What the simulation could not place, in plain words: reliefs no body of the jurisdiction applies,
+    bodies that start after the window ends (or before it opens), and a missing holiday calendar."""
+    out = []
+    for relief, persons in con.execute(unplaced_query(src, sim.window, jur.lanes)).fetchall():
+        out.append(f"{persons:,} person(s) with {jur.words(relief)} cannot be placed: no body of {jur.name} "
+                   "applies it; they are left out of the series")
+    lanes_in_use = set(sim.g_lane.tolist())
+    for b in sim.bodies.values():
+        persons = int(sim.g_count[np.isin(sim.g_lane, list(b.lanes))].sum()) if lanes_in_use else 0
+        if b.start > sim.window.end:
+            out.append(f"{b.label} starts on {b.start.isoformat()}, after the window ends on "
+                       f"{sim.window.end.isoformat()}: its {persons:,} person(s) are all overdue")
+        elif b.start < sim.window.eif:
+            out.append(f"{b.label} starts on {b.start.isoformat()}, before the entry into force on "
+                       f"{sim.window.eif.isoformat()}: it is taken to start on the entry into force")
+    if calendar == "working" and not jur.holidays_country and not jur.holiday_overrides():
+        out.append(f"no public holidays are known for {jur.name}: only Saturdays and Sundays are days off")
+    return out
 
 
 def _body_json(b: Body) -> dict:
@@ -165,7 +199,7 @@ def _series(sim: Simulation) -> dict[str, list]:
         applied = np.cumsum(served)
         backlog = elig - applied - lapsed
         cols["date"] += sim.days
-        cols["body"] += [LANES.get(lane, "?")] * n
+        cols["body"] += [lane_body(sim.bodies).get(lane, "?")] * n
         cols["relief"] += [relief_of(lane)] * n
         cols["lane"] += [lane] * n
         cols["applied"] += applied.tolist()
@@ -201,7 +235,7 @@ def _totals(sim: Simulation) -> list[dict]:
     for lane in sorted(set(sim.g_lane.tolist())):
         m = sim.g_lane == lane
         served = sim.g_served[m].sum(axis=0)
-        out.append({"body": LANES.get(lane, "?"), "relief": relief_of(lane), "lane": lane,
+        out.append({"body": lane_body(sim.bodies).get(lane, "?"), "relief": relief_of(lane), "lane": lane,
                     "eligible": int(sim.g_count[m].sum()), "applied": int(served.sum()),
                     "lapsed": int(sim.g_lapsed[m].sum()), "overdue": int(rem[m].sum()),
                     "last_applied": (sim.days[int(np.flatnonzero(served)[-1])].isoformat()
@@ -219,7 +253,6 @@ def _write_overdue(con, sim: Simulation, src: str, path: Path) -> int:
         path.write_text(header)
         return 0
     # (lane, raw entry, until) -> working-day entry: the groups hold the adjusted entry, so map raw -> adj
-    from clemency.timeline.simulate import _entry_on_working_day
     raw = np.arange(0, max(int(sim.cells['entry'].max()), sim.n_days) + 1)
     adj = _entry_on_working_day(raw, sim.window.working())
     con.register("_entry_map", pa.table({"raw": raw, "adj": adj}))
@@ -238,14 +271,14 @@ def _write_overdue(con, sim: Simulation, src: str, path: Path) -> int:
     eif = sim.window.eif.isoformat()
     con.execute(f"""
         COPY (
-          WITH r AS ({rows_query(src, sim.window, sim.bodies)}),
+          WITH r AS ({rows_query(src, sim.window, sim.bodies, sim.routes)}),
           a AS (SELECT r.*, m.adj FROM r JOIN _entry_map m ON r.entry = m.raw),
           k AS (SELECT a.*, g.remaining,
                        row_number() OVER (PARTITION BY a.lane, a.adj, a.until
                                           ORDER BY hash(coalesce(a.case_id, a.person_id)) DESC) AS rn
                 FROM a JOIN _overdue_groups g ON a.lane = g.lane AND a.adj = g.adj AND a.until = g.until)
           SELECT person_id, case_id,
-                 CASE {" ".join(f"WHEN lane = '{ln}' THEN '{b}'" for ln, b in LANES.items())} END AS body,
+                 CASE {" ".join(f"WHEN lane = '{ln}' THEN '{b}'" for ln, b in lane_body(sim.bodies).items())} END AS body,
                  relief, clause, eligible_from,
                  CASE WHEN adj >= {sim.n_days} THEN NULL ELSE DATE '{eif}' + adj::INTEGER END AS queue_entry
           FROM k WHERE rn <= remaining ORDER BY body, eligible_from, person_id
@@ -253,11 +286,13 @@ def _write_overdue(con, sim: Simulation, src: str, path: Path) -> int:
     return int(rem.sum())
 
 
-def reconcile(sim: Simulation, reports: list) -> list[dict]:
+def reconcile(sim: Simulation, reports: list, cells_of: dict, notes: dict) -> list[dict]:
     """Each reported figure beside the simulated one at the report's cut-off, for the bodies it covers.
-    An announced projection is set beside everyone eligible in the window. gap = reported - simulated."""
+    An announced projection is set beside everyone eligible in the window. gap = reported - simulated.
+    `cells_of` and `notes` are from `measure_cells`."""
     rows = []
-    body_of = np.array([LANES.get(ln, "?") for ln in sim.cells["lane"]])
+    lanes = lane_body(sim.bodies)
+    body_of = np.array([lanes.get(ln, "?") for ln in sim.cells["lane"]])
     for r in reports:
         if r.cut_off is None:
             continue
@@ -267,12 +302,12 @@ def reconcile(sim: Simulation, reports: list) -> list[dict]:
             kind = "cut-off vs applied"
             day = (r.cut_off - sim.window.eif).days
         scope = np.isin(body_of, list(r.bodies)) if (r.bodies and not r.projection) else np.ones(len(body_of), bool)
-        for measure, spec in MEASURE_CELLS.items():
+        for measure, spec in cells_of.items():
             if measure not in r.values:
                 continue
             reported = r.values[measure]
-            note = MEASURE_NOTES.get(measure, "")
-            if measure == "men" and r.minors_in_men is False:
+            note = notes.get(measure, "")
+            if spec and spec.get("sex") == "M" and r.minors_in_men is False:
                 note = "reported men exclude minors; simulated men include them"
             if spec is None:
                 simulated = None

@@ -4,7 +4,8 @@ Nothing here re-decides anything: each decision already carries the span on whic
 (`eligible_from` .. `eligible_until`, or `upcoming_relief` from `upcoming_from`), computed by the engine
 in the same vectorised pass as the relief. This module only asks *who applies it and when*:
 
-1. Every decision with a relief in the window is routed to the body that applies that relief (BODIES).
+1. Every decision with a relief in the window is routed to a lane of the body that applies that relief, by
+   the act's jurisdiction (clemency.jurisdictions: bodies, lanes, starts relative to the entry into force).
 2. It enters that body's queue on its *entry day*: the later of the body's start and
    `eligible_from + lead_days`, moved to the next working day.
 3. Each working day a body applies up to its capacity (ramping up over `ramp_days` working days), shared
@@ -21,14 +22,10 @@ simulated day by day on the cells with numpy (a window has ~122 days; a lane has
 what a cell's served count means for a category or sex is its share of the cell (the order within a cell
 is random). Overdue persons are listed with one more query over the cells that were not emptied.
 
-Term reductions in prisons have their own share of the penitentiary's capacity and do not take over the
-release lane's capacity when releases are done (spill=False): sentences are recalculated by a different
-unit - an assumption that matches the reported pace (250, 734, 1,045 reductions).
-
-THE CAPACITIES, LEAD TIMES, RAMPS AND SHARES BELOW ARE CALIBRATED ASSUMPTIONS, not observations: they were
-chosen so that the default synthetic registry (40,000 rows, seed 0) under the default readings roughly
-follows the pace of the Ministry of Justice's reports of 7 Jan, 26 Jan and 8 Feb 2026. No body has
-published its daily capacity.
+A body's lanes may keep their own share of its capacity (spill=False), e.g. when a different unit handles
+them. Bodies, lanes, starts, capacities, ramps, lead times and shares are the jurisdiction's
+(clemency/jurisdictions/<id>/jurisdiction.yaml); the shipped ones are CALIBRATED ASSUMPTIONS, not
+observations (the file says against what they were calibrated). No body has published its daily capacity.
 """
 
 from __future__ import annotations
@@ -41,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from clemency.errors import InputError, UsageError
+from clemency.jurisdictions import Jurisdiction
 
 DAY = dt.timedelta(days=1)
 
@@ -54,7 +52,7 @@ class Body:
     name: str
     label: str
     lanes: dict            # lane name -> share of the daily capacity
-    start: dt.date         # first day it applies the act
+    start: dt.date         # first day it applies the act (the act's entry into force + the body's delay)
     capacity: int          # persons per working day at full pace
     ramp_days: int = 0     # working days to reach full pace (linear)
     lead_days: int = 0     # calendar days from eligibility to the file being in its queue
@@ -63,71 +61,42 @@ class Body:
     note: str = ""
 
 
-# A lane is "<relief>" or "<relief>:<custodial|noncustodial>" for term reductions, and criminal liability
-# is split between bodies by CRIMINAL_LIABILITY_SHARE (the decisions do not say which body holds a case).
-LANES = {
-    "release_from_imprisonment": "penitentiary",
-    "term_reduction:custodial": "penitentiary",
-    "release_from_punishment": "probation",
-    "term_reduction:noncustodial": "probation",
-    "release_from_criminal_liability:investigation": "investigation",
-    "release_from_criminal_liability:prosecution_courts": "prosecution_courts",
-}
-CUSTODIAL = ("imprisonment", "life_imprisonment")
-# Share of pending cases (release from criminal liability) held by the MoJ Investigation Department; the
-# rest are with prosecution bodies and courts. An assumption: the Department investigates only a few kinds
-# of crime (offences in penitentiary institutions), and the ministry reported 12 such releases.
-CRIMINAL_LIABILITY_SHARE = {"investigation": 0.02}
-
-BODIES: dict[str, Body] = {b.name: b for b in [
-    Body("penitentiary", "Penitentiary Service (MoJ)",
-         {"release_from_imprisonment": 0.91, "term_reduction:custodial": 0.09},
-         dt.date(2025, 12, 22), capacity=430, ramp_days=12, lead_days=3, spill=False,
-         sources="az-2025-amnesty.md 'Who applies it'; report.az hadise/azerbaycanda-amnistiya-aktinin-icrasina-"
-                 "baslanilib (execution from 22 Dec); official-figures.csv",
-         note="prisons and the Baku Investigation Isolator: release from imprisonment and term reductions"),
-    Body("probation", "Probation Service (MoJ)",
-         {"release_from_punishment": 0.95, "term_reduction:noncustodial": 0.05},
-         dt.date(2025, 12, 22), capacity=390, ramp_days=12, lead_days=3,
-         sources="az-2025-amnesty.md 'Who applies it'; official-figures.csv (7 Jan: penitentiary and probation only)",
-         note="non-custodial punishments; in 2021 probation sent some files to courts"),
-    Body("investigation", "Investigation Department (MoJ)",
-         {"release_from_criminal_liability:investigation": 1.0},
-         dt.date(2025, 12, 22), capacity=1, ramp_days=0, lead_days=21,
-         sources="official-figures.csv (26 Jan: 'MoJ Investigation Department', 12 released from liability)",
-         note="release from criminal liability in its own cases"),
-    Body("prosecution_courts", "Prosecution bodies and courts",
-         {"release_from_criminal_liability:prosecution_courts": 1.0},
-         dt.date(2026, 2, 2), capacity=40, ramp_days=10, lead_days=0,
-         sources="official-figures.csv (8 Feb: 'together with prosecution and court bodies'); az-2025-amnesty.md",
-         note="release from criminal liability in pending cases, from February"),
-]}
-
-# Non-working days in the window besides Saturdays and Sundays. APPROXIMATE: the holidays of the Labour Code
-# (art. 105) with the usual carry-overs; check the Cabinet of Ministers' decree on transfers for the year.
-HOLIDAYS = {dt.date.fromisoformat(d) for d in (
-    "2025-12-31", "2026-01-01", "2026-01-02",            # Solidarity Day, New Year
-    "2026-03-09",                                        # Women's Day (8 Mar is a Sunday), carried over
-    "2026-03-20", "2026-03-21", "2026-03-22", "2026-03-23", "2026-03-24",  # Novruz
-    "2026-03-25", "2026-03-26",                          # Ramadan Bayram, carried over (approximate)
-)}
-
 CALENDARS = ("working", "weekdays", "every-day")
 
 
-def body_for_lane(lane: str) -> str:
-    return LANES[lane]
+def bodies_for(jur: Jurisdiction, eif: dt.date) -> dict[str, Body]:
+    """The jurisdiction's bodies for an act that entered into force on `eif`: each starts its own number of
+    days after that day, with the lanes the jurisdiction routes to it."""
+    out = {}
+    for spec in jur.bodies.values():
+        lanes = {ln.lane: ln.share_of_body for ln in jur.lanes if ln.body == spec.name}
+        out[spec.name] = Body(spec.name, spec.label, lanes, eif + dt.timedelta(days=spec.start_after_days),
+                              spec.capacity, spec.ramp_days, spec.lead_days, spec.spill, spec.sources, spec.note)
+    return out
 
 
-def configure(capacity: dict | None = None, lead: dict | None = None, start: dict | None = None,
-              table: str | Path | None = None) -> dict[str, Body]:
-    """The bodies table with overrides: from a CSV (name, capacity, ramp_days, lead_days, start and any
-    lane share columns `share:<lane>`) and from the --capacity / --lead options."""
-    bodies = dict(BODIES)
+def lane_body(bodies: dict[str, Body]) -> dict[str, str]:
+    """lane -> the name of the body that applies it."""
+    return {ln: b.name for b in bodies.values() for ln in b.lanes}
+
+
+def parse_start(value: str, eif: dt.date) -> dt.date:
+    """A body's start: a date, or `+N` days after the entry into force."""
+    value = value.strip()
+    if value.startswith("+") and value[1:].isdigit():
+        return eif + dt.timedelta(days=int(value[1:]))
+    return dt.date.fromisoformat(value)
+
+
+def configure(jur: Jurisdiction, eif: dt.date, capacity: dict | None = None, lead: dict | None = None,
+              start: dict | None = None, table: str | Path | None = None) -> dict[str, Body]:
+    """The jurisdiction's bodies for the act with overrides: from a CSV (name, capacity, ramp_days, lead_days,
+    start and any lane share columns `share:<lane>`) and from the --capacity / --lead / --start options."""
+    bodies = bodies_for(jur, eif)
     if table:
-        bodies = _read_table(Path(table), bodies)
+        bodies = _read_table(Path(table), bodies, eif)
     for opt, values, conv in (("capacity", capacity, int), ("lead_days", lead, int),
-                              ("start", start, dt.date.fromisoformat)):
+                              ("start", start, lambda v: parse_start(v, eif))):
         for name, v in (values or {}).items():
             if name not in bodies:
                 raise UsageError(f"unknown body '{name}' in --{opt.split('_')[0]}; bodies are: "
@@ -142,17 +111,17 @@ def configure(capacity: dict | None = None, lead: dict | None = None, start: dic
     return bodies
 
 
-def _read_table(path: Path, bodies: dict[str, Body]) -> dict[str, Body]:
+def _read_table(path: Path, bodies: dict[str, Body], eif: dt.date) -> dict[str, Body]:
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
     except OSError as exc:
-        raise InputError(f"cannot read the bodies table: {exc}", where=str(path)) from None
+        raise InputError(f"cannot read the bodies table: {exc.strerror}", where=path.name) from None
     out = dict(bodies)
     for i, row in enumerate(rows, 1):
         name = (row.get("name") or "").strip()
         if name not in out:
-            raise InputError(f"row {i}: unknown body '{name}' (bodies are {', '.join(out)})", where=str(path))
+            raise InputError(f"row {i}: unknown body '{name}' (bodies are {', '.join(out)})", where=path.name)
         b = out[name]
         kw: dict = {}
         try:
@@ -160,15 +129,15 @@ def _read_table(path: Path, bodies: dict[str, Body]) -> dict[str, Body]:
                 if row.get(k):
                     kw[k] = int(row[k])
             if row.get("start"):
-                kw["start"] = dt.date.fromisoformat(row["start"])
+                kw["start"] = parse_start(row["start"], eif)
         except ValueError as exc:
-            raise InputError(f"row {i}: {exc}", where=str(path)) from None
+            raise InputError(f"row {i}: {exc}", where=path.name) from None
         lanes = dict(b.lanes)
         for k, v in row.items():
             if k and k.startswith("share:") and v:
                 lane = k.split(":", 1)[1]
                 if lane not in lanes:
-                    raise InputError(f"row {i}: body '{name}' has no lane '{lane}'", where=str(path))
+                    raise InputError(f"row {i}: body '{name}' has no lane '{lane}'", where=path.name)
                 lanes[lane] = float(v)
         out[name] = replace(b, lanes=lanes, **kw)
     return out
@@ -191,7 +160,12 @@ class Window:
     eif: dt.date
     end: dt.date                       # last day, included
     calendar: str = "working"
-    holidays: frozenset = field(default_factory=lambda: frozenset(HOLIDAYS))
+    holidays: frozenset = field(default_factory=frozenset)   # non-working days besides weekends
+
+    @classmethod
+    def of(cls, jur: Jurisdiction, eif: dt.date, end: dt.date, calendar: str = "working") -> Window:
+        """The window with the jurisdiction's public holidays in it."""
+        return cls(eif, end, calendar, jur.holidays(eif, end) if calendar == "working" else frozenset())
 
     @property
     def days(self) -> list[dt.date]:
@@ -210,25 +184,44 @@ class Window:
 
 # ---- the queue -----------------------------------------------------------------------------------------
 
-def rows_query(decisions_sql: str, window: Window, bodies: dict[str, Body]) -> str:
-    """SQL giving, per decision with a relief in the window: lane, entry (day number, before the move to a
-    working day), until (last day the relief holds, capped at the window's end), elig (first day), and the
-    columns the reconciliation splits by. Day numbers count from the entry into force (day 0)."""
-    eif = window.eif.isoformat()
-    end = window.end.isoformat()
-    inv_share = CRIMINAL_LIABILITY_SHARE["investigation"]
-    lane = ("CASE WHEN r = 'term_reduction' THEN r || CASE WHEN punishment IN ('imprisonment', 'life_imprisonment') "
-            "OR punishment IS NULL THEN ':custodial' ELSE ':noncustodial' END "
-            "WHEN r = 'release_from_criminal_liability' THEN r || CASE WHEN "
-            f"(hash(coalesce(case_id, person_id)) % 1000000) < {int(inv_share * 1_000_000)} "
-            "THEN ':investigation' ELSE ':prosecution_courts' END ELSE r END")
-    def per_lane(value):
-        return "CASE " + " ".join(f"WHEN lane IN ({', '.join(repr(x) for x in b.lanes)}) THEN {value(b)}"
-                                  for b in bodies.values())
-    lead_case = per_lane(lambda b: int(b.lead_days)) + " ELSE 0 END"
-    start_case = per_lane(lambda b: f"DATE '{b.start.isoformat()}'") + f" ELSE DATE '{eif}' END"
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def lane_sql(routes) -> str:
+    """SQL choosing the lane of a decision with relief `r` by the jurisdiction's routing (`Lane`s, tried in
+    order for each relief: a punishment list, else a share by a stable hash of the case, else the rest).
+    NULL: no lane of the jurisdiction takes it (it cannot be placed)."""
+    by_relief: dict[str, list] = {}
+    for ln in routes:
+        by_relief.setdefault(ln.relief, []).append(ln)
+    if not by_relief:
+        return "CAST(NULL AS VARCHAR)"
+    whens = []
+    for relief, lanes in by_relief.items():
+        inner, cum = [], 0.0
+        for ln in lanes:
+            if ln.punishments:
+                known = [p for p in ln.punishments if p != "unknown"]
+                conds = [f"punishment IN ({', '.join(_lit(p) for p in known)})"] if known else []
+                conds += ["punishment IS NULL"] if "unknown" in ln.punishments else []
+                inner.append(f"WHEN {' OR '.join(conds)} THEN {_lit(ln.lane)}")
+            elif ln.share is not None:
+                cum += ln.share
+                inner.append(f"WHEN (hash(coalesce(case_id, person_id)) % 1000000) < {int(round(cum * 1_000_000))} "
+                             f"THEN {_lit(ln.lane)}")
+            else:
+                inner.append(f"ELSE {_lit(ln.lane)}")
+                break
+        if not inner[-1].startswith("ELSE"):
+            inner.append("ELSE NULL")
+        choice = inner[0][5:] if len(inner) == 1 else f"CASE {' '.join(inner)} END"
+        whens.append(f"WHEN r = {_lit(relief)} THEN {choice}")
+    return f"CASE {' '.join(whens)} END"
+
+
+def _decisions_sql(decisions_sql: str, end: str) -> str:
     return f"""
-    WITH d AS (
         SELECT CASE WHEN relief IN ('none', 'indeterminate') THEN upcoming_relief ELSE relief END AS r,
                CASE WHEN relief IN ('none', 'indeterminate') THEN upcoming_clause ELSE clause END AS cl,
                CASE WHEN relief IN ('none', 'indeterminate') THEN upcoming_from ELSE eligible_from END AS e_from,
@@ -237,11 +230,40 @@ def rows_query(decisions_sql: str, window: Window, bodies: dict[str, Body]) -> s
                          THEN least(DATE '{end}', sentence_end - 1) ELSE DATE '{end}' END
                     ELSE coalesce(eligible_until, DATE '{end}') END AS e_until,
                punishment, case_id, person_id, crime_category, sex
-        FROM {decisions_sql}
+        FROM {decisions_sql}"""
+
+
+def unplaced_query(decisions_sql: str, window: Window, routes) -> str:
+    """Persons with a relief in the window that no lane of the jurisdiction takes: relief, persons."""
+    end = window.end.isoformat()
+    return f"""
+    WITH d AS ({_decisions_sql(decisions_sql, end)})
+    SELECT r AS relief, count(DISTINCT person_id)::BIGINT AS persons FROM d
+    WHERE r IS NOT NULL AND r NOT IN ('none', 'indeterminate') AND e_from IS NOT NULL
+      AND e_from <= DATE '{end}' AND ({lane_sql(routes)}) IS NULL
+    GROUP BY r ORDER BY r"""
+
+
+def rows_query(decisions_sql: str, window: Window, bodies: dict[str, Body], routes) -> str:
+    """SQL giving, per decision with a relief in the window that a lane takes: lane, entry (day number, before
+    the move to a working day), until (last day the relief holds, capped at the window's end), elig (first
+    day), and the columns the reconciliation splits by. Day numbers count from the entry into force (day 0)."""
+    eif = window.eif.isoformat()
+    end = window.end.isoformat()
+    lane = lane_sql(routes)
+
+    def per_lane(value):
+        return "CASE WHEN FALSE THEN NULL " + " ".join(f"WHEN lane IN ({', '.join(_lit(x) for x in b.lanes)}) THEN {value(b)}"
+                                  for b in bodies.values() if b.lanes)
+    lead_case = per_lane(lambda b: int(b.lead_days)) + " ELSE 0 END"
+    start_case = per_lane(lambda b: f"DATE '{b.start.isoformat()}'") + f" ELSE DATE '{eif}' END"
+    return f"""
+    WITH d AS ({_decisions_sql(decisions_sql, end)}
     ), l AS (
-        SELECT *, {lane} AS lane FROM d
-        WHERE r IS NOT NULL AND r NOT IN ('none', 'indeterminate') AND e_from IS NOT NULL
-          AND e_from <= DATE '{end}'
+        SELECT * FROM (SELECT *, {lane} AS lane FROM d
+                       WHERE r IS NOT NULL AND r NOT IN ('none', 'indeterminate') AND e_from IS NOT NULL
+                         AND e_from <= DATE '{end}')
+        WHERE lane IS NOT NULL
     )
     SELECT lane, r AS relief, person_id, case_id, e_from AS eligible_from,
            greatest(0, datediff('day', DATE '{eif}', greatest({start_case}, e_from + {lead_case}::INTEGER))) AS entry,
@@ -253,10 +275,10 @@ def rows_query(decisions_sql: str, window: Window, bodies: dict[str, Body]) -> s
     """
 
 
-def cells_query(decisions_sql: str, window: Window, bodies: dict[str, Body]) -> str:
+def cells_query(decisions_sql: str, window: Window, bodies: dict[str, Body], routes) -> str:
     """The decisions counted into fine cells (lane, entry, until, elig, crime_category, sex, clause): n."""
     return (f"SELECT lane, entry, until, elig, crime_category, sex, clause, count(*)::BIGINT AS n "
-            f"FROM ({rows_query(decisions_sql, window, bodies)}) GROUP BY ALL")
+            f"FROM ({rows_query(decisions_sql, window, bodies, routes)}) GROUP BY ALL")
 
 
 @dataclass
@@ -275,6 +297,7 @@ class Simulation:
     g_elig: np.ndarray         # [group] first day eligible (earliest of its cells)
     g_served: np.ndarray       # [group, day] applied that day
     g_lapsed: np.ndarray       # [group, day] relief stopped holding that day before the body reached them
+    routes: tuple = ()         # the jurisdiction's lanes (routing rules)
 
     @property
     def n_days(self) -> int:
@@ -312,7 +335,7 @@ def _entry_on_working_day(entry: np.ndarray, working: np.ndarray) -> np.ndarray:
     return nxt[np.clip(entry, 0, n)]
 
 
-def simulate(cells: dict[str, np.ndarray], window: Window, bodies: dict[str, Body]) -> Simulation:
+def simulate(cells: dict[str, np.ndarray], window: Window, bodies: dict[str, Body], routes=()) -> Simulation:
     """Run every body's queues over the window. `cells` are columns from `cells_query` (as numpy)."""
     days = window.days
     n_days = len(days)
@@ -378,7 +401,7 @@ def simulate(cells: dict[str, np.ndarray], window: Window, bodies: dict[str, Bod
                 left[ln] -= take
     fine = {k: np.asarray(v) for k, v in cells.items()}
     fine["lane"] = lane_names
-    return Simulation(window, bodies, days, fine, gid, frac, g_lane, count, g_elig, served, lapsed)
+    return Simulation(window, bodies, days, fine, gid, frac, g_lane, count, g_elig, served, lapsed, tuple(routes))
 
 
 def _allocate(cap: int, shares: np.ndarray, waiting: np.ndarray, spill: bool = True) -> np.ndarray:
