@@ -101,26 +101,38 @@ def test_several_findings_in_one_row(tmp_path):
     assert (res.rows_rejected, res.n_findings, res.rows_ok) == (1, 3, 0)
 
 
-def test_duplicate_case_id_keeps_the_first(tmp_path):
+DUP = "a case_id that only one row has ({} rows have this one, so none of them is decided)"
+
+
+def test_duplicate_case_id_rejects_every_row_of_it(tmp_path):
+    # which of two rows with one case_id is right cannot be told, and keeping the first would make the
+    # result depend on row order: every row of a duplicated case_id is a finding
     _, res, findings = load(tmp_path, [row(), row(person_id="P2"), row(person_id="P3", case_id="C3"),
                                        row(person_id="P4")])
-    assert findings == [(2, "case_id", "C1", "a unique case_id (already in row 1)"),
-                        (4, "case_id", "C1", "a unique case_id (already in row 1)")]
-    assert (res.rows_ok, res.rows_rejected) == (2, 2)
+    assert findings == [(1, "case_id", "C1", DUP.format(3)), (2, "case_id", "C1", DUP.format(3)),
+                        (4, "case_id", "C1", DUP.format(3))]
+    assert (res.rows_ok, res.rows_rejected) == (1, 3)
 
 
 def test_empty_case_id_is_person_id_and_can_collide(tmp_path):
     _, _, findings = load(tmp_path, [row(case_id=""), row(case_id="")])
-    assert findings == [(2, "case_id", "P1", "a unique case_id (already in row 1)")]
+    assert findings == [(1, "case_id", "P1", DUP.format(2)), (2, "case_id", "P1", DUP.format(2))]
 
 
 def test_one_person_disagreeing_on_sex_or_birth_date(tmp_path):
+    # every row of the person is a finding, naming the conflict (never "as in row 1": order must not matter)
     rows = [row(), row(case_id="C2", sex="F"), row(case_id="C3", birth_date="1981-05-01"),
-            row(case_id="C4", birth_date=""), row(case_id="C5")]
+            row(case_id="C4", birth_date=""), row(case_id="C5"),
+            row(person_id="P2", case_id="C6", sex="F"), row(person_id="P2", case_id="C7", sex="F")]
     _, res, findings = load(tmp_path, rows)
-    assert findings == [(2, "sex", "F", "M (as in row 1, same person_id)"),
-                        (3, "birth_date", "1981-05-01", "1980-05-01 (as in row 1, same person_id)")]
-    assert res.rows_ok == 3
+    sex = "one sex in every row of this person_id (its rows give F and M)"
+    birth = "one birth_date in every row of this person_id (its rows give 1980-05-01 and 1981-05-01)"
+    assert [f for f in findings if f[1] == "sex"] == [(i, "sex", v, sex) for i, v in
+                                                       [(1, "M"), (2, "F"), (3, "M"), (4, "M"), (5, "M")]]
+    assert [f for f in findings if f[1] == "birth_date"] == [
+        (1, "birth_date", "1980-05-01", birth), (2, "birth_date", "1980-05-01", birth),
+        (3, "birth_date", "1981-05-01", birth), (4, "birth_date", "", birth), (5, "birth_date", "1980-05-01", birth)]
+    assert (res.rows_ok, res.rows_rejected) == (2, 5)
 
 
 def test_booleans_and_unknown(tmp_path):
@@ -239,5 +251,5 @@ def test_findings_csv_and_hash(tmp_path):
 def test_table_names_are_parameters(tmp_path):
     con = duckdb.connect()
     load_registry(write_csv(tmp_path / "r.csv", [row(), row(sex="")]), con, table="reg2", findings_table="f2")
-    assert con.execute("SELECT count(*) FROM reg2").fetchall() == [(1,)]
-    assert con.execute("SELECT count(*) FROM f2").fetchall() == [(2,)]  # a bad sex and a duplicate case
+    assert con.execute("SELECT count(*) FROM reg2").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM f2").fetchall() == [(3,)]  # a bad sex and two rows of one case_id

@@ -4,6 +4,11 @@ Each distinct article part is resolved once in Python (`CriminalCode.entry`, a f
 parts are then combined per `articles` value in DuckDB by the rules of `CriminalCode.resolve` (the gravest
 part's category, unknown if any part is unknown unless one is especially grave; negligent only if every
 part is). All engines join the same lookup, so all read the same categories.
+
+A conviction by a foreign court cites a foreign code, whose article numbers mean something else: the
+registry import marks each part of such a row's `articles` with FOREIGN_MARK (`abroad:999.9`), and a
+marked part is never looked up in the Azerbaijani table (no category, no negligence, in no article set).
+Such a row must give its crime_category (a finding otherwise).
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ import pyarrow as pa
 
 from clemency.compile.plan import Plan
 from clemency.law import CATEGORIES, CriminalCode, any_covered, negligent_flag
+from clemency.registry.schema import FOREIGN_MARK
+
+
+def is_foreign(part: str) -> bool:
+    return part.startswith(FOREIGN_MARK)
 
 
 def part_table(plan: Plan, code: CriminalCode, parts) -> pa.Table:
@@ -19,13 +29,14 @@ def part_table(plan: Plan, code: CriminalCode, parts) -> pa.Table:
     cols: dict[str, list] = {"part": [], "rank": [], "neg": []}
     arts: list[list] = [[] for _ in plan.article_sets]
     for part in parts:
-        entry = code.entry(part)
+        foreign = is_foreign(part)
+        entry = None if foreign else code.entry(part)
         category = entry.category if entry is not None else None
         cols["part"].append(part)
         cols["rank"].append(CATEGORIES.index(category) if category else None)
         cols["neg"].append(negligent_flag(entry.negligent) if entry is not None else None)
         for k, refs in enumerate(plan.article_sets):
-            arts[k].append(any_covered((part,), refs))
+            arts[k].append(False if foreign else any_covered((part,), refs))
     names = ["part", "rank", "neg"] + [f"_art{k}" for k in range(len(arts))]
     data = [pa.array(cols["part"], pa.string()), pa.array(cols["rank"], pa.int8()), pa.array(cols["neg"], pa.bool_())]
     data += [pa.array(a, pa.bool_()) for a in arts]

@@ -9,19 +9,22 @@ no Python loop per row for CSV and Parquet. A row with any finding is left out o
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from clemency.errors import InputError
-from clemency.registry import sql
-from clemency.registry.read import file_hash, records_hash, stage_file, stage_records
+from clemency.registry import plausible, sql
+from clemency.registry.read import Staged, read_file, records_hash, stage_records
 from clemency.registry.schema import FIELDS, REQUIRED_COLUMNS, Field
-from clemency.registry.sql import q
+from clemency.registry.sql import lit, q
 
 FINDINGS_COLUMNS = ("row", "case_id", "field", "value", "expected")
+NAN_TEXTS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 
 
 @dataclass(frozen=True)
@@ -33,23 +36,31 @@ class LoadResult:
     registry_hash: str
     columns: tuple[str, ...]
     path: str
+    as_of: dt.date | None = None
+    encoding: str = ""
 
     def __post_init__(self) -> None:
         assert self.rows_ok + self.rows_rejected == self.rows_in, "registry import lost or invented rows"
 
 
 def load_registry(path: str | Path, con: duckdb.DuckDBPyConnection, *, extra_fields: Iterable[Field] = (),
-                  table: str = "registry", findings_table: str = "findings") -> LoadResult:
-    """Read a CSV, Parquet or XLSX registry into `table` (typed, valid rows) and `findings_table`."""
+                  table: str = "registry", findings_table: str = "findings", encoding: str | None = None,
+                  as_of: dt.date | None = None) -> LoadResult:
+    """Read a CSV, Parquet or XLSX registry into `table` (typed, valid rows) and `findings_table`.
+
+    `encoding` names the text encoding of a CSV file (default: detected). `as_of` is the day the
+    registry's facts are true as of (default: today): no birth, offence or sentence start lies after it."""
     path = Path(path)
     stage = f"_clemency_stage_{table}"
-    cols = stage_file(path, con, stage)
-    _check_required(cols, str(path))
-    return _validate(con, stage, cols, tuple(extra_fields), table, findings_table, str(path), file_hash(path))
+    staged = read_file(path, con, stage, encoding=encoding)
+    _check_required(staged.columns, path.name)
+    return _validate(con, stage, staged, tuple(extra_fields), table, findings_table, path.name,
+                     as_of or dt.date.today())
 
 
 def load_records(records: list[dict], con: duckdb.DuckDBPyConnection, *, extra_fields: Iterable[Field] = (),
-                 table: str = "registry", findings_table: str = "findings") -> LoadResult:
+                 table: str = "registry", findings_table: str = "findings",
+                 as_of: dt.date | None = None) -> LoadResult:
     """JSON records (one or a few; `articles` a list or a string) through the same validation SQL.
 
     A key missing from a record is an empty cell (a finding where the field is required)."""
@@ -57,13 +68,17 @@ def load_records(records: list[dict], con: duckdb.DuckDBPyConnection, *, extra_f
         records = [records]
     stage = f"_clemency_stage_{table}"
     cols = stage_records(list(records), con, stage)
-    return _validate(con, stage, cols, tuple(extra_fields), table, findings_table, "<records>",
-                     records_hash(list(records)))
+    staged = Staged(cols, records_hash(list(records)), check_cells=True, encoding="")
+    return _validate(con, stage, staged, tuple(extra_fields), table, findings_table, "<records>",
+                     as_of or dt.date.today())
 
 
 def write_findings_csv(con: duckdb.DuckDBPyConnection, path: str | Path, findings_table: str = "findings") -> None:
-    """Write the findings (row, case_id, field, value, expected), ordered by row, as CSV with a header."""
-    con.execute(f"COPY (SELECT * FROM {q(findings_table)} ORDER BY row, field) TO {sql.lit(str(path))} "
+    """Write the findings (row, case_id, field, value, expected), ordered by row, as CSV with a header.
+    Text cells that a spreadsheet would evaluate as a formula are written inert."""
+    from clemency.report.cells import neutralise_sql
+    cols = ", ".join(f"{neutralise_sql(q(c))} AS {q(c)}" if c != "row" else q(c) for c in FINDINGS_COLUMNS)
+    con.execute(f"COPY (SELECT {cols} FROM {q(findings_table)} ORDER BY row, field) TO {sql.lit(str(path))} "
                 "(HEADER, DELIMITER ',')")
 
 
@@ -73,13 +88,44 @@ def _check_required(cols: list[str], where: str) -> None:
     if missing:
         raise InputError(f"missing required column(s) {', '.join(missing)}; columns present: "
                          f"{', '.join(cols) or '(none)'}; required: {', '.join(REQUIRED_COLUMNS)}", where=where,
-                         hint="the registry format is described in docs (contracts §1)")
+                         hint="the registry format is described in docs/registry-format.md")
+
+
+def _cell_bad(raw: str, check_cells: bool) -> tuple[str, str]:
+    """(the condition, the expected text) of a cell holding NaN or infinity, a NUL character or
+    undecodable bytes (the last two only when the reader says they may occur)."""
+    nan = f"(strlen({raw}) <= 9 AND lower({raw}) IN {'(' + ', '.join(lit(t) for t in NAN_TEXTS) + ')'})"
+    if not check_cells:
+        return f"coalesce({nan}, FALSE)", lit("a value, not NaN or infinity (an export's mark for a missing number)")
+    nul = f"contains({raw}, chr(0))"
+    bad = f"contains({raw}, chr(65533))"
+    cond = f"coalesce({nan} OR {nul} OR {bad}, FALSE)"
+    expected = (f"CASE WHEN {nul} THEN 'text without NUL characters (a sign of a damaged or binary file)' "
+                f"WHEN {bad} THEN 'text in the file''s encoding (this cell holds bytes that cannot be decoded)' "
+                "ELSE 'a value, not NaN or infinity (an export''s mark for a missing number)' END")
+    return cond, expected
+
+
+def _cell_checks(fields: list[Field], native: frozenset, passthrough: list[str], check_cells: bool) -> list[tuple]:
+    """(name, raw column, condition, expected) for every text column whose type check does not already
+    reject NaN, NUL and undecodable text: the string fields and the extra columns."""
+    out = []
+    for f in fields:
+        if f.name in native or f.name == "articles" or f.type not in ("string",):
+            continue
+        raw = q("r_" + f.name)
+        out.append((f.name, raw, *_cell_bad(raw, check_cells)))
+    for c in passthrough:
+        raw = q("x_" + c)
+        out.append((c, raw, *_cell_bad(raw, check_cells)))
+    return out
 
 
 def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], passthrough: list[str],
-                 native: frozenset = frozenset()) -> str:
+                 native: frozenset = frozenset(), cells: list[tuple] = ()) -> str:
     """The layered validation query over `source` (a relation with `_row` and the input columns);
-    `native` names the fields whose input column already has the field's type (typed Parquet)."""
+    `native` names the fields whose input column already has the field's type (typed Parquet); `cells`
+    the cell checks (NaN, NUL) of text columns."""
     raw = ", ".join(f"{q(by_lower[f.name]) if f.name in by_lower else 'CAST(NULL AS VARCHAR)'} AS {q('r_' + f.name)}"
                     for f in fields)
     extras = "".join(f", {q(c)} AS {q('x_' + c)}" for c in passthrough)
@@ -88,10 +134,11 @@ def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], pas
     fast, parts, bad_tokens = sql.articles_parts()
     typed = ", ".join(f"{sql.typed_expr(f, f.name in native)} AS {q('t_' + f.name)}" for f in fields)
     flags = ", ".join(f"{sql.bad_expr(f, f.name in native)} AS {q('e_' + f.name)}" for f in fields)
-    any_bad = " OR ".join(q("e_" + f.name) for f in fields)
+    cell_flag = " OR ".join(c[2] for c in cells) or "FALSE"
+    any_bad = " OR ".join(q("e_" + f.name) for f in fields) + f" OR {q('e__cells')}"
     return f"""
         SELECT *, ({any_bad}) AS _bad FROM (
-          SELECT *, {flags} FROM (
+          SELECT *, {flags}, ({cell_flag}) AS {q('e__cells')} FROM (
             SELECT *, {typed} FROM (
               SELECT *, {bad_tokens} AS p_articles_bad FROM (
                 SELECT *, {parts} AS p_articles FROM (
@@ -99,8 +146,16 @@ def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], pas
                     SELECT *, {trimmed} FROM (SELECT _row, {raw}{extras} FROM {source})))))))"""
 
 
-def _validate(con: duckdb.DuckDBPyConnection, stage: str, cols: list[str], extra_fields: tuple[Field, ...],
-              table: str, findings_table: str, where: str, digest: str) -> LoadResult:
+def _list_values(expr: str) -> str:
+    """The distinct values of `expr` in a group, sorted, as 'A and B' or 'A, B and C' (at most 5 shown)."""
+    vals = f"list_sort(list_distinct(list(CAST({expr} AS VARCHAR)) FILTER (WHERE {expr} IS NOT NULL)))"
+    return (f"CASE WHEN len({vals}) > 5 THEN array_to_string({vals}[1:5], ', ') || ' and others' "
+            f"ELSE array_to_string({vals}[1:len({vals}) - 1], ', ') || ' and ' || {vals}[len({vals})] END")
+
+
+def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_fields: tuple[Field, ...],
+              table: str, findings_table: str, where: str, as_of: dt.date) -> LoadResult:
+    cols = staged.columns
     fields = list(FIELDS.values()) + [f for f in extra_fields if f.name not in FIELDS]
     by_lower: dict[str, str] = {}
     for c in cols:
@@ -109,61 +164,88 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, cols: list[str], extra
     passthrough = [c for c in cols if (c.strip().lower() not in known or by_lower[c.strip().lower()] != c)
                    and c != "_row"]
 
-    staged = {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(stage)}").fetchall()}
-    native = frozenset(f.name for f in fields if f.name in by_lower and staged.get(by_lower[f.name], "VARCHAR") != "VARCHAR")
+    staged_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(stage)}").fetchall()}
+    native = frozenset(f.name for f in fields
+                       if f.name in by_lower and staged_types.get(by_lower[f.name], "VARCHAR") != "VARCHAR")
+    cells = _cell_checks(fields, native, passthrough, staged.check_cells)
+    checked = _checked_sql(q(stage), fields, by_lower, passthrough, native, cells)
 
-    # one pass: every row typed, with its "any finding" flag
-    columns = ", ".join(f"CAST({q('t_' + f.name)} AS {f.sql_type}) AS {q(f.name)}" for f in fields)
+    # one pass: every row typed, with its "any finding" flag; a foreign conviction's articles are marked
+    # so that the article lookup never reads them as Azerbaijani ones
+    def column(f: Field) -> str:
+        value = f"CAST({q('t_' + f.name)} AS {f.sql_type})"
+        if f.name == "articles":
+            value = f"CASE WHEN {q('t_convicted_abroad')} THEN {sql.foreign_articles_sql(value)} ELSE {value} END"
+        return f"{value} AS {q(f.name)}"
+
+    columns = ", ".join(column(f) for f in fields)
     passthrough_cols = "".join(f", {q('x_' + c)} AS {q(c)}" for c in passthrough)
     con.execute(f"""CREATE OR REPLACE TABLE {q(table)} AS
         SELECT {columns}, CAST(_row AS BIGINT) AS _row{passthrough_cols}, _bad
-        FROM ({_checked_sql(q(stage), fields, by_lower, passthrough, native)})""")
+        FROM ({checked})""")
 
-    # the findings: field by field on the (few) bad rows, then duplicates and disagreements on all rows
+    # the records that could not be read at all (malformed CSV lines)
+    rejects = f"_clemency_rejects_{table}"
+    con.register(rejects, pa.table({
+        "row": pa.array([r[0] for r in staged.rejects], pa.int64()),
+        "field": pa.array([r[1] for r in staged.rejects], pa.string()),
+        "value": pa.array([r[2] for r in staged.rejects], pa.string()),
+        "expected": pa.array([r[3] for r in staged.rejects], pa.string())}))
+
+    # the findings: field by field on the (few) bad rows; then, on all rows, plausibility, duplicate
+    # case_ids and people whose rows disagree (every row concerned, so that row order never matters)
     bad_stage = f"_clemency_bad_{table}"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q(bad_stage)} AS SELECT * FROM {q(stage)} "
                 f"WHERE _row IN (SELECT _row FROM {q(table)} WHERE _bad)")
-    structs = ", ".join(sql.finding_struct(f, f.name in native) for f in fields)
+    structs = [sql.finding_struct(f, f.name in native) for f in fields]
+    structs += [f"{{'field': {lit(name)}, 'value': coalesce(CAST({raw} AS VARCHAR), ''), 'expected': {expected}, "
+                f"'bad': {cond}}}" for name, raw, cond, expected in cells]
+    plaus, plaus_any = plausible.sql_structs(as_of)
     t = q(table)
     con.execute(f"""CREATE OR REPLACE TABLE {q(findings_table)} AS
         WITH per_field AS (
-            SELECT _row AS row, t_case_id AS case_id, unnest(list_filter([{structs}], lambda x: x.bad)) AS f
-            FROM ({_checked_sql(q(bad_stage), fields, by_lower, passthrough, native)})),
+            SELECT _row AS row, t_case_id AS case_id, unnest(list_filter([{', '.join(structs)}], lambda x: x.bad)) AS f
+            FROM ({_checked_sql(q(bad_stage), fields, by_lower, passthrough, native, cells)})),
+        implausible AS (
+            SELECT _row AS row, case_id, unnest(list_filter({plaus}, lambda x: x.bad)) AS f
+            FROM {t} WHERE {plaus_any}),
         dup_keys AS (
-            SELECT case_id AS k, min(_row) AS first_row FROM {t} GROUP BY case_id HAVING count(*) > 1),
+            SELECT case_id AS k, count(*) AS n FROM {t} WHERE case_id IS NOT NULL GROUP BY case_id HAVING count(*) > 1),
         dups AS (
             SELECT c._row AS row, c.case_id AS case_id, 'case_id' AS field, c.case_id AS value,
-                   'a unique case_id (already in row ' || d.first_row || ')' AS expected
-            FROM {t} c JOIN dup_keys d ON c.case_id = d.k WHERE c._row > d.first_row),
+                   'a case_id that only one row has (' || d.n || ' rows have this one, so none of them is decided)'
+                   AS expected
+            FROM {t} c JOIN dup_keys d ON c.case_id = d.k),
         people AS (
             SELECT person_id AS p,
-                   arg_min(sex, _row) FILTER (WHERE sex IS NOT NULL) AS sex0,
-                   min(_row) FILTER (WHERE sex IS NOT NULL) AS sex_row,
-                   arg_min(birth_date, _row) FILTER (WHERE birth_date IS NOT NULL) AS birth0,
-                   min(_row) FILTER (WHERE birth_date IS NOT NULL) AS birth_row
-            FROM {t} WHERE person_id IN (
-                SELECT person_id FROM {t} WHERE person_id IS NOT NULL GROUP BY person_id
-                HAVING min(sex) <> max(sex) OR min(birth_date) <> max(birth_date))
-            GROUP BY person_id),
+                   count(DISTINCT sex) > 1 AS sex_conflict, {_list_values('sex')} AS sexes,
+                   count(DISTINCT birth_date) > 1 AS birth_conflict, {_list_values('birth_date')} AS births
+            FROM {t} WHERE person_id IS NOT NULL GROUP BY person_id
+            HAVING count(DISTINCT sex) > 1 OR count(DISTINCT birth_date) > 1),
         disagree AS (
-            SELECT c._row AS row, c.case_id AS case_id, 'sex' AS field, c.sex AS value,
-                   p.sex0 || ' (as in row ' || p.sex_row || ', same person_id)' AS expected
-            FROM {t} c JOIN people p ON c.person_id = p.p WHERE c.sex <> p.sex0
+            SELECT c._row AS row, c.case_id AS case_id, 'sex' AS field, coalesce(c.sex, '') AS value,
+                   'one sex in every row of this person_id (its rows give ' || p.sexes || ')' AS expected
+            FROM {t} c JOIN people p ON c.person_id = p.p WHERE p.sex_conflict
             UNION ALL
-            SELECT c._row, c.case_id, 'birth_date', CAST(c.birth_date AS VARCHAR),
-                   CAST(p.birth0 AS VARCHAR) || ' (as in row ' || p.birth_row || ', same person_id)'
-            FROM {t} c JOIN people p ON c.person_id = p.p WHERE c.birth_date <> p.birth0)
-        SELECT CAST(row AS BIGINT) AS row, case_id, field, value, expected FROM (
+            SELECT c._row, c.case_id, 'birth_date', coalesce(CAST(c.birth_date AS VARCHAR), ''),
+                   'one birth_date in every row of this person_id (its rows give ' || p.births || ')'
+            FROM {t} c JOIN people p ON c.person_id = p.p WHERE p.birth_conflict)
+        SELECT CAST(row AS BIGINT) AS row, case_id, field, replace(value, chr(0), chr(9216)) AS value, expected FROM (
             SELECT row, case_id, f.field AS field, f.value AS value, f.expected AS expected FROM per_field
+            UNION ALL SELECT row, case_id, f.field, f.value, f.expected FROM implausible
             UNION ALL SELECT * FROM dups
-            UNION ALL SELECT * FROM disagree)
+            UNION ALL SELECT * FROM disagree
+            UNION ALL SELECT row, CAST(NULL AS VARCHAR), field, value, expected FROM {q(rejects)})
         ORDER BY row, field""")
     con.execute(f"DROP TABLE {q(bad_stage)}")
+    con.unregister(rejects)
 
-    rows_in = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+    staged_rows = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+    rows_in = staged_rows + len({r[0] for r in staged.rejects})
     con.execute(f"DELETE FROM {t} WHERE _bad OR _row IN (SELECT row FROM {q(findings_table)})")
     con.execute(f"ALTER TABLE {t} DROP COLUMN _bad")
     rows_ok = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
     n_findings, rejected = con.execute(f"SELECT count(*), count(DISTINCT row) FROM {q(findings_table)}").fetchall()[0]
     return LoadResult(rows_in=rows_in, rows_ok=rows_ok, rows_rejected=rejected, n_findings=n_findings,
-                      registry_hash=digest, columns=tuple(cols), path=where)
+                      registry_hash=staged.digest, columns=tuple(cols), path=where, as_of=as_of,
+                      encoding=staged.encoding)

@@ -14,6 +14,10 @@ TYPES = ("string", "date", "bool", "int", "number", "enum")
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "bool": "BOOLEAN", "int": "INTEGER", "number": "DOUBLE",
              "enum": "VARCHAR"}
 
+# A part of `articles` cited from a foreign code (convicted_abroad true) is marked with this prefix in the
+# typed registry, so that the article lookup (clemency/engines/lookup.py) never reads it as Azerbaijani.
+FOREIGN_MARK = "abroad:"
+
 ARTICLE_TOKEN = r"^[0-9]+(-[0-9]+)?(\.[0-9]+(-[0-9]+)?)*$"
 
 
@@ -22,8 +26,9 @@ class Field:
     """One column of the registry.
 
     `default` is the value an empty cell takes (None: stays unknown). `required` is False, True, or a
-    rule name: "convicted" (required when status is convicted) or "custodial_end" (required when the
-    punishment is imprisonment or restriction of liberty).
+    rule name: "convicted" (required when status is convicted), "custodial_end" (required when the
+    punishment is imprisonment or restriction of liberty) or "abroad" (required when convicted_abroad is
+    true: a foreign article number is never looked up in the Azerbaijani Criminal Code table).
     """
 
     name: str
@@ -70,6 +75,10 @@ PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "c
                "public_works", "fine", "disciplinary_military_unit", "other")
 CATEGORIES = ("not_great_danger", "less_serious", "grave", "especially_grave")
 RECIDIVISM = ("none", "repeat", "dangerous", "especially_dangerous")
+# Plausibility limits (clemency/registry/plausible.py). The minimum age of criminal responsibility is
+# Azerbaijan's (Criminal Code Art. 20: 16, and 14 for the gravest crimes): the lower of the two.
+MIN_AGE_CRIMINAL_RESPONSIBILITY = 14
+MAX_AGE = 110
 CUSTODIAL_END = ("imprisonment", "restriction_of_liberty")  # punishments that need sentence_end
 
 STATUS_FLAGS = ("war_participant", "relative_of_fallen", "state_award", "award_stripped",
@@ -84,7 +93,8 @@ _FIELD_LIST: list[Field] = [
     Field("birth_date", "date", meaning="empty: age unknown"),
     Field("status", "enum", values=STATUS, required=True, meaning="suspect and accused are pending cases"),
     Field("articles", "string", required=True, meaning="';'-separated Criminal Code article parts"),
-    Field("crime_category", "enum", values=CATEGORIES, meaning="empty: derived from the articles"),
+    Field("crime_category", "enum", values=CATEGORIES, required="abroad",
+          meaning="empty: derived from the articles; required when convicted_abroad is true"),
     Field("negligent", "bool", meaning="empty: derived from the articles"),
     Field("offense_date", "date"),
     Field("punishment", "enum", values=PUNISHMENTS, required="convicted"),

@@ -7,7 +7,7 @@ expected, bad). Nothing here loops over rows.
 
 from __future__ import annotations
 
-from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, Field
+from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FOREIGN_MARK, Field
 
 
 def q(name: str) -> str:
@@ -24,6 +24,11 @@ def lit(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def foreign_articles_sql(articles: str) -> str:
+    """Every part of the canonical `articles` value marked as a foreign article (`abroad:999.9`)."""
+    return f"({lit(FOREIGN_MARK)} || replace({articles}, ';', {lit(';' + FOREIGN_MARK)}))"
 
 
 def _in_list(values: tuple[str, ...] | list[str]) -> str:
@@ -99,6 +104,8 @@ def required_expr(f: Field) -> str:
         return "TRUE"
     if f.required == "convicted":
         return f"coalesce({q('t_status')} = 'convicted', FALSE)"
+    if f.required == "abroad":
+        return f"coalesce({q('t_convicted_abroad')}, FALSE)"
     if f.required == "custodial_end":
         return f"coalesce({q('t_punishment')} IN {_in_list(CUSTODIAL_END)}, FALSE)"
     return "FALSE"
@@ -132,9 +139,12 @@ def finding_struct(f: Field, native: bool = False) -> str:
                     f"|| array_to_string({q('p_articles_bad')}, ' ') END")
     else:
         missing = f"({x} IS NULL AND {required_expr(f)})"
-        expected = f"CASE WHEN {missing} THEN {lit('required: ' + f.expected)} ELSE {lit(f.expected)} END"
+        need = ("required when convicted_abroad is true (a foreign article is not looked up in the Azerbaijani "
+                "Criminal Code): " if f.required == "abroad" else "required: ") + f.expected
+        expected = f"CASE WHEN {missing} THEN {lit(need)} ELSE {lit(f.expected)} END"
     r = q("r_" + f.name)
-    text = (f"CASE WHEN {r} = floor({r}) THEN CAST(CAST({r} AS BIGINT) AS VARCHAR) ELSE CAST({r} AS VARCHAR) END"
+    text = (f"CASE WHEN isfinite({r}) AND {r} = floor({r}) AND abs({r}) < 1e15 THEN CAST(CAST({r} AS BIGINT) AS VARCHAR) "
+            f"ELSE CAST({r} AS VARCHAR) END"
             if native and f.type in ("int", "number") else f"CAST({r} AS VARCHAR)")
     return (f"{{'field': {lit(f.name)}, 'value': coalesce({text}, ''), "
             f"'expected': {expected}, "
