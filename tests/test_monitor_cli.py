@@ -110,7 +110,7 @@ def test_lists_diff_gives_exit_reasons(tmp_path):
     assert sum(g["change"] == "left" for g in got.values()) == 11
     r = run("monitor", "lists", "diff", "--old", LIST, "--old-date", "yesterday", "--new", LIST, "--new-date",
             "2026-01-01", "--out", tmp_path)
-    assert r.exit_code == 1 and "not a date" in r.output
+    assert r.exit_code == 2 and "not a date" in r.output
 
 
 def test_alerts_reclassified_charge(tmp_path):

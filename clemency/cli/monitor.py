@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from clemency.cli import force_option, friendly, on_option, parse_readings, reading_option
+from clemency.cli import DATE, force_option, friendly, on_option, parse_readings, reading_option
 from clemency.errors import UsageError
 
 
@@ -69,9 +69,9 @@ def lists_group():
 
 @lists_group.command("diff")
 @click.option("--old", required=True, type=click.Path(), help="the earlier list version")
-@click.option("--old-date", required=True, help="its list date YYYY-MM-DD")
+@click.option("--old-date", required=True, type=DATE, help="its list date YYYY-MM-DD")
 @click.option("--new", required=True, type=click.Path(), help="the later list version")
-@click.option("--new-date", required=True, help="its list date YYYY-MM-DD")
+@click.option("--new-date", required=True, type=DATE, help="its list date YYYY-MM-DD")
 @click.option("--events", type=click.Path(), default=None, help="release evidence (person, date, kind, source_document, confidence)")
 @click.option("--out", required=True, type=click.Path(), help="output directory (diff.csv, counts.csv)")
 @friendly
@@ -217,6 +217,56 @@ def past_acts(out, source):
                f"written to {outd}/past-acts.csv, .xlsx, .svg")
 
 
+@command.command("status")
+@click.option("--list", "list_file", required=True, type=click.Path(), help="the political-prisoner list version")
+@click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
+@click.option("--out", required=True, type=click.Path(), help="output directory (status.csv, summary.md, summary.json)")
+@click.option("--decree", "decrees", multiple=True, type=click.Path(),
+              help="a pardon decree: its text as published (.txt) or a table (.csv/.xlsx); repeatable")
+@click.option("--decree-date", default=None, help="the decree's date YYYY-MM-DD when the file does not give it")
+@click.option("--decree-number", default=None, help="the decree's number when the file does not give it")
+@click.option("--decree-source", default=None, help="where the decree was published")
+@click.option("--releases", multiple=True, type=click.Path(), help="a release list (id, full_name[, birth_year, date, kind, source]); repeatable")
+@click.option("--events", type=click.Path(), default=None, help="release evidence (exit reasons such as death in custody)")
+@click.option("--later", multiple=True, help="a later list version, FILE or FILE@YYYY-MM-DD; repeatable")
+@click.option("--ledger", type=click.Path(), default=None, help="the review ledger")
+@click.option("--figures", type=click.Path(), default=None,
+              help="official totals in the format of official-figures.csv (default: the shipped az-2025 figures)")
+@click.option("--withhold-names", is_flag=True, help="withhold the names of released people in status.csv")
+@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@reading_option()
+@friendly
+def status(list_file, act, out, decrees, decree_date, decree_number, decree_source, releases, events, later, ledger,
+           figures, withhold_names, on, readings):
+    """Every list person's status: amnesty, pardon, term reduced, end of term, died in custody, or still in and why."""
+    from importlib import resources
+
+    from clemency.monitor.decrees import load_decree
+    from clemency.monitor.report import log_export
+    from clemency.monitor.status import STATUS_WORDS, person_statuses, write_status
+    from clemency.monitor.why import file_and_date
+    if len(decrees) > 1 and (decree_date or decree_number):
+        raise UsageError("--decree-date and --decree-number describe one decree: give one --decree with them")
+    decs = [load_decree(d, date_=decree_date, number=decree_number, source=decree_source) for d in decrees]
+    res = person_statuses(list_file, act, decrees=decs, later=[file_and_date(s) for s in later], events=events,
+                          releases=releases, ledger=ledger, on=on, readings=parse_readings(readings))
+    figures = figures or str(resources.files("clemency") / "data" / "figures" / "az-2025.csv")
+    files = write_status(res, out, figures=figures, withhold_names=withhold_names)
+    counts = {k: v for k, v in res.counts().items() if v}
+    log_export(Path(out), "monitor status", files,
+               options={"act": res.act, "list": Path(list_file).name, "decrees": [d.name for d in decs],
+                        "withhold_names": withhold_names}, counts=counts)
+    click.echo(f"{len(res.persons)} person(s) on the list, as of the evidence given:")
+    for k, v in counts.items():
+        click.echo(f"  {STATUS_WORDS[k]}: {v}")
+    for d in decs:
+        click.echo(f"{d.label}: {len(d.people)} named, {res.decree_named.get(d.label, 0)} on this list; "
+                   f"{len(d.findings)} line(s) not read (decree_findings.csv)")
+    if res.review:
+        click.echo(f"{len(res.review)} decree pair(s) for a reviewer (summary.md, 'To check').")
+    click.echo(f"written to {out}/ (status.csv, summary.md, summary.json, decree_findings.csv)")
+
+
 @command.command("report")
 @click.option("--list", "list_file", required=True, type=click.Path(), help="the political-prisoner list to decide")
 @click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
@@ -229,23 +279,16 @@ def past_acts(out, source):
 @click.option("--salt", envvar="CLEMENCY_MONITOR_SALT", default=None,
               help="secret salt for hashing unmatched release rows (env CLEMENCY_MONITOR_SALT); without it a one-off salt is used")
 @on_option()
-@click.option("--list-date", default=None, help="the list's date (default: from the file name)")
+@click.option("--list-date", type=DATE, default=None, help="the list's date (default: from the file name)")
 @reading_option()
 @force_option()
 @friendly
 def report(list_file, act, out, withhold_names, releases, events, later, ledger, salt, on, list_date, readings,
            force):
     """Who walked free, who remains and why, by group: report.md (deterministic), report.html and CSVs."""
-    import datetime as dt
-
     from clemency.monitor.report import build_report
     from clemency.monitor.why import file_and_date
-    ld = None
-    if list_date:
-        try:
-            ld = dt.date.fromisoformat(list_date)
-        except ValueError:
-            raise UsageError(f"--list-date {list_date!r}: expected YYYY-MM-DD") from None
+    ld = list_date
     from clemency.outdir import atomic_output
     with atomic_output(out, command="monitor report", force=force) as run:
         rep = build_report(list_file, act, run.path, on=on, readings=parse_readings(readings), releases=releases,
