@@ -18,7 +18,7 @@ LEAP = (("b3", "application"), ("eif", "2027-12-19"))
 
 def record(end, start="2024-07-19", offense="2023-06-01", **kw):
     r = {"person_id": f"P{end}", "case_id": f"C{end}", "sex": "M", "birth_date": "1980-05-05", "status": "convicted",
-             "articles": "177.2", "punishment": "imprisonment", "term_months": 24, "offense_date": offense,
+             "articles": "177.2", "punishment": "imprisonment", "term_months": 28, "offense_date": offense,
              "sentence_start": start, "sentence_end": end}
     r.update(kw)
     return r
@@ -32,7 +32,7 @@ LEAP_ENDS = ["2028-08-31", "2028-08-30", "2028-08-29", "2028-08-28"]
 @functools.cache
 def decided(readings: tuple, on: str | None) -> dict:
     if readings == LEAP:
-        recs = [record(e, start="2026-12-01", offense="2026-01-01") for e in LEAP_ENDS]
+        recs = [record(e, start="2026-06-01", offense="2026-01-01") for e in LEAP_ENDS]
     else:
         recs = [record(e) for e in ENDS]
     ctx = Context.make("az-2025", dict(readings) or None, on)
