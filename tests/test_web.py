@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
@@ -29,6 +30,22 @@ def seed_monitor(data):
     (data / "monitor" / "lists" / "demo" / "2025-01-01.csv").write_text(LEFT, encoding="utf-8")
 
 
+os.environ["CLEMENCY_TEST_FAST_HASH"] = "1"   # Argon2 with the cheapest parameters, for the tests only
+PASSWORDS = {"viewer": "viewer-password-1", "operator": "operator-password-1", "admin": "admin-password-12"}
+
+
+def add_users(app_or_store):
+    store = getattr(getattr(app_or_store, "state", None), "store", app_or_store)
+    for role, pw in PASSWORDS.items():
+        store.users.add(role, role, pw)
+
+
+def make_app(data, **kw):
+    app = create_app(data, **kw)
+    add_users(app)
+    return app
+
+
 @pytest.fixture()
 def data(tmp_path):
     seed_monitor(tmp_path)
@@ -37,7 +54,7 @@ def data(tmp_path):
 
 @pytest.fixture()
 def client(data):
-    with TestClient(create_app(data, password="secret", max_upload=2_000_000)) as c:
+    with TestClient(make_app(data, max_upload=2_000_000)) as c:
         yield c
 
 
@@ -45,16 +62,18 @@ def csrf(client, path="/check"):
     return re.search(r'name="csrf-token" content="([^"]+)"', client.get(path).text).group(1)
 
 
-def sign_in(client):
+def sign_in(client, role="operator"):
     token = csrf(client, "/login")
-    r = client.post("/login", data={"csrf": token, "password": "secret"}, follow_redirects=False)
-    assert r.status_code == 303
-    return csrf(client, "/runs")
+    r = client.post("/login", data={"csrf": token, "username": role, "password": PASSWORDS[role]},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf(client, "/check")
 
 
 @pytest.mark.parametrize("path", ["/check", "/acts", "/acts/az-2025", "/timeline", "/monitor", "/monitor/review",
-                                  "/runs", "/api/docs", "/login"])
+                                  "/runs", "/api/docs", "/login", "/reports", "/admin/users", "/admin/audit"])
 def test_pages_render(client, path):
+    sign_in(client, "admin")
     r = client.get(path)
     assert r.status_code == 200, r.text[:500]
     assert "<!doctype html>" in r.text
@@ -82,6 +101,7 @@ def test_check_form_shows_problems(client):
 
 
 def test_languages_and_machine_translation_label(client):
+    sign_in(client, "viewer")
     assert "Machine translation" not in client.get("/check").text
     az = client.get("/check?lang=az")
     assert "Maşın tərcüməsi" in az.text and "Şəxsi yoxla" in az.text
@@ -141,6 +161,9 @@ def test_uploads_need_an_operator_and_csrf(client, tmp_path):
     files = {"registry": ("r.csv", b"person_id\n", "text/csv")}
     r = client.post("/runs", files=files, data={"csrf": csrf(client)})
     assert r.status_code == 403 and "operator" in r.text
+    token = sign_in(client, "viewer")
+    r = client.post("/runs", files=files, data={"csrf": token})
+    assert r.status_code == 403 and "operator" in r.text
     token = sign_in(client)
     r = client.post("/runs", files=files, data={"csrf": "wrong"})
     assert r.status_code == 403 and "CSRF" in r.text
@@ -149,7 +172,9 @@ def test_uploads_need_an_operator_and_csrf(client, tmp_path):
 
 
 def test_wrong_password(client):
-    r = client.post("/login", data={"csrf": csrf(client, "/login"), "password": "nope"})
+    r = client.post("/login", data={"csrf": csrf(client, "/login"), "username": "operator", "password": "nope"})
+    assert r.status_code == 403
+    r = client.post("/login", data={"csrf": csrf(client, "/login"), "username": "nobody", "password": "nope"})
     assert r.status_code == 403
 
 
@@ -189,7 +214,7 @@ def test_run_browse_explain_download_report(client, data, tmp_path):
     person = client.get(f"/runs/{run_id}/person/{case}")
     assert person.status_code == 200 and 'id="explanation"' in person.text
     csv_text = client.get(f"/runs/{run_id}/files/decisions.csv").text
-    assert csv_text.splitlines()[0].startswith("person_id") and len(csv_text.splitlines()) == 301
+    assert csv_text.splitlines()[0].startswith("person_id") and len(csv_text.splitlines()) == s["rows"]["decided"] + 1
     xlsx = client.get(f"/runs/{run_id}/files/decisions.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pq = client.get(f"/runs/{run_id}/files/decisions.parquet")
@@ -199,20 +224,27 @@ def test_run_browse_explain_download_report(client, data, tmp_path):
     report = client.get(f"/runs/{run_id}/files/report.html").text
     assert "<svg" in report and "As of 2025-12-19" in report and "synthetic" in report
     assert not re.search(r'(src|href)="https?://', report)  # works offline
-    assert client.get(f"/runs/{run_id}/files/../../audit.jsonl").status_code == 404
-    actions = [json.loads(x)["action"] for x in (data / "audit.jsonl").read_text().splitlines()]
+    assert client.get(f"/runs/{run_id}/files/../../clemency.db").status_code == 404
+    assert client.get(f"/runs/{run_id}/findings.csv").status_code == 200   # an operator
+    entries = client.app.state.store.audit.entries()
+    actions = [e["action"] for e in entries]
     assert "upload" in actions and actions.count("export") >= 5
-    audit = (data / "audit.jsonl").read_text()
+    assert all(e["user_name"] == "operator" for e in entries if e["action"] in ("upload", "export"))
+    audit = json.dumps(entries)
     assert "person_id" not in audit and case not in audit
+    assert client.app.state.store.audit.verify().ok
 
 
 def test_review_judgements_go_into_the_ledger(client, data):
+    sign_in(client, "viewer")
     page = client.get("/monitor/review").text
     m = re.search(r'data-left="([^"]+)" data-right="([^"]+)"', page)
     assert m, page
     left, right = m.groups()
     body = {"left_id": left, "right_id": right, "judgement": "same"}
     assert client.post("/monitor/review", json=body).status_code == 403  # not an operator
+    sign_in(client, "viewer")
+    assert client.post("/monitor/review", json=body, headers={"x-csrf-token": csrf(client)}).status_code == 403
     token = sign_in(client)
     assert client.post("/monitor/review", json=body).status_code == 403  # no CSRF token
     r = client.post("/monitor/review", json=body, headers={"x-csrf-token": token})
@@ -225,6 +257,7 @@ def test_review_judgements_go_into_the_ledger(client, data):
 
 
 def test_monitor_page_lists_versions_and_past_acts(client):
+    sign_in(client, "viewer")
     r = client.get("/monitor").text
     assert "demo" in r and "2025-01-01" in r and "pardon decree" in r
 
@@ -232,18 +265,10 @@ def test_monitor_page_lists_versions_and_past_acts(client):
 def test_server_errors_are_500_without_personal_data(data, caplog, monkeypatch):
     from clemency.web import api
     monkeypatch.setattr(api, "check_record", lambda *a: 1 / 0)
-    with TestClient(create_app(data, password="x"), raise_server_exceptions=False) as c:
+    with TestClient(create_app(data), raise_server_exceptions=False) as c:
         r = c.post("/api/check?act=az-2025", json=RECORD)
     assert r.status_code == 500 and r.json()["error"] == "internal error"
     assert "Tofiq" not in caplog.text and "1980-05-05" not in caplog.text
-
-
-def test_generated_password(data, monkeypatch):
-    monkeypatch.delenv("CLEMENCY_OPERATOR_PASSWORD", raising=False)
-    app = create_app(data)
-    assert app.state.config.password_generated and len(app.state.config.password) >= 12
-    monkeypatch.setenv("CLEMENCY_OPERATOR_PASSWORD", "from-env")
-    assert create_app(data).state.config.password == "from-env"
 
 
 def test_serve_command_is_registered():
@@ -251,7 +276,7 @@ def test_serve_command_is_registered():
 
     from clemency.cli import main
     r = CliRunner().invoke(main, ["serve", "--help"])
-    assert r.exit_code == 0 and "--port" in r.output
+    assert r.exit_code == 0 and "--port" in r.output and "--workers" in r.output and "--db" in r.output
 
 
 def test_timeline_of_a_run(client, tmp_path):
@@ -276,6 +301,7 @@ WHY_LIST = ("id,full_name,group,articles,term_months,arrest_date,sentence_end\n"
 
 
 def test_why_each_person_is_still_in(data, client):
+    sign_in(client, "viewer")
     (data / "monitor" / "lists" / "pp").mkdir(parents=True)
     (data / "monitor" / "lists" / "pp" / "2025-10-07.csv").write_text(WHY_LIST, encoding="utf-8")
     assert "/monitor/why/pp/2025-10-07" in client.get("/monitor").text
@@ -287,3 +313,4 @@ def test_why_each_person_is_still_in(data, client):
     assert client.get("/monitor/why/pp/1999-01-01").status_code == 404
     assert client.get("/monitor/why/..%2F..%2Fetc/passwd").status_code == 404
     assert client.get("/monitor/why/demo/2025-01-01").status_code == 422   # a list without articles
+    assert client.get("/monitor/why/pp/2025-10-07?act=/etc/passwd").status_code == 404
