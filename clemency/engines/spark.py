@@ -6,12 +6,15 @@ read by Spark, decided by one Spark SQL query, written as a directory of Parquet
 DuckDB into the single `decisions.parquet` with the DuckDB engine's column names and types, in registry
 order. One SparkSession serves the whole process.
 
-Settings: `CLEMENCY_SPARK_MASTER` (default `local[*]`; e.g. `spark://host:7077` for a cluster),
-`CLEMENCY_SPARK_DRIVER_MEMORY` (default `2g`), `CLEMENCY_SPARK_SHUFFLE_PARTITIONS` (default 2 x cores),
+Settings: `CLEMENCY_SPARK_MASTER` (default `local[*]`; e.g. `spark://host:7077` for a standalone cluster),
+`CLEMENCY_SPARK_DRIVER_MEMORY` (default `2g`), `CLEMENCY_SPARK_EXECUTOR_MEMORY` (default `1g`, per executor on
+a cluster), `CLEMENCY_SPARK_SHUFFLE_PARTITIONS` (default 2 x cores),
 `CLEMENCY_SPARK_JAVA_OPTIONS` (JVM options of the local driver; `-XX:TieredStopAtLevel=1 -XX:+UseSerialGC`
-starts several times faster for small registries),
+starts several times faster for small registries), `CLEMENCY_SPARK_CONF` (further Spark settings,
+`spark.key=value` separated by `;`, e.g. `spark.cores.max=16;spark.driver.host=10.0.0.5`),
 or the `master=` / `conf=` arguments of `SparkEngine`. On a cluster the temporary directory
-(`CLEMENCY_SPARK_TMP`) must be a path every executor can read and write.
+(`CLEMENCY_SPARK_TMP`) must be a path every executor can read and write (docs/scaling.md). A `spark://`
+master that does not answer is reported at once instead of after Spark's registration retries.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import socket
 import tempfile
 import threading
 from pathlib import Path
@@ -27,7 +31,7 @@ from pathlib import Path
 from clemency.compile.plan import Plan
 from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.sqlgen import SqlGen
-from clemency.errors import EngineUnavailable
+from clemency.errors import EngineUnavailable, UsageError
 
 INSTALL_PYSPARK = "pip install 'clemency[spark]'"
 INSTALL_JAVA = "apt-get install openjdk-17-jre-headless (or any Java 17/21 runtime, with JAVA_HOME set)"
@@ -66,14 +70,46 @@ def default_conf() -> dict[str, str]:
         "spark.sql.sources.partitionOverwriteMode": "static",
         "spark.sql.adaptive.enabled": "true",
         "spark.driver.extraJavaOptions": os.environ.get("CLEMENCY_SPARK_JAVA_OPTIONS", ""),
+        "spark.executor.memory": os.environ.get("CLEMENCY_SPARK_EXECUTOR_MEMORY", "1g"),
+        **extra_conf(os.environ.get("CLEMENCY_SPARK_CONF", "")),
     }
+
+
+def extra_conf(text: str) -> dict[str, str]:
+    """`spark.a=1;spark.b=x` as settings; anything else is bad usage, said in plain words."""
+    out = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().startswith("spark.") or not value.strip():
+            raise UsageError(f"CLEMENCY_SPARK_CONF: {item!r} is not a Spark setting; "
+                             "expected spark.key=value, several separated by ';'")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def check_master(master: str, timeout: float = 5.0) -> None:
+    """For `spark://host:port[,host2:port2]` masters: raise EngineUnavailable unless one of them accepts a
+    connection (Spark itself would retry for minutes before giving up)."""
+    if not master.startswith("spark://"):
+        return
+    hosts = master[len("spark://"):].split(",")
+    for hp in hosts:
+        host, _, port = hp.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+                return
+        except (OSError, ValueError):
+            continue
+    raise EngineUnavailable(f"no Spark master answers at {master} (CLEMENCY_SPARK_MASTER)",
+                            hint="start the cluster's master and workers, or unset CLEMENCY_SPARK_MASTER "
+                                 "to run Spark in local mode")
 
 
 def get_session(master: str | None = None, conf: dict[str, str] | None = None):
     """The process's SparkSession, started on first use (local mode unless a master is given)."""
     global _session, _session_key
     check_available()
-    master = master or os.environ.get("CLEMENCY_SPARK_MASTER") or "local[*]"
+    master = (master or os.environ.get("CLEMENCY_SPARK_MASTER") or "local[*]").strip()
     settings = {**default_conf(), **(conf or {})}
     with _lock:
         if _session is not None and _session_key == master:
@@ -83,6 +119,7 @@ def get_session(master: str | None = None, conf: dict[str, str] | None = None):
         from pyspark.sql import SparkSession
         if _session is not None:
             _session.stop()
+        check_master(master)
         builder = SparkSession.builder.master(master).appName("clemency")
         for k, v in settings.items():
             builder = builder.config(k, v)
