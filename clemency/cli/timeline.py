@@ -43,6 +43,7 @@ def command(act, registry, reports, readings, capacity, lead, start, bodies_tabl
 
 
 def print_result(result) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from clemency.report.console import console
@@ -73,6 +74,8 @@ def print_result(result) -> None:
         console.print(f"[yellow]{len(result.findings)} finding(s) in the reports (findings.csv):[/]")
         for f in result.findings[:10]:
             console.print(f"  {f['report']}: {f['problem']}")
+    for w in getattr(result, "warnings", ()):
+        console.print(f"[yellow]warning: {escape(w)}[/]")
     console.print("[dim]Capacities, ramps and lead times are calibrated assumptions, not observations.[/]")
     if m.get("synthetic"):
         console.print(f"[yellow]{m['note']}[/]")

@@ -164,7 +164,7 @@ def placement_warnings(con, src: str, sim: Simulation, jur: Jurisdiction, calend
         persons = int(sim.g_count[np.isin(sim.g_lane, list(b.lanes))].sum()) if lanes_in_use else 0
         if b.start > sim.window.end:
             out.append(f"{b.label} starts on {b.start.isoformat()}, after the window ends on "
-                       f"{sim.window.end.isoformat()}: its {persons:,} person(s) are all overdue")
+                       f"{sim.window.end.isoformat()}: none of its {persons:,} person(s) is reached in the window")
         elif b.start < sim.window.eif:
             out.append(f"{b.label} starts on {b.start.isoformat()}, before the entry into force on "
                        f"{sim.window.eif.isoformat()}: it is taken to start on the entry into force")
