@@ -15,7 +15,6 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "browser-secret"
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,13 +32,11 @@ def free_port() -> int:
 def server(tmp_path_factory):
     import uvicorn
 
-    from clemency.web.app import create_app
-    from tests.test_web import seed_monitor
+    from tests.test_web import make_app, seed_monitor
     data = tmp_path_factory.mktemp("web-data")
     seed_monitor(data)
     port = free_port()
-    config = uvicorn.Config(create_app(data, password=PASSWORD), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False)
+    config = uvicorn.Config(make_app(data), host="127.0.0.1", port=port, log_level="warning", access_log=False)
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -71,10 +68,13 @@ def page(browser):
     context.close()
 
 
-def sign_in(page, url):
+def sign_in(page, url, role="operator"):
+    from tests.test_web import PASSWORDS
     page.goto(f"{url}/login")
-    page.fill("#password", PASSWORD)
+    page.fill("#username", role)
+    page.fill("#password", PASSWORDS[role])
     page.click("#login-submit")
+    page.wait_for_selector("#whoami")
 
 
 def test_fill_the_check_form_and_read_the_decision(server, page):
@@ -108,13 +108,14 @@ def test_sign_in_upload_and_download(server, page, tmp_path):
     page.set_input_files("#registry", str(path))
     page.click("#start-run")
     page.wait_for_selector("#dl-csv", timeout=60_000)
-    assert "300" in page.inner_text("main")
+    assert "rows decided" in page.inner_text("main")
     with page.expect_download() as info:
         page.click("#dl-csv")
     target = tmp_path / "decisions.csv"
     info.value.save_as(target)
     lines = Path(target).read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("person_id") and len(lines) == 301
+    decided = int(page.inner_text("main").split(" rows decided")[0].split()[-1].replace(",", ""))
+    assert lines[0].startswith("person_id") and len(lines) == decided + 1
 
 
 def test_review_a_match_from_the_keyboard(server, page):
