@@ -67,3 +67,35 @@ def test_report_without_withholding_names_them(tmp_path):
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "| e07 | Kərimov Cəlil Arif oğlu | religious |" in md
     assert "Names of released people: shown." in md
+
+
+def test_withhold_names_is_an_allow_list(tmp_path):
+    """With --withhold-names, a released person's rows keep only columns known to be safe, in every file:
+    no birth year in `derived`, no extra column a release list happens to carry."""
+    rel = tmp_path / "release_2025-12-26.csv"
+    with open(E2E / "release_2025-12-26.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(rel, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*rows[0], "notes", "name_ru"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "notes": "phone +994 50 555 12 34", "name_ru": r["full_name"]})
+    out = tmp_path / "out"
+    args = ["monitor", "report", "--list", str(E2E / "list_2025-12-01.csv"), "--act", "az-2025", "--out", str(out),
+            "--releases", str(rel), "--salt", "s", "--withhold-names"]
+    r = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    for f in out.iterdir():
+        text = f.read_text(encoding="utf-8")
+        assert "555 12 34" not in text and "Мехрализаде" not in text, f.name
+    with open(out / "releases_matched.csv", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["list_id", "release_list", "id", "full_name", "date", "kind", "source",
+                                     "confidence"]
+        assert {x["full_name"] for x in reader} == {"(withheld)"}
+    with open(out / "why.csv", encoding="utf-8") as fh:
+        why = {x["id"]: x for x in csv.DictReader(fh)}
+    freed = [x for x in why.values() if x["status"] == "walked_free"]
+    assert freed and all(x["full_name"] == "(withheld)" and x["derived"] == "" and x["reason"] == ""
+                         for x in freed)
+    assert "1985" in why["e01"]["derived"] and why["e01"]["full_name"] == "Həsənov Əli Vüqar oğlu"

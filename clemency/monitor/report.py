@@ -33,6 +33,22 @@ from clemency.monitor.lists import (
 from clemency.monitor.why import RELEASES, RELIEF_WORDS, WhyResult, decide_rows, write_csv
 
 RELEASE_COLUMNS = ("id", "full_name")
+#: With names withheld, a released person's row keeps only these columns (an allow-list: every other column
+#: is emptied, and a name column reads "(withheld)"), in every file written.
+SAFE_WHY = ("status", "id", "group", "relief", "clause", "excluded_by", "eligible_from", "upcoming_relief",
+            "upcoming_from")
+SAFE_READINGS = ("reading", "value", "id", "group", "relief", "clause", "alt_relief", "alt_clause",
+                 "alt_eligible_from", "alt_upcoming_relief", "alt_upcoming_from")
+#: releases_matched.csv holds these columns of a release list and no other (whatever else the list carries).
+RELEASE_OUT = ("list_id", "release_list", "id", "full_name", "date", "kind", "source", "confidence")
+SAFE_RELEASE = tuple(c for c in RELEASE_OUT if c != "full_name")
+_NAME_COLUMNS = ("full_name", "patronymic", "name")
+
+
+def allow(row: dict, safe: Iterable[str]) -> dict:
+    """The row with every column outside ``safe`` emptied; name columns read "(withheld)"."""
+    keep = set(safe)
+    return {k: (v if k in keep else WITHHELD if k in _NAME_COLUMNS else "") for k, v in row.items()}
 EXPORT_LOG = "export-log.jsonl"
 #: exit reasons that mean the person walked free (the rest: died in custody, removed for no stated reason)
 FREED = ("amnesty", "pardon", "end_of_term", "parole", "conviction_quashed", "exchanged")
@@ -394,28 +410,22 @@ def _write_files(rep: Report, out: Path, name, withhold: bool) -> list[Path]:
     files = []
     (out / "report.md").write_text(rep.markdown, encoding="utf-8")
     files.append(out / "report.md")
+    released = {p["id"] for p in rep.persons if p["status"] == "walked_free"}
     why_rows = []
     for p in sorted(rep.persons, key=lambda p: (p["group"], p["id"])):
-        r = p["why"].csv_row()
-        r["full_name"] = name(p)
-        r["status"] = p["status"]
-        why_rows.append(r)
+        r = {"status": p["status"], **p["why"].csv_row()}
+        why_rows.append(allow(r, SAFE_WHY) if withhold and p["id"] in released else r)
     write_csv(out / "why.csv", ["status"] + WHY_COLUMNS, why_rows)
     files.append(out / "why.csv")
-    released = {p["id"] for p in rep.persons if p["status"] == "walked_free"}
-    changes = [dict(c, full_name=WITHHELD if withhold and c["id"] in released else c["full_name"])
-               for c in rep.why.changes]
+    changes = [allow(c, SAFE_READINGS) if withhold and c["id"] in released else c for c in rep.why.changes]
     write_csv(out / "readings.csv", READINGS_COLUMNS, changes)
     files.append(out / "readings.csv")
     kept = []
     for rl in rep.releases:
         for lid, r in sorted(rl.matched.items()):
-            row = {"list_id": lid, "release_list": rl.path.name, **r}
-            if withhold:
-                row["full_name"] = WITHHELD
-            kept.append(row)
-    cols = ["list_id", "release_list"] + sorted({k for r in kept for k in r} - {"list_id", "release_list"})
-    write_csv(out / "releases_matched.csv", cols, kept)
+            row = {"list_id": lid, "release_list": rl.path.name, **{c: r.get(c, "") for c in RELEASE_OUT[2:]}}
+            kept.append(allow(row, SAFE_RELEASE) if withhold else row)
+    write_csv(out / "releases_matched.csv", list(RELEASE_OUT), kept)
     (out / "releases_unmatched.sha256").write_text("".join(h + "\n" for rl in rep.releases for h in rl.hashes))
     files += [out / "releases_matched.csv", out / "releases_unmatched.sha256"]
     files.append(_write_html(rep, out, name))

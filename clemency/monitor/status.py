@@ -53,8 +53,9 @@ DEATH_WORDS = ("died in custody", "died", "death in custody", "vəfat", "öldü"
                "погиб")
 STATUS_COLUMNS = ["id", "full_name", "group", "status", "status_words", "instrument", "clause", "decree",
                   "decree_date", "date", "source", "why"]
-#: Columns of status.csv that may carry a released person's name (emptied with ``withhold_names``).
-NAME_COLUMNS = ("full_name",)
+#: With names withheld, a released person's row of status.csv keeps only these columns (an allow-list).
+SAFE_STATUS = ("id", "group", "status", "status_words", "instrument", "clause", "decree", "decree_date", "date",
+               "source")
 
 
 @dataclass
@@ -238,6 +239,8 @@ def write_status(res: StatusResult, out_dir: str | Path, *, figures: str | Path 
                  withhold_names: bool = False) -> list[Path]:
     """status.csv (one row per person), summary.md and summary.json (separate tables), decree_findings.csv."""
     import json
+
+    from clemency.monitor.report import allow
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     released = {p.id for p in res.persons if p.status not in ("still_in", "term_reduced_amnesty",
@@ -245,10 +248,7 @@ def write_status(res: StatusResult, out_dir: str | Path, *, figures: str | Path 
     rows = []
     for p in sorted(res.persons, key=lambda p: (p.group, p.id)):
         r = p.row()
-        if withhold_names and p.id in released:
-            for col in NAME_COLUMNS:
-                r[col] = "(withheld)"
-        rows.append(r)
+        rows.append(allow(r, SAFE_STATUS) if withhold_names and p.id in released else r)
     write_csv(out / "status.csv", STATUS_COLUMNS, rows)
     tables = summary_tables(res, figures)
     md = [f"# Status of every person on the list ({res.list_date})", "",
