@@ -173,9 +173,9 @@ def test_uploads_need_an_operator_and_csrf(client, tmp_path):
 
 def test_wrong_password(client):
     r = client.post("/login", data={"csrf": csrf(client, "/login"), "username": "operator", "password": "nope"})
-    assert r.status_code == 403
+    assert r.status_code == 401
     r = client.post("/login", data={"csrf": csrf(client, "/login"), "username": "nobody", "password": "nope"})
-    assert r.status_code == 403
+    assert r.status_code == 401
 
 
 def test_oversize_upload_is_413(client):

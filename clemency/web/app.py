@@ -95,7 +95,7 @@ async def login(request: Request):
                        headers={"retry-after": str(exc.seconds)}) from None
     if user is None:
         audit(request, "sign_in_failed", "user:" + name[:64])
-        return render(request, "login.html", status_code=403, failed=True, next=nxt)
+        return render(request, "login.html", status_code=401, failed=True, next=nxt)
     token, session = await run_in_threadpool(st.sessions.create, user.id, address(request))
     request.state.user, request.state.role, request.state.csrf = session, session.role, session.csrf
     request.scope["state"]["set_session"] = token

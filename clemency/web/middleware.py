@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import anyio
@@ -19,8 +20,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # self-contained reports (inline CSS and SVG) get no scripts and no network at all
 CSP_REPORT = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
               "frame-ancestors 'none'")
-BODY_IDLE = 20       # seconds a client may stay silent while sending a body
-SMALL_DEADLINE = 30  # seconds to send a whole small body
+BODY_IDLE = float(os.environ.get("CLEMENCY_BODY_TIMEOUT") or 20)   # seconds of silence while a body is sent
+SMALL_DEADLINE = 1.5 * BODY_IDLE                                    # seconds to send a whole small body
 
 
 class TooLarge(Exception):

@@ -246,13 +246,33 @@ def _decisions_xlsx(job: Job, path: Path) -> None:
         con.close()
 
 
+def _findings_csv(job: Job, path: Path) -> None:
+    con = duckdb.connect()
+    try:
+        rel = con.read_csv(str(job.out / "findings.csv"), header=True, all_varchar=True)
+        exprs = [neutralise_sql(ident(c)) + f" AS {ident(c)}" for c in rel.columns]
+        tmp = _tmp(path)
+        rel.project(", ".join(exprs)).write_csv(str(tmp), header=True)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        con.close()
+
+
 def made(job: Job, what: str) -> Path:
-    """The file of a download, made (atomically) when it does not exist yet."""
-    path = job.out / what
+    """The file of a download, made (atomically, cells neutralised) in the run's `exports/` folder when it
+    does not exist yet; Parquet and JSON are served as `apply` wrote them."""
+    if what in ("decisions.parquet", "manifest.json", "summary.json"):
+        return job.out / what
+    folder = job.root / "exports"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    path = folder / what
     with _MAKE:
         if path.exists():
             return path
-        if what == "decisions.csv":
+        if what == "findings.csv":
+            _findings_csv(job, path)
+        elif what == "decisions.csv":
             _decisions_csv(job, path)
         elif what == "decisions.xlsx":
             _decisions_xlsx(job, path)
@@ -297,10 +317,10 @@ async def findings(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
     if job.meta["state"] != "done":
         raise ApiError(409, "the run has not finished", [])
-    path = job.out / "findings.csv"
-    if not path.is_file():
+    if not (job.out / "findings.csv").is_file():
         raise ApiError(404, "no such download", [])
     audit(request, "export", "run:" + job.id, file="findings.csv")
+    path = await run_in_threadpool(made, job, "findings.csv")
     return FileResponse(path, filename=f"{job.id}-findings.csv")
 
 

@@ -5,10 +5,12 @@ connections are served at once (more get 503). Bodies are timed by the applicati
 
 from __future__ import annotations
 
+import os
+
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-HEADER_TIMEOUT = 10.0
+HEADER_TIMEOUT = float(os.environ.get("CLEMENCY_HEADER_TIMEOUT") or 10)
 MAX_HEADER_BYTES = 16 * 1024
 KEEP_ALIVE = 5
 CONCURRENCY = 200
