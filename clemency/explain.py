@@ -13,16 +13,10 @@ from clemency.apply import Context, _columns, _register_lookup, extra_fields
 from clemency.compile.evaluate import evaluate
 from clemency.engines.duckdb import DuckDBEngine
 from clemency.errors import InputError
+from clemency.jurisdictions import RELIEF_WORDS as JURISDICTION_WORDS
 
 RESULT = {True: "held", False: "failed", None: "unknown"}
-RELIEF_WORDS = {
-    "release_from_imprisonment": "release from imprisonment",
-    "release_from_criminal_liability": "release from criminal liability",
-    "release_from_punishment": "release from the (non-custodial) punishment",
-    "term_reduction": "reduction of the unserved term",
-    "none": "no relief",
-    "indeterminate": "cannot be decided on the data given",
-}
+RELIEF_WORDS = JURISDICTION_WORDS   # relief -> words, from the act's jurisdiction (clemency.jurisdictions)
 DECISION_FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
                    "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons",
                    "excluded_by"]

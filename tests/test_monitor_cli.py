@@ -166,3 +166,27 @@ def test_report_bad_inputs(tmp_path):
     assert r.exit_code == 1 and "missing required column(s): id, full_name" in r.output
     r = run("monitor", "report", "--list", tmp_path / "missing.csv", "--act", "az-2025", "--out", tmp_path)
     assert r.exit_code == 1 and "file not found" in r.output
+
+
+def test_review_undo_and_reviewer_from_the_users(tmp_path, monkeypatch):
+    from clemency.store import open_store
+    led = str(tmp_path / "l.jsonl")
+    data = tmp_path / "data"
+    st = open_store(data)
+    st.users.add("amina", "operator", "a long enough password 1")
+    st.users.add("vera", "viewer", "a long enough password 2")
+    st.close()
+    base = ["monitor", "review", "--ledger", led, "--left", "e1", "--right", "R1"]
+    r = run(*base, "--judgement", "same", "--reviewer", "amina", "--data", str(data))
+    assert r.exit_code == 0, r.output
+    r = run(*base, "--judgement", "same", "--reviewer", "vera", "--data", str(data))
+    assert r.exit_code == 2 and "operator" in r.output
+    r = run(*base, "--judgement", "same", "--reviewer", "nobody", "--data", str(data))
+    assert r.exit_code == 2 and "no user named" in r.output
+    monkeypatch.setenv("CLEMENCY_USER", "amina")
+    r = run(*base, "--undo")
+    assert r.exit_code == 0 and "same withdrawn by amina" in r.output and "no judgement holds now" in r.output
+    r = run(*base)
+    assert r.exit_code == 2
+    lines = (tmp_path / "l.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and '"undo"' in lines[1] and '"amina"' in lines[1]

@@ -288,3 +288,43 @@ def test_fast_path_agrees_with_compare():
                 continue
             c = compare(a, b)
             assert f[0] == c.score and f[1] == bool(c.caps), (a.name.raw, b.name.raw)
+
+
+def test_ledger_undo_restores_the_judgement_before(tmp_path):
+    led = Ledger(tmp_path / "l.jsonl")
+    led.record("L1", "R3", "different", "aa")
+    led.record("R3", "L1", "same", "bb")
+    assert led.judgement("L1", "R3") == "same"
+    back = led.undo("L1", "R3", "bb", note="wrong pair")
+    assert back.judgement == "different" and back.reviewer == "aa"
+    assert Ledger(tmp_path / "l.jsonl").judgement("L1", "R3") == "different"  # read back from the file
+    led.undo("L1", "R3", "cc")
+    assert led.judgement("L1", "R3") is None
+    with pytest.raises(LedgerError):
+        led.undo("L1", "R3", "cc")          # nothing left to undo
+    with pytest.raises(LedgerError):
+        led.undo("L9", "R9", "")            # an undo carries a reviewer too
+    assert [j.reviewer for j in led.history("L1", "R3")] == ["aa", "bb", "bb", "cc"]
+
+
+def test_judged_pairs_never_return_to_review_and_identities_span_versions(two_lists, tmp_path):
+    left, right = two_lists
+    led = Ledger(tmp_path / "l.jsonl")
+    # R3 (Həsənli, the -li form) would be review; judged same it is a match, and stays one
+    led.record("L1", "R3", "same", "aa")
+    led.record("L2", "R2", "different", "aa")
+    pairs = match_files(left, right, tmp_path / "o.csv", ledger=led)
+    bands = {(c.left_id, c.right_id): c.band for c in pairs}
+    assert bands[("L1", "R3")] == "match" and ("L2", "R2") not in bands
+    assert "review" not in {b for k, b in bands.items() if k in {("L1", "R3"), ("L2", "R2")}}
+    # a later list version gives the person the id V2-7; judged the same as R3, it is L1's identity too
+    v2 = _write(tmp_path / "v2.csv", [("V2-7", "Hasanli Ali", ""), ("V2-8", "Sabina Gasimova", "")])
+    led.record("R3", "V2-7", "same", "bb")
+    ident = led.identities()
+    assert ident["L1"] == ident["R3"] == ident["V2-7"] == "L1"   # named by the member judged first
+    got = {(c.left_id, c.right_id): c.band for c in match_files(left, v2, tmp_path / "o2.csv", ledger=led)}
+    assert got[("L1", "V2-7")] == "match"                     # never judged together, yet one identity
+    # a different judgement between identities drops their pairs across versions
+    led.record("R2", "V2-8", "same", "bb")
+    got = {(c.left_id, c.right_id) for c in match_files(left, v2, tmp_path / "o3.csv", ledger=led)}
+    assert ("L2", "V2-8") not in got

@@ -48,18 +48,53 @@ def why(list_file, act, on, readings, out, force):
 @click.option("--ledger", required=True, type=click.Path(), help="the review ledger (JSON lines, append-only)")
 @click.option("--left", required=True, help="id on one side")
 @click.option("--right", required=True, help="id on the other side")
-@click.option("--judgement", required=True, type=click.Choice(["same", "different", "unsure"]))
-@click.option("--reviewer", required=True, help="who judges")
+@click.option("--judgement", type=click.Choice(["same", "different", "unsure"]), default=None,
+              help="the judgement (or --undo)")
+@click.option("--undo", is_flag=True, help="withdraw the judgement in force on the pair (the one before it holds again)")
+@click.option("--reviewer", envvar="CLEMENCY_USER", default=None,
+              help="who judges (default: CLEMENCY_USER); with --data, a user of the web application")
+@click.option("--data", "data_dir", type=click.Path(), default=None,
+              help="the server's data directory: the reviewer must then be an enabled operator or admin there")
 @click.option("--note", default="", help="why")
 @friendly
-def review(ledger, left, right, judgement, reviewer, note):
-    """Record a judgement on a pair; a later judgement on the same pair wins (reversible)."""
+def review(ledger, left, right, judgement, undo, reviewer, data_dir, note):
+    """Record a judgement on a pair, or undo one; a later judgement on the same pair wins (reversible)."""
     from clemency.monitor.ledger import Ledger
+    if bool(judgement) == bool(undo):
+        raise UsageError("give either --judgement same|different|unsure or --undo")
+    if not reviewer:
+        raise UsageError("--reviewer is needed (or CLEMENCY_USER): every judgement carries the reviewer's name")
+    if data_dir:
+        _check_reviewer(reviewer, data_dir)
     led = Ledger(ledger)
     before = led.judgement(left, right)
+    if undo:
+        back = led.undo(left, right, reviewer, note)
+        click.echo(f"{left} ~ {right}: {before} withdrawn by {reviewer}; "
+                   + (f"{back.judgement} (by {back.reviewer}) holds again" if back else "no judgement holds now"))
+        return
     j = led.record(left, right, judgement, reviewer, note)
     change = f" (was {before})" if before and before != judgement else ""
     click.echo(f"{left} ~ {right}: {j.judgement}{change}, by {j.reviewer} at {j.at}")
+
+
+def _check_reviewer(name: str, data_dir: str) -> None:
+    """The reviewer must be an enabled user allowed to judge (operator or admin) in the server's store."""
+    import os
+
+    from clemency.store import RANK, UserError, open_store
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data {Path(data_dir).name!r} is not a directory", hint="the server's data directory")
+    store = open_store(data_dir, os.environ.get("CLEMENCY_DB") or None)
+    try:
+        user = store.users.get(name)
+    except UserError:
+        raise UsageError(f"no user named {name!r} in the server's users", hint="clemency users list") from None
+    finally:
+        store.close()
+    if user.disabled or RANK[user.role] < RANK["operator"]:
+        raise UsageError(f"user {name!r} may not judge pairs (disabled, or a viewer)",
+                         hint="judging needs the operator or admin role")
 
 
 @command.group("lists")

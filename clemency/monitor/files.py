@@ -59,7 +59,13 @@ def read_table(path: str | Path, required: Iterable[str] = ()) -> list[dict[str,
 
 
 def match_rows(left_rows: list[dict], right_rows: list[dict], ledger: Ledger | None = None) -> list[Comparison]:
-    """Pairs in `match` or `review`, with the ledger's judgements applied."""
+    """Pairs in `match` or `review`, with the ledger's judgements applied.
+
+    A pair judged `same` is a `match` and one judged `different` is dropped: a judged pair never returns to
+    review. `same` judgements chain across list versions and sources (``Ledger.identities``): two ids of one
+    identity are a `match` even if never judged together, and a `different` judgement between two
+    identities drops every pair across them.
+    """
     left = [person_from_row(r) for r in left_rows]
     right = [person_from_row(r) for r in right_rows]
     index = Index(right)
@@ -67,6 +73,12 @@ def match_rows(left_rows: list[dict], right_rows: list[dict], ledger: Ledger | N
     if ledger is None:
         return pairs
     latest = ledger.latest()
+    ident = ledger.identities()
+    apart = ledger.different()
+
+    def identity(x: str) -> str:
+        return ident.get(x, x)
+
     out: list[Comparison] = []
     seen: set[frozenset[str]] = set()
     for c in pairs:
@@ -74,29 +86,42 @@ def match_rows(left_rows: list[dict], right_rows: list[dict], ledger: Ledger | N
         seen.add(key)
         j = latest.get(key)
         if j is None:
-            out.append(c)
+            if identity(c.left_id) == identity(c.right_id):
+                c.band = "match"
+                c.caps.append(f"judged the same person through other judgements (identity {identity(c.left_id)})")
+                out.append(c)
+            elif frozenset((identity(c.left_id), identity(c.right_id))) not in apart:
+                out.append(c)
         elif j.judgement == "same":
             c.band = "match"
             c.caps.append(f"judged same by {j.reviewer} at {j.at}")
             out.append(c)
         elif j.judgement == "unsure":
             c.band = "review"
+            c.caps.append(f"judged unsure by {j.reviewer} at {j.at}")
             out.append(c)
         # different: dropped
-    # `same` judgements on pairs that blocking or the thresholds did not produce
+    # pairs of one identity that blocking or the thresholds did not produce
     by_left = {p.id: p for p in left}
     by_right = {p.id: p for p in right}
-    for key, j in latest.items():
-        if j.judgement != "same" or key in seen:
-            continue
-        a, b = j.left_id, j.right_id
-        if a not in by_left or b not in by_right:
-            a, b = b, a
-        if a in by_left and b in by_right:
-            c = compare(by_left[a], by_right[b])
-            c.band = "match"
-            c.caps.append(f"judged same by {j.reviewer} at {j.at}")
-            out.append(c)
+    members: dict[str, list[str]] = {}
+    for x, i in ident.items():
+        members.setdefault(i, []).append(x)
+    for group in members.values():
+        for a in group:
+            for b in group:
+                key = pair_key(a, b)
+                if a == b or a not in by_left or b not in by_right or key in seen:
+                    continue
+                j = latest.get(key)
+                if j is not None and j.judgement != "same":
+                    continue
+                seen.add(key)
+                c = compare(by_left[a], by_right[b])
+                c.band = "match"
+                c.caps.append(f"judged same by {j.reviewer} at {j.at}" if j is not None else
+                              f"judged the same person through other judgements (identity {identity(a)})")
+                out.append(c)
     return out
 
 

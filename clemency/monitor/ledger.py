@@ -1,10 +1,12 @@
 """The review ledger: people's judgements on pairs, append-only JSON lines.
 
-Each line: {"left_id", "right_id", "judgement": same|different|unsure, "reviewer", "at", "note"}.
-Nothing is ever rewritten: reversing a judgement is appending a new one. The latest judgement per
-pair wins (by ``at``, then by position in the file); a pair is unordered (a~b is b~a).
-Honoured on every run: `different` pairs are dropped, `same` pairs become `match`, `unsure` pairs
-stay in `review` whatever their score.
+Each line: {"left_id", "right_id", "judgement": same|different|unsure|undo, "reviewer", "at", "note"}.
+Nothing is ever rewritten: reversing a judgement is appending a new one, and `undo` withdraws the pair's
+judgement in force (the one before it, if any, holds again). The latest judgement per pair wins (by
+``at``, then by position in the file); a pair is unordered (a~b is b~a).
+Honoured on every run: `different` pairs are dropped, `same` pairs become `match` (a judged pair never
+returns to review), `unsure` pairs stay in `review` whatever their score. `same` judgements chain:
+people judged the same across list versions and sources form one identity (``identities``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from clemency.errors import ClemencyError
 
 JUDGEMENTS = ("same", "different", "unsure")
+UNDO = "undo"
 
 
 class LedgerError(ClemencyError):
@@ -60,11 +63,11 @@ class Ledger:
                     j = Judgement(str(d["left_id"]), str(d["right_id"]), d["judgement"],
                                   d.get("reviewer", ""), d.get("at", ""), d.get("note", ""))
                 except (ValueError, KeyError, TypeError) as exc:
-                    raise LedgerError(f"unreadable ledger line ({exc})", where=f"{self.path}:{n}",
+                    raise LedgerError(f"unreadable ledger line ({exc.__class__.__name__})", where=f"{self.path.name}:{n}",
                                       hint="each line is a JSON object with left_id, right_id, judgement") from exc
-                if j.judgement not in JUDGEMENTS:
-                    raise LedgerError(f"judgement {j.judgement!r}, expected one of {', '.join(JUDGEMENTS)}",
-                                      where=f"{self.path}:{n}")
+                if j.judgement not in (*JUDGEMENTS, UNDO):
+                    raise LedgerError(f"judgement {j.judgement!r}, expected one of {', '.join(JUDGEMENTS)} or undo",
+                                      where=f"{self.path.name}:{n}")
                 self.entries.append(j)
 
     def record(self, left_id: str, right_id: str, judgement: str, reviewer: str, note: str = "",
@@ -82,12 +85,64 @@ class Ledger:
         self.entries.append(j)
         return j
 
+    def undo(self, left_id: str, right_id: str, reviewer: str, note: str = "",
+             at: datetime | None = None) -> Judgement | None:
+        """Withdraw the judgement in force on a pair (appended as an `undo` line); returns the judgement that
+        holds again, if any."""
+        if not reviewer:
+            raise LedgerError("an undo needs a reviewer", hint="who withdraws the judgement")
+        if pair_key(left_id, right_id) not in self.latest():
+            raise LedgerError("no judgement on this pair to undo")
+        stamp = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
+        j = Judgement(str(left_id), str(right_id), UNDO, reviewer, stamp, note)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(j), ensure_ascii=False) + "\n")
+        self.entries.append(j)
+        return self.latest().get(j.pair)
+
     def latest(self) -> dict[frozenset[str], Judgement]:
-        """The judgement in force for every pair."""
-        out: dict[frozenset[str], Judgement] = {}
+        """The judgement in force for every pair (an `undo` withdraws the one before it)."""
+        stacks: dict[frozenset[str], list[Judgement]] = {}
         for _pos, j in sorted(enumerate(self.entries), key=lambda t: (t[1].at, t[0])):
-            out[j.pair] = j
-        return out
+            st = stacks.setdefault(j.pair, [])
+            if j.judgement == UNDO:
+                if st:
+                    st.pop()
+            else:
+                st.append(j)
+        return {k: st[-1] for k, st in stacks.items() if st}
+
+    def identities(self) -> dict[str, str]:
+        """Every id in a `same` judgement -> its identity: the ids judged the same, directly or through
+        others (across list versions and sources), share one identity, named by the member that entered
+        the ledger first, so that it does not change as later versions join the cluster."""
+        parent: dict[str, str] = {}
+        first: dict[str, int] = {}
+        for n, j in enumerate(self.entries):
+            for x in (j.left_id, j.right_id):
+                first.setdefault(x, n)
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for j in self.latest().values():
+            if j.judgement == "same":
+                a, b = find(j.left_id), find(j.right_id)
+                if a != b:
+                    keep, drop = (a, b) if (first[a], a) <= (first[b], b) else (b, a)
+                    parent[drop] = keep
+        return {x: find(x) for x in list(parent)}
+
+    def different(self) -> set[frozenset[str]]:
+        """Pairs of identities that a `different` judgement keeps apart."""
+        ident = self.identities()
+        return {frozenset((ident.get(j.left_id, j.left_id), ident.get(j.right_id, j.right_id)))
+                for j in self.latest().values() if j.judgement == "different"}
 
     def judgement(self, a: str, b: str) -> str | None:
         j = self.latest().get(pair_key(a, b))
