@@ -25,6 +25,7 @@ from clemency.web import (
     routes_monitor,
     routes_reports,
     routes_runs,
+    routes_status,
     routes_timeline,
 )
 from clemency.web.auth import safe_next
@@ -135,7 +136,7 @@ def create_app(data_dir: str | Path = "clemency-data", db_url: str | None = None
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         *routes_check.routes, *routes_runs.routes, *routes_act.routes, *routes_timeline.routes,
-        *routes_monitor.routes, *routes_reports.routes, *routes_admin.routes, *api.routes,
+        *routes_monitor.routes, *routes_status.routes, *routes_reports.routes, *routes_admin.routes, *api.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     check_access(routes)
