@@ -38,6 +38,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,8 +177,9 @@ def atomic_output(out, *, command: str, force: bool = False, replace: tuple[str,
         try:
             yield run
             _fault("before-finish")
+            t = time.perf_counter()
             make_csvs_inert(run)
-            write_manifest(run)
+            write_manifest(run, started=t)
             _fault("before-swap")
             check_target(target, force=force, replace=replace)     # nothing appeared meanwhile
             old = _swap(tmp, target)
@@ -410,7 +412,7 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def write_manifest(run: Run) -> dict:
+def write_manifest(run: Run, started: float | None = None) -> dict:
     """List every file (size, rows, SHA-256) and write manifest.json last, merged with the manifest the
     command wrote itself, if any. Files and folders are flushed to disk first."""
     files = {}
@@ -427,6 +429,8 @@ def write_manifest(run: Run) -> dict:
     manifest.update({"command": run.command, "run_id": run.run_id,
                      "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                      "environment": environment(), "files": files})
+    if started is not None:
+        manifest["finish_s"] = round(time.perf_counter() - started, 4)   # inert CSVs, flush and hash
     p = run.path / MANIFEST
     part = run.path / (MANIFEST + ".part")
     with open(part, "w", encoding="utf-8") as f:
