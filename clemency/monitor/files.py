@@ -138,11 +138,12 @@ def match_files(left: str | Path, right: str | Path, out: str | Path,
     pairs = match_rows(left_rows, right_rows, led)
     order = {str(r.get("id")): i for i, r in enumerate(left_rows)}
     pairs.sort(key=lambda c: (order.get(c.left_id, len(order)), -c.score, c.right_id))
+    from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(MATCH_COLUMNS)
         for c in pairs:
-            w.writerow([c.left_id, c.right_id, f"{c.score:.4f}", c.band])
+            w.writerow([inert_cell(str(c.left_id)), inert_cell(str(c.right_id)), f"{c.score:.4f}", c.band])
     return pairs

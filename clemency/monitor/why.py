@@ -518,11 +518,12 @@ def read_list(path: str | Path) -> list[dict]:
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: inert_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
 
 
 def why_list(list_path: str | Path, act, out_dir: str | Path, on=None, readings: dict | None = None) -> WhyResult:
