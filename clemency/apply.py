@@ -20,6 +20,7 @@ from clemency.engines import get_engine
 from clemency.engines.duckdb import sql_path
 from clemency.engines.lookup import register_lookup
 from clemency.errors import ClemencyError, UsageError
+from clemency.jurisdictions import code_for
 from clemency.law import CriminalCode
 from clemency.outdir import Run, atomic_output, read_manifest
 from clemency.registry.schema import FIELDS
@@ -92,7 +93,7 @@ class Context:
         plan = compile_act(act, readings)
         if on is not None:
             on = parse_day(on, "decision date (--on)")
-        return cls(act, plan, code or CriminalCode.load(), on or plan.eif)
+        return cls(act, plan, code or code_for(act), on or plan.eif)
 
 
 @dataclass

@@ -21,14 +21,18 @@ from clemency.act.overlay import neutralised
 from clemency.apply import SYNTHETIC_NOTE, Context, _is_synthetic
 from clemency.compare.core import DIFFERS
 from clemency.compare.session import Session, check_rows, resolve_act
-
-RANK = ("CASE {r} WHEN 'release_from_imprisonment' THEN 1 WHEN 'release_from_criminal_liability' THEN 1 "
-        "WHEN 'release_from_punishment' THEN 2 WHEN 'term_reduction' THEN 3 ELSE 9 END")
+from clemency.jurisdictions import Jurisdiction, jurisdiction_of
 
 
-def _gain(b: str, a: str) -> str:
+def rank_sql(jur: Jurisdiction, column: str) -> str:
+    """SQL ranking the relief in `column` by the jurisdiction's ranks (none and indeterminate rank last)."""
+    whens = " ".join(f"WHEN '{r.id}' THEN {int(r.rank)}" for r in jur.reliefs.values())
+    return f"CASE {column} {whens} ELSE 999 END"
+
+
+def _gain(jur: Jurisdiction, b: str, a: str) -> str:
     """The alternative decision gives a relief better than the base one (none/indeterminate rank last)."""
-    return f"({RANK.format(r=f'{a}.relief')} < {RANK.format(r=f'{b}.relief')})"
+    return f"({rank_sql(jur, f'{a}.relief')} < {rank_sql(jur, f'{b}.relief')})"
 
 
 def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, group_column: str = "group",
@@ -36,6 +40,7 @@ def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, gr
     """Attribute exclusions on `registry` (a registry file, or records: registry rows or list rows)."""
     step = progress or (lambda name: None)
     act_obj = resolve_act(act)
+    jur = jurisdiction_of(act_obj)
     ctx = Context.make(act_obj, readings, on)
     exclusions = [c.id for c in ctx.plan.exclusions]
     session = Session.open(registry, [act_obj], code)
@@ -59,12 +64,12 @@ def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, gr
             only = f"b.excluded_by = '{x}'" if x != "ALL" else "b.excluded_by <> ''"
             row = con.execute(f"""
                 SELECT count(*) FILTER (WHERE {has}), count(DISTINCT b.person_id) FILTER (WHERE {has}),
-                       count(*) FILTER (WHERE {only} AND {_gain('b', 'a')}),
-                       count(DISTINCT b.person_id) FILTER (WHERE {only} AND {_gain('b', 'a')}),
+                       count(*) FILTER (WHERE {only} AND {_gain(jur, 'b', 'a')}),
+                       count(DISTINCT b.person_id) FILTER (WHERE {only} AND {_gain(jur, 'b', 'a')}),
                        count(*) FILTER (WHERE {has} AND NOT ({only})),
                        count(DISTINCT b.person_id) FILTER (WHERE {has} AND NOT ({only})),
                        count(*) FILTER (WHERE {differs}),
-                       count(DISTINCT b.person_id) FILTER (WHERE {_gain('b', 'a')})
+                       count(DISTINCT b.person_id) FILTER (WHERE {_gain(jur, 'b', 'a')})
                 FROM {base} b JOIN {table} a ON b._row = a._row""").fetchone()
             transitions = [{"from": f, "to": t, "rows": n} for f, t, n in con.execute(
                 f"SELECT b.relief, a.relief, count(*) FROM {base} b JOIN {table} a ON b._row = a._row "
@@ -77,7 +82,7 @@ def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, gr
             else:
                 res["exclusions"][x] = entry
         if grouped:
-            res["groups"] = _by_group(con, base, tables, exclusions, group_column)
+            res["groups"] = _by_group(con, base, tables, exclusions, group_column, jur)
     finally:
         session.close()
     if not isinstance(registry, (list, tuple, dict)) and _is_synthetic(registry):
@@ -96,7 +101,7 @@ def _compile(act, ctx):
     return compile_act(act, ctx.plan.readings)
 
 
-def _by_group(con, base, tables, exclusions, gcol) -> dict:
+def _by_group(con, base, tables, exclusions, gcol, jur: Jurisdiction) -> dict:
     g = f'b."{gcol}"'
     out: dict = {}
     for grp, persons, ben in con.execute(
@@ -106,9 +111,9 @@ def _by_group(con, base, tables, exclusions, gcol) -> dict:
     for x in exclusions:
         has = f"list_contains(string_split(b.excluded_by, ';'), '{x}')"
         for grp, sole, together, gain in con.execute(f"""
-                SELECT {g}, count(DISTINCT b.person_id) FILTER (WHERE b.excluded_by = '{x}' AND {_gain('b', 'a')}),
+                SELECT {g}, count(DISTINCT b.person_id) FILTER (WHERE b.excluded_by = '{x}' AND {_gain(jur, 'b', 'a')}),
                        count(DISTINCT b.person_id) FILTER (WHERE {has} AND b.excluded_by <> '{x}'),
-                       count(DISTINCT b.person_id) FILTER (WHERE {_gain('b', 'a')})
+                       count(DISTINCT b.person_id) FILTER (WHERE {_gain(jur, 'b', 'a')})
                 FROM {base} b JOIN {tables[x]} a ON b._row = a._row GROUP BY 1""").fetchall():
             out[str(grp)]["exclusions"][x] = {"sole": sole, "together": together, "gain_if_dropped": gain}
     for grp, excl, n in con.execute(

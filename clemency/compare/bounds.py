@@ -25,10 +25,9 @@ from clemency.compare.session import Session, check_rows, resolve_act
 from clemency.compile.plan import compile_act
 from clemency.engines.lookup import register_lookup
 from clemency.engines.sqlgen import SqlGen
-from clemency.report.figures import RELIEF_COLUMNS, figure, load_figures
+from clemency.jurisdictions import jurisdiction_of
+from clemency.report.figures import figure, load_figures, relief_columns
 
-RELIEFS = ["release_from_imprisonment", "release_from_punishment", "term_reduction",
-           "release_from_criminal_liability"]
 MEASURES = ("window", "on_eif")
 BATCH = 16
 
@@ -125,9 +124,10 @@ def _days(col):
 
 def decide_vectorised(plan, data: dict, index: dict, day_num: int, cache: dict | None = None):
     """The decision of `SqlGen.decision_query` (relief on the day, and the first upcoming relief when none),
-    computed in numpy from the clause columns: codes into RELIEF_CODES."""
+    computed in numpy from the clause columns: codes into `relief_codes(plan)`."""
     import numpy as np  # noqa: PLC0415
     n = len(data["_row"])
+    codes = relief_codes(plan)
     cands = plan.candidates
     h = {c.id: data[f"h{index[c.id]}"] for c in plan.clauses if c.decides or c.kind != "relief"}
     cache = {} if cache is None else cache
@@ -149,7 +149,7 @@ def decide_vectorised(plan, data: dict, index: dict, day_num: int, cache: dict |
         e.append(held)
         unknown.append(u)
         ok_lo.append(up)
-    relief = np.full(n, RELIEF_CODES.index("none"), np.int8)
+    relief = np.full(n, codes.index("none"), np.int8)
     decided = np.zeros(n, bool)
     seen_u: dict = {}           # (relief, months) -> some earlier candidate of that kind was unknown
     for i, c in enumerate(cands):
@@ -159,14 +159,14 @@ def decide_vectorised(plan, data: dict, index: dict, day_num: int, cache: dict |
             if k != key:
                 differ |= u
         hit = ~decided & e[i].t
-        relief[hit & ~differ] = RELIEF_CODES.index(c.relief)
-        relief[hit & differ] = RELIEF_CODES.index("indeterminate")
+        relief[hit & ~differ] = codes.index(c.relief)
+        relief[hit & differ] = codes.index("indeterminate")
         decided |= hit
         seen_u[key] = seen_u[key] | unknown[i] if key in seen_u else unknown[i]
     any_u = np.zeros(n, bool)
     for u in unknown:
         any_u |= u
-    relief[~decided & any_u] = RELIEF_CODES.index("indeterminate")
+    relief[~decided & any_u] = codes.index("indeterminate")
     # the first upcoming relief: the earliest `lo` among candidates that become eligible later (ties: order)
     big = np.iinfo(np.int64).max
     first = np.full(n, big, np.int64)
@@ -174,20 +174,22 @@ def decide_vectorised(plan, data: dict, index: dict, day_num: int, cache: dict |
         first = np.where(up & (lo < first), lo, first)
     upcoming = np.full(n, -1, np.int8)
     for i, (up, lo) in enumerate(ok_lo):
-        upcoming = np.where((upcoming < 0) & up & (lo == first), RELIEF_CODES.index(cands[i].relief), upcoming)
-    window = np.where((relief == RELIEF_CODES.index("none")) & (upcoming >= 0), upcoming, relief)
+        upcoming = np.where((upcoming < 0) & up & (lo == first), codes.index(cands[i].relief), upcoming)
+    window = np.where((relief == codes.index("none")) & (upcoming >= 0), upcoming, relief)
     return relief, window
 
 
-RELIEF_CODES = RELIEFS + ["indeterminate", "none"]
+def relief_codes(plan) -> list[str]:
+    """The decision codes of a plan: its jurisdiction's reliefs, then indeterminate and none."""
+    return list(plan.act.relief_ranks) + ["indeterminate", "none"]
 
 
-def _distinct_counts(codes, person):
+def _distinct_counts(codes, person, names):
     """Persons (not rows) per relief code: a person with several rows counts once per relief."""
     import numpy as np  # noqa: PLC0415
     out = {}
     n_persons = int(person.max()) + 1 if len(person) else 0
-    for i, name in enumerate(RELIEF_CODES):
+    for i, name in enumerate(names):
         mask = codes == i
         if mask.any():
             out[name] = int(np.count_nonzero(np.bincount(person[mask], minlength=n_persons)))
@@ -203,6 +205,9 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
     decisions in numpy) or "sql" (one aggregate query per plan, the reference for the vectorised one)."""
     t0 = time.perf_counter()
     act_obj = resolve_act(act)
+    jur = jurisdiction_of(act_obj)
+    reliefs = list(jur.reliefs)
+    columns = relief_columns(jur)
     names = list(names or two_valued(act_obj))
     combos = combinations(act_obj, names, readings)
     defaults = compile_act(act_obj, readings).readings
@@ -253,15 +258,15 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
     result_reliefs = {}
     for measure in MEASURES:
         block = {}
-        for relief in RELIEFS + ["total"]:
-            vals = [sum(c[measure].get(r, 0) for r in RELIEFS) if relief == "total" else c[measure].get(relief, 0)
+        for relief in reliefs + ["total"]:
+            vals = [sum(c[measure].get(r, 0) for r in reliefs) if relief == "total" else c[measure].get(relief, 0)
                     for c in counts]
             lo, hi = min(vals), max(vals)
             i_lo, i_hi = vals.index(lo), vals.index(hi)
             official = {}
             for r in act_figures:
                 official[r["report"]] = (r.get("total") if relief == "total"
-                                         else figure(r, RELIEF_COLUMNS[relief]))
+                                         else figure(r, columns.get(relief, [])))
             block[relief] = {
                 "default": vals[default_index], "min": lo, "max": hi,
                 "min_at": {n: combos[i_lo][n] for n in names if combos[i_lo][n] != defaults[n]},
@@ -318,8 +323,9 @@ def _run_vectorised(con, gen, plans, sources, on, counts, progress):
             for i in group:
                 index = {c.id: keyed[_variant_key(c)] for c in plans[i].clauses}
                 relief, window = decide_vectorised(plans[i], data, index, day_num, cache)
-                counts[i]["on_eif"] = _distinct_counts(relief, person_idx)
-                counts[i]["window"] = _distinct_counts(window, person_idx)
+                names = relief_codes(plans[i])
+                counts[i]["on_eif"] = _distinct_counts(relief, person_idx, names)
+                counts[i]["window"] = _distinct_counts(window, person_idx, names)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -332,9 +338,10 @@ def write(result: dict, out) -> None:
     (out / "bounds.json").write_text(json.dumps({k: v for k, v in result.items() if k != "per_combination"},
                                                 indent=2, default=str))
     names = result["readings"]
+    reliefs = [r for r in result["reliefs"] if r != "total"]
     with open(out / "combinations.csv", "w", encoding="utf-8") as f:
-        f.write(",".join(names + [f"{m}_{r}" for m in MEASURES for r in RELIEFS]) + "\n")
+        f.write(",".join(names + [f"{m}_{r}" for m in MEASURES for r in reliefs]) + "\n")
         for c in result["per_combination"]:
             f.write(",".join([c["readings"][n] for n in names]
-                             + [str(c[m].get(r, 0)) for m in MEASURES for r in RELIEFS]) + "\n")
+                             + [str(c[m].get(r, 0)) for m in MEASURES for r in reliefs]) + "\n")
     (out / "bounds.html").write_text(bounds_page(result), encoding="utf-8")

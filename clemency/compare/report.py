@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
+from clemency.jurisdictions import RELIEF_LABELS as LABELS
 from clemency.report import charts, html
 
-RELIEF_LABELS = {"release_from_imprisonment": "released from prison",
-                 "release_from_criminal_liability": "released from criminal liability",
-                 "release_from_punishment": "released from a non-custodial punishment",
-                 "term_reduction": "term cut", "indeterminate": "indeterminate", "none": "no relief"}
+# Relief labels are the jurisdictions' (clemency.jurisdictions), over every jurisdiction read.
+RELIEF_LABELS = LABELS
 
 
 def _readings(r: dict) -> str:

@@ -20,6 +20,7 @@ from clemency.apply import Context, _columns, extra_fields
 from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.lookup import register_lookup
 from clemency.errors import ClemencyError
+from clemency.jurisdictions import code_for
 from clemency.law import CriminalCode
 
 BENEFIT = "relief NOT IN ('none', 'indeterminate')"
@@ -68,7 +69,7 @@ class Session:
                                   con, extra_fields=fields)
         else:
             loaded = load_registry(registry, con, extra_fields=fields)
-        return cls(con, loaded, code or CriminalCode.load(), _columns(con))
+        return cls(con, loaded, code or (code_for(acts[0]) if acts else CriminalCode.load()), _columns(con))
 
     def close(self):
         self.con.close()

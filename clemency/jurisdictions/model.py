@@ -104,7 +104,7 @@ class Jurisdiction:
     names: tuple[str, ...] = ()
     languages: dict = field(default_factory=dict)
     reliefs: dict[str, Relief] = field(default_factory=dict)       # in report order
-    outcomes: dict[str, dict] = field(default_factory=dict)        # none / indeterminate -> words
+    outcomes: dict[str, dict] = field(default_factory=dict)        # none / indeterminate -> {words, label}
     registry: RegistryProfile = field(default_factory=RegistryProfile)
     code_tables: tuple[CodeTable, ...] = ()
     default_code: tuple[str, str] | None = None                    # (table, version)
@@ -123,13 +123,13 @@ class Jurisdiction:
     def words(self, relief: str, lang: str = "en") -> str:
         """The relief (or outcome) in words, in `lang` (English when the language has no words)."""
         r = self.reliefs.get(relief)
-        table = r.words if r else self.outcomes.get(relief, {})
+        table = r.words if r else self.outcomes.get(relief, {}).get("words", {})
         return table.get(lang) or table.get("en") or relief.replace("_", " ")
 
     def label(self, relief: str, lang: str = "en") -> str:
         """A label for tables; the words when the relief has none."""
         r = self.reliefs.get(relief)
-        table = r.label if r else {}
+        table = r.label if r else self.outcomes.get(relief, {}).get("label", {})
         return table.get(lang) or table.get("en") or self.words(relief, lang)
 
     def short(self, relief: str, lang: str = "en") -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 from clemency.calendar import add_days, add_months
 from clemency.errors import ClemencyError, InputError
 from clemency.explain import RELIEF_WORDS
+from clemency.jurisdictions import RELEASES  # reliefs that release the person altogether
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
 
@@ -42,7 +43,6 @@ READINGS_COLUMNS = ["reading", "value", "id", "full_name", "group", "relief", "c
                     "alt_clause", "alt_eligible_from", "alt_upcoming_relief", "alt_upcoming_from"]
 REQUIRED = ("id", "full_name", "articles")
 
-RELEASES = ("release_from_imprisonment", "release_from_criminal_liability", "release_from_punishment")
 _PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "conditional", "corrective_work",
                 "public_works", "fine", "disciplinary_military_unit", "other")
 _STATUSES = ("convicted", "accused", "suspect")

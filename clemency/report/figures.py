@@ -7,17 +7,21 @@ import csv
 from importlib import resources
 from pathlib import Path
 
+from clemency.jurisdictions import Jurisdiction, default_jurisdiction
+
 FIGURES_DIR = Path(str(resources.files("clemency") / "data" / "figures"))
 
-RELIEF_COLUMNS = {
-    "release_from_imprisonment": ["released_from_imprisonment"],
-    "release_from_punishment": ["released_from_noncustodial"],
-    "term_reduction": ["term_reduced_6m_custodial", "term_reduced_6m_noncustodial"],
-    "release_from_criminal_liability": ["released_from_criminal_liability"],
-}
-CATEGORY_COLUMNS = {"not_great_danger": "cat_not_great_danger", "less_serious": "cat_less_serious",
-                    "grave": "cat_grave"}
-SEX_COLUMNS = {"M": "men", "F": "women"}
+# Which columns count which relief, category and sex is the jurisdiction's (`figures` and each relief's
+# `figures` in clemency/jurisdictions/<id>/jurisdiction.yaml); these are the default jurisdiction's.
+_DEFAULT = default_jurisdiction()
+RELIEF_COLUMNS: dict[str, list[str]] = _DEFAULT.relief_columns
+CATEGORY_COLUMNS: dict[str, str] = dict(_DEFAULT.figures.get("category_columns") or {})
+SEX_COLUMNS: dict[str, str] = dict(_DEFAULT.figures.get("sex_columns") or {})
+
+
+def relief_columns(jur: Jurisdiction | None = None) -> dict[str, list[str]]:
+    """relief -> the official-figure columns that count it, for a jurisdiction (default: the default one)."""
+    return (jur or _DEFAULT).relief_columns
 
 
 def load_figures(act_id: str, path: str | Path | None = None) -> list[dict]:
