@@ -86,7 +86,9 @@ def error_response(request: Request, status: int, error: str, details: list | No
     error = public_text(error)
     if wants_json(request):
         return JSONResponse({"error": error, "details": details}, status_code=status, headers=headers)
-    return render(request, "error.html", status_code=status, status=status, error=error, details=details)
+    response = render(request, "error.html", status_code=status, status=status, error=error, details=details)
+    response.headers.update(headers or {})
+    return response
 
 
 def config(request: Request) -> WebConfig:
