@@ -20,7 +20,7 @@ def command():
 
 
 @command.command("why")
-@click.option("--list", "list_file", required=True, type=click.Path(), help="a political-prisoner list (CSV/XLSX, contracts §7)")
+@click.option("--list", "list_file", required=True, type=click.Path(), help="a political-prisoner list (CSV/XLSX: id, full_name, articles, ...)")
 @click.option("--act", required=True, help="a shipped act id (az-2025) or an act file")
 @on_option()
 @reading_option()

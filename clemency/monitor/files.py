@@ -1,4 +1,4 @@
-"""Reading list files (CSV/XLSX) and `match_files`, the library side of `clemency match` (contracts §4)."""
+"""Reading list files (CSV/XLSX) and `match_files`, the library side of `clemency match`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Political-prisoner lists as dated versions (contracts §7): import, unique persons, differences
+"""Political-prisoner lists as dated versions: import, unique persons, differences
 between versions with exit reasons, charges over time with alerts, and privacy for publication."""
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def diff(old: ListVersion, new: ListVersion, events: Iterable = ()) -> ListDiff:
 # --- charges over time ----------------------------------------------------------------------------
 
 def article_covers(ref: str, article: str) -> bool:
-    """Dotted-segment matching (contracts §1): 206.3 covers 206.3.2; 193-1 is not 193."""
+    """Dotted-segment matching: 206.3 covers 206.3.2; 193-1 is not 193."""
     r, a = ref.strip().split("."), article.strip().split(".")
     return len(r) <= len(a) and a[: len(r)] == r
 

@@ -116,7 +116,7 @@ def parse_articles(value: object) -> frozenset[str]:
 
 
 def person_from_row(row: dict) -> Person:
-    """Build a Person from a list row (contracts §4/§7 columns)."""
+    """Build a Person from a list row."""
     return Person(
         id=str(row.get("id") or row.get("person_id") or ""),
         name=parse_name(str(row.get("full_name") or ""), (row.get("patronymic") or None)),
