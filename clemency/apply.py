@@ -131,6 +131,27 @@ def _columns(con, table: str = "registry") -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
 
 
+def safe_column_names(con, table: str = "registry") -> dict[str, str]:
+    """Rename extra input columns whose names are not plain identifiers (a space, a dash, a formula) to
+    identifiers, so that they pass through to the decisions; returns {old: new}."""
+    columns = _columns(con, table)
+    taken = set(columns)
+    renamed = {}
+    for c in columns:
+        if c.replace("_", "").isalnum():
+            continue
+        base = re.sub(r"\W+", "_", c).strip("_") or "column"
+        if base[0].isdigit():
+            base = "c_" + base
+        new, i = base, 2
+        while new in taken:
+            new, i = f"{base}_{i}", i + 1
+        taken.add(new)
+        con.execute(f'ALTER TABLE {table} RENAME COLUMN "{c.replace(chr(34), chr(34) * 2)}" TO "{new}"')
+        renamed[c] = new
+    return renamed
+
+
 def _passthrough(columns: list[str]) -> list[str]:
     extras = [c for c in columns if c not in FIELDS and not c.startswith("_")]
     return PASSTHROUGH + extras
@@ -202,6 +223,10 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
         step("reading the registry")
         loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act))
         timings["load_s"] = time.perf_counter() - t0
+        renamed = safe_column_names(con)
+        for old, new in renamed.items():
+            (warn or (lambda text: None))(f"the extra column {old!r} is written as {new!r} (a column name "
+                                          "may hold only letters, digits and _)")
         step("resolving articles")
         t = time.perf_counter()
         _register_lookup(con, ctx)
@@ -249,6 +274,7 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
         "reasons_legend": {"H": "held", "F": "failed", "U": "unknown (data missing)",
                            "-": "content of the clause unknown: listed, never decides"},
         "synthetic": synthetic,
+        "renamed_columns": renamed,
         "warnings": warnings,
         "timings_s": {k: round(v, 4) for k, v in timings.items()},
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
