@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clemency.jurisdictions import default_jurisdiction
+
 TYPES = ("string", "date", "bool", "int", "number", "enum")
 
 # SQL type of each field type in the typed `registry` table.
@@ -75,15 +77,17 @@ PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "c
                "public_works", "fine", "disciplinary_military_unit", "other")
 CATEGORIES = ("not_great_danger", "less_serious", "grave", "especially_grave")
 RECIDIVISM = ("none", "repeat", "dangerous", "especially_dangerous")
-# Plausibility limits (clemency/registry/plausible.py). The minimum age of criminal responsibility is
-# Azerbaijan's (Criminal Code Art. 20: 16, and 14 for the gravest crimes): the lower of the two.
-MIN_AGE_CRIMINAL_RESPONSIBILITY = 14
+# Plausibility limits (clemency/registry/plausible.py). The minimum age of criminal responsibility is the
+# default jurisdiction's (its registry profile): the lower of its general and its listed-crimes age.
+_PROFILE = default_jurisdiction().registry
+MIN_AGE_CRIMINAL_RESPONSIBILITY = min((a for a in (_PROFILE.minimum_age, _PROFILE.minimum_age_listed_crimes)
+                                       if a is not None), default=0)
 MAX_AGE = 110
 CUSTODIAL_END = ("imprisonment", "restriction_of_liberty")  # punishments that need sentence_end
 
-STATUS_FLAGS = ("war_participant", "relative_of_fallen", "state_award", "award_stripped",
-                "provocation_disabled", "khojaly_victim", "january_1990_disabled", "idp", "repression_victim",
-                "carer_of_child", "convicted_abroad", "malicious_regime_violator", "reoffended_after_amnesty")
+# Status flags are the default jurisdiction's registry profile (clemency/jurisdictions/<id>/jurisdiction.yaml);
+# convicted_abroad (convicted by a foreign court) is core: any country's registry may hold such a sentence.
+STATUS_FLAGS = _PROFILE.flag_names + ("convicted_abroad",)
 
 _FIELD_LIST: list[Field] = [
     Field("person_id", "string", required=True, meaning="one person"),
