@@ -216,12 +216,14 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_
                    'a case_id that only one row has (' || d.n || ' rows have this one, so none of them is decided)'
                    AS expected
             FROM {t} c JOIN dup_keys d ON c.case_id = d.k),
+        conflicted AS (
+            SELECT person_id AS p FROM {t} WHERE person_id IS NOT NULL GROUP BY person_id
+            HAVING min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)),
         people AS (
             SELECT person_id AS p,
                    count(DISTINCT sex) > 1 AS sex_conflict, {_list_values('sex')} AS sexes,
                    count(DISTINCT birth_date) > 1 AS birth_conflict, {_list_values('birth_date')} AS births
-            FROM {t} WHERE person_id IS NOT NULL GROUP BY person_id
-            HAVING count(DISTINCT sex) > 1 OR count(DISTINCT birth_date) > 1),
+            FROM {t} WHERE person_id IN (SELECT p FROM conflicted) GROUP BY person_id),
         disagree AS (
             SELECT c._row AS row, c.case_id AS case_id, 'sex' AS field, coalesce(c.sex, '') AS value,
                    'one sex in every row of this person_id (its rows give ' || p.sexes || ')' AS expected

@@ -329,6 +329,8 @@ def _chunk(rng: np.random.Generator, first: int, n: int) -> pa.Table:
     year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     feb29 = ((year - year % 4 - 1970).astype("datetime64[Y]").astype("datetime64[M]") + 1).astype("datetime64[D]") + 28
     birth = np.where(leap & ~minor, feb29, birth)
+    # an adult now was an adult at an offence years ago too (long sentences): never younger than 18 then
+    birth = np.where(minor, birth, np.minimum(birth, offense - int(18 * 365.25) - 1))
     birth = np.where(rng.random(n) < ASSUMPTIONS["missing_birth_date"], nat, birth)
 
     # the same person on consecutive rows (adults only, so ages at offence stay plausible)
@@ -336,6 +338,14 @@ def _chunk(rng: np.random.Generator, first: int, n: int) -> pa.Table:
     same = (rng.random(n) < ASSUMPTIONS["second_case_same_person"]) & (birth < EIF - 30 * 365)
     same[0] = False
     src = np.maximum.accumulate(np.where(same, 0, idx))
+    # a second case of the same person keeps the person's birth date: only where the person was at
+    # least 16 at this case's offence (the registry import refuses anything younger than 14)
+    for _ in range(10):
+        young = same & ~np.isnat(birth[src]) & (birth[src] > offense - int(16 * 365.25))
+        if not young.any():
+            break
+        same &= ~young
+        src = np.maximum.accumulate(np.where(same, 0, idx))
     female, birth = female[src], birth[src]
     surname = rng.integers(len(SURNAMES), size=n)[src]
     given = rng.integers(len(MALE), size=n)[src]
