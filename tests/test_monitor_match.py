@@ -328,3 +328,13 @@ def test_judged_pairs_never_return_to_review_and_identities_span_versions(two_li
     led.record("R2", "V2-8", "same", "bb")
     got = {(c.left_id, c.right_id) for c in match_files(left, v2, tmp_path / "o3.csv", ledger=led)}
     assert ("L2", "V2-8") not in got
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Məmmədov Elçin Şahin oğlu", "Mammadov Elcin Sahin oglu"),     # Azerbaijani typed without ç, ş, ə
+    ("Şükürov Ramil Çingiz oğlu", "Sukurov Ramil Cingiz oglu"),
+])
+def test_azerbaijani_typed_without_its_letters(a, b):
+    c = compare(person_from_row({"id": "a", "full_name": a, "birth_year": 1980}),
+                person_from_row({"id": "b", "full_name": b, "birth_year": 1980}))
+    assert c.band == "match", explain(c)

@@ -127,8 +127,9 @@ def person_from_row(row: dict) -> Person:
 
 
 #: Letter classes that Russian renderings confuse inside a word (Рагимов = Rəhimov, Мехтиев =
-#: Mehdiyev, Алекперова = Ələkbərova): keys equal after merging these are "near-identical".
-_COARSE = str.maketrans({"H": "G", "T": "D", "P": "B"})
+#: Mehdiyev, Алекперова = Ələkbərova), and that Azerbaijani typed without its letters merges (Elcin for
+#: Elçin, Sahin for Şahin): keys equal after merging these are "near-identical".
+_COARSE = str.maketrans({"H": "G", "T": "D", "P": "B", "C": "J", "X": "S"})
 NEAR_IDENTICAL = 0.97
 
 
