@@ -36,6 +36,7 @@ from clemency.explain import RELIEF_WORDS
 from clemency.jurisdictions import RELEASES  # reliefs that release the person altogether
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
+from clemency.registry.schema import STATUS_FLAGS
 
 WHY_COLUMNS = ["id", "full_name", "group", "relief", "clause", "excluded_by", "eligible_from",
                "new_sentence_end", "upcoming_relief", "upcoming_from", "reason", "derived", "other_readings"]
@@ -48,10 +49,8 @@ _PUNISHMENTS = ("imprisonment", "life_imprisonment", "restriction_of_liberty", "
 _STATUSES = ("convicted", "accused", "suspect")
 _SEX = {"m": "M", "male": "M", "man": "M", "k": "M", "f": "F", "female": "F", "woman": "F", "q": "F"}
 #: list columns copied into the registry record as they are (when present and not empty)
-_PASS = ("crime_category", "negligent", "recidivism", "institution", "disability_percent", "war_participant",
-         "relative_of_fallen", "state_award", "award_stripped", "provocation_disabled", "khojaly_victim",
-         "january_1990_disabled", "idp", "repression_victim", "carer_of_child", "convicted_abroad",
-         "malicious_regime_violator", "reoffended_after_amnesty")
+_PASS = ("crime_category", "negligent", "recidivism", "institution", "disability_percent",
+         *STATUS_FLAGS)   # the status flags: the registry profile's (clemency.jurisdictions)
 FAR_FUTURE = dt.date(2099, 12, 31)
 
 
