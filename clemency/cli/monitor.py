@@ -268,11 +268,12 @@ def past_acts(out, source):
 @click.option("--figures", type=click.Path(), default=None,
               help="official totals in the format of official-figures.csv (default: the shipped az-2025 figures)")
 @click.option("--withhold-names", is_flag=True, help="withhold the names of released people in status.csv")
-@click.option("--on", help="decision date YYYY-MM-DD (default: the entry into force)")
+@on_option()
 @reading_option()
+@force_option()
 @friendly
 def status(list_file, act, out, decrees, decree_date, decree_number, decree_source, releases, events, later, ledger,
-           figures, withhold_names, on, readings):
+           figures, withhold_names, on, readings, force):
     """Every list person's status: amnesty, pardon, term reduced, end of term, died in custody, or still in and why."""
     from importlib import resources
 
@@ -285,12 +286,14 @@ def status(list_file, act, out, decrees, decree_date, decree_number, decree_sour
     decs = [load_decree(d, date_=decree_date, number=decree_number, source=decree_source) for d in decrees]
     res = person_statuses(list_file, act, decrees=decs, later=[file_and_date(s) for s in later], events=events,
                           releases=releases, ledger=ledger, on=on, readings=parse_readings(readings))
+    from clemency.outdir import atomic_output
     figures = figures or str(resources.files("clemency") / "data" / "figures" / "az-2025.csv")
-    files = write_status(res, out, figures=figures, withhold_names=withhold_names)
     counts = {k: v for k, v in res.counts().items() if v}
-    log_export(Path(out), "monitor status", files,
-               options={"act": res.act, "list": Path(list_file).name, "decrees": [d.name for d in decs],
-                        "withhold_names": withhold_names}, counts=counts)
+    with atomic_output(out, command="monitor status", force=force) as run:
+        files = write_status(res, run.path, figures=figures, withhold_names=withhold_names)
+        log_export(run.path, "monitor status", files,
+                   options={"act": res.act, "list": Path(list_file).name, "decrees": [d.name for d in decs],
+                            "withhold_names": withhold_names}, counts=counts)
     click.echo(f"{len(res.persons)} person(s) on the list, as of the evidence given:")
     for k, v in counts.items():
         click.echo(f"  {STATUS_WORDS[k]}: {v}")
