@@ -6,8 +6,12 @@ whose peak memory (RSS of the process tree, JVM included) is sampled with psutil
 plain scan: DuckDB reading the same input columns and writing the same number of rows to Parquet.
 Writes bench/RESULTS.md (numbers, machine, ratios) and bench/time-vs-rows.svg.
 
-    python -m bench [--sizes 100000,1000000,10000000] [--engines duckdb,spark,reference]
-                    [--reference-max 100000] [--spark-timeout 3600] [--results bench/RESULTS.md]
+    python -m bench [--sizes 100000,1000000,10000000] [--engines duckdb,spark,spark-cluster,reference]
+                    [--reference-max 100000] [--timeout 3600] [--zen] [--results bench/RESULTS.md]
+
+`spark-cluster` starts a Spark standalone master and two workers on this machine (from pyspark's own
+distribution) and runs the Spark engine on them through CLEMENCY_SPARK_MASTER; its peak memory includes
+the master, the workers and their executors. `--zen` adds the head-to-head with GoRules ZEN (bench/zen.py).
 
 Synthetic registries are cached in bench/out/ (gitignored) by size and seed.
 """
@@ -41,9 +45,10 @@ def registry(rows: int, seed: int = 0) -> Path:
     return path
 
 
-def measured(args: list[str], timeout: float) -> dict:
-    """Run `python -m bench.run_one ARGS`, sampling the RSS of its process tree every 0.1 s."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def measured(args: list[str], timeout: float, env: dict | None = None, also: list[int] = ()) -> dict:
+    """Run `python -m bench.run_one ARGS`, sampling the RSS of its process tree every 0.1 s (and of the
+    process trees `also`, e.g. a Spark cluster's master, workers and their executors)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.run_one", *args], cwd=HERE.parent, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -52,7 +57,13 @@ def measured(args: list[str], timeout: float) -> dict:
     while proc.poll() is None:
         rss = 0
         try:
-            for p in [parent, *parent.children(recursive=True)]:
+            roots = [parent]
+            for pid in also:
+                try:
+                    roots.append(psutil.Process(pid))
+                except psutil.Error:
+                    pass
+            for p in [q for root in roots for q in (root, *root.children(recursive=True))]:
                 try:
                     rss += p.memory_info().rss
                 except psutil.Error:
@@ -112,7 +123,13 @@ def machine() -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="100000,1000000,10000000", help="comma-separated row counts")
-    ap.add_argument("--engines", default="duckdb,spark,reference")
+    ap.add_argument("--engines", default="duckdb,spark,reference",
+                    help="any of duckdb, spark (local mode), spark-cluster (a standalone master and two "
+                         "workers started on this machine), reference")
+    ap.add_argument("--worker-memory", default="1536m", help="memory of each spark-cluster worker")
+    ap.add_argument("--zen", action="store_true",
+                    help="also the head-to-head with GoRules ZEN on 1,000,000 rows (or the largest size below "
+                         "it); skipped with a message when zen-engine is not installed")
     ap.add_argument("--reference-max", type=int, default=100_000, help="largest size the reference engine runs")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before a run is abandoned")
     ap.add_argument("--results", default=str(HERE / "RESULTS.md"))
@@ -124,14 +141,51 @@ def main(argv=None) -> int:
     info = machine()
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results: list[dict] = []
+    cluster = None
+    if "spark-cluster" in engines:
+        from clemency.engines.standalone import LocalCluster
+        print(f"  starting a Spark standalone cluster (master + 2 workers, 1 core and {args.worker_memory} "
+              "each)", flush=True)
+        cluster = LocalCluster(workers=2, cores=1, memory=args.worker_memory).start()
+        info["spark_cluster"] = f"standalone, master + 2 workers on this machine, 1 core and " \
+                                f"{args.worker_memory} per worker"
+    try:
+        _run_sizes(args, sizes, engines, cluster, results, info, started)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    zen = None
+    if args.zen:
+        zen = _run_zen(max([n for n in sizes if n <= 1_000_000] or [min(sizes)]))
+    from bench.report import write_report
+    write_report(Path(args.results), info, started, results, zen=zen)
+    print(f"wrote {args.results}")
+    return 0
+
+
+def _run_zen(rows: int) -> dict | None:
+    from bench import zen
+    reason = zen.available()
+    if reason:
+        print(f"  {reason}", flush=True)
+        return None
+    print(f"  ZEN head-to-head on {rows:,} rows", flush=True)
+    return zen.run(rows, probe=min(10_000, rows), processes=os.cpu_count() or 1)
+
+
+def _run_sizes(args, sizes, engines, cluster, results, info, started) -> None:
     for n in sizes:
         path = registry(n, args.seed)
         plan = [("scan", ["scan", str(path), str(OUT / f"run-scan-{n}")])]
-        plan += [(e, ["apply", e, str(path), str(OUT / f"run-{e}-{n}")]) for e in engines
-                 if not (e == "reference" and n > args.reference_max)]
+        plan += [(e, ["apply", "spark" if e == "spark-cluster" else e, str(path), str(OUT / f"run-{e}-{n}")])
+                 for e in engines if not (e == "reference" and n > args.reference_max)]
         for name, cmd in plan:
-            print(f"  {name:<9} {n:>11,} rows ...", end=" ", flush=True)
-            res = {"engine": name, "rows_in": n, **measured(cmd, args.timeout)}
+            print(f"  {name:<13} {n:>11,} rows ...", end=" ", flush=True)
+            env, also = {}, []
+            if name == "spark-cluster":
+                env = {"CLEMENCY_SPARK_MASTER": cluster.url, "CLEMENCY_SPARK_EXECUTOR_MEMORY": "1g"}
+                also = [p.pid for p in cluster.procs]
+            res = {"engine": name, "rows_in": n, **measured(cmd, args.timeout, env, also)}
             results.append(res)
             if "error" in res:
                 print(f"FAILED: {res['error']}", flush=True)
@@ -140,10 +194,6 @@ def main(argv=None) -> int:
                       f"peak {res['peak_mb']:,.0f} MB", flush=True)
             (OUT / "results.json").write_text(json.dumps({"machine": info, "started": started,
                                                           "results": results}, indent=2))
-    from bench.report import write_report
-    write_report(Path(args.results), info, started, results)
-    print(f"wrote {args.results}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ from pathlib import Path
 
 from clemency.report.charts import lines
 
-ENGINE_ORDER = ["scan", "duckdb", "spark", "reference"]
-LABEL = {"scan": "plain scan (DuckDB)", "duckdb": "DuckDB", "spark": "Spark (local)", "reference": "reference"}
+ENGINE_ORDER = ["scan", "duckdb", "spark", "spark-cluster", "reference"]
+LABEL = {"scan": "plain scan (DuckDB)", "duckdb": "DuckDB", "spark": "Spark (local)",
+         "spark-cluster": "Spark (standalone cluster, 2 workers)", "reference": "reference"}
+#: what follows this line in RESULTS.md is written by hand (measurements of separate scripts) and kept
+KEEP = "<!-- sections below are kept by python -m bench: measurements of separate scripts -->"
 
 
 def _ok(results, engine, n):
@@ -18,7 +21,7 @@ def _rate(r) -> float:
     return r["rows"] / r["seconds"]
 
 
-def write_report(path: Path, info: dict, started: str, results: list[dict]) -> None:
+def write_report(path: Path, info: dict, started: str, results: list[dict], zen: dict | None = None) -> None:
     sizes = sorted({r["rows_in"] for r in results})
     engines = [e for e in ENGINE_ORDER if any(r["engine"] == e for r in results)]
     out = ["# Benchmark results", "",
@@ -66,15 +69,17 @@ def write_report(path: Path, info: dict, started: str, results: list[dict]) -> N
     ref_rate = _rate(ref[-1]) if ref else None
     out += ["## Ratios (same run)", "",
             "| rows | DuckDB / reference, same size (throughput) | DuckDB / reference rate measured at the "
-            "largest reference size (reference extrapolated) | DuckDB / plain scan (time) | Spark / DuckDB (time) |",
-            "|---:|---:|---:|---:|---:|"]
+            "largest reference size (reference extrapolated) | DuckDB / plain scan (time) | Spark / DuckDB (time) "
+            "| Spark cluster / DuckDB (time) |",
+            "|---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
-        d, s, r, k = (_ok(results, e, n) for e in ("duckdb", "scan", "reference", "spark"))
+        d, s, r, k, kc = (_ok(results, e, n) for e in ("duckdb", "scan", "reference", "spark", "spark-cluster"))
         ratio_ref = f"{_rate(d) / _rate(r):,.0f}x" if d and r else ""
         ratio_ext = f"{_rate(d) / ref_rate:,.0f}x" if d and ref_rate else ""
         ratio_scan = f"{d['seconds'] / s['seconds']:.1f}x" if d and s else ""
         ratio_spark = f"{k['seconds'] / d['seconds']:.1f}x" if d and k else ""
-        out.append(f"| {n:,} | {ratio_ref} | {ratio_ext} | {ratio_scan} | {ratio_spark} |")
+        ratio_cluster = f"{kc['seconds'] / d['seconds']:.1f}x" if d and kc else ""
+        out.append(f"| {n:,} | {ratio_ref} | {ratio_ext} | {ratio_scan} | {ratio_spark} | {ratio_cluster} |")
     out += ["", "## Targets (reported, not tested)", ""]
     d0, r0 = (_ok(results, "duckdb", sizes[0]), _ok(results, "reference", sizes[0]))
     if d0 and r0:
@@ -97,6 +102,8 @@ def write_report(path: Path, info: dict, started: str, results: list[dict]) -> N
                    + (f"yes, {k['seconds']:.0f} s." if "error" not in k else f"no ({k['error']})."))
     out.append("")
 
+    if zen:
+        out += zen_section(zen)
     series = {LABEL[e]: [(_ok(results, e, n) or {}).get("seconds") for n in sizes] for e in engines}
     svg = lines("Seconds to apply the act, by registry rows (measured)", [f"{n:,}" for n in sizes], series)
     chart = path.with_name("time-vs-rows.svg")
@@ -104,4 +111,36 @@ def write_report(path: Path, info: dict, started: str, results: list[dict]) -> N
     out += ["## Time against rows", "", f"![seconds against rows]({chart.name})", "",
             "(x: registry rows, evenly spaced sizes; y: seconds. Missing points did not run or did not finish.)",
             ""]
-    path.write_text("\n".join(out))
+    kept = ""
+    if path.exists() and KEEP in path.read_text():
+        kept = path.read_text().split(KEEP, 1)[1]
+    path.write_text("\n".join(out) + "\n" + KEEP + kept)
+
+
+def zen_section(z: dict) -> list[str]:
+    """The head-to-head with GoRules ZEN (bench/zen.py) as Markdown."""
+    c, zz, cl = z["comparison"], z["zen"], z["clemency"]
+    out = ["## Head-to-head: GoRules ZEN", "",
+           (f"The 2025 act under its default readings as a ZEN decision graph generated from the compiled plan "
+            f"(bench/zen_jdm.py), zen-engine {zz['version']}, on the same {z['rows']:,} synthetic rows. ZEN's "
+            "inputs are the rows Clemency's decision query reads (registry imported and checked, article "
+            "lookup joined), prepared by DuckDB as one JSON object per row."), "",
+           "| | seconds | rows/s |", "|---|---:|---:|",
+           f"| Clemency `apply` (DuckDB, end to end: read, check, decide with reasons, write Parquet) | "
+           f"{cl['seconds']:.1f} | {cl['rows_per_s']:,} |",
+           f"| ZEN, evaluation only ({zz['fastest']}, {zz['processes']} processes) | {zz['evaluate_s']:.1f} | "
+           f"{zz['rows_per_s']:,} |",
+           f"| ZEN, its own reported evaluation time summed over rows | {zz['zen_reported_evaluation_s']:.1f} | "
+           f"{round(z['rows'] / zz['zen_reported_evaluation_s']) if zz['zen_reported_evaluation_s'] else 0:,} |",
+           f"| ZEN with input preparation (+{zz['prepare_inputs_s']:.1f} s) | "
+           f"{zz['evaluate_s'] + zz['prepare_inputs_s']:.1f} | {zz['rows_per_s_with_preparation']:,} |", "",
+           f"Ways of evaluating probed on {zz['probe_rows']:,} rows (one process):", "",
+           "| way | rows/s |", "|---|---:|"]
+    out += [f"| {k} | {v['rows_per_s']:,} |" for k, v in zz["probes"].items()]
+    out += ["", (f"Decisions compared row by row: {c['relief_and_clause_equal']:,} of {c['rows']:,} rows with "
+                 f"the same relief and clause; {c['identical']:,} identical including the reasons string."), ""]
+    if c["mismatch_classes"]:
+        out += ["| mismatch class | rows |", "|---|---:|"]
+        out += [f"| {k} | {v:,} |" for k, v in c["mismatch_classes"].items()]
+        out.append("")
+    return out
