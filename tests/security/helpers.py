@@ -69,6 +69,7 @@ def seed(data: Path, url: str | None = None) -> dict:
     reg = formula_registry(data / "upload.csv")
     job = jobs.new("formulas.csv", "az-2025", {}, None, "operator")
     shutil.copyfile(reg, job.input_path)
+    os.chmod(job.input_path, 0o600)        # as the upload route writes it
     jobs.run(job)
     assert job.meta["state"] == "done", job.meta.get("error")
     job.update(published=True)

@@ -74,8 +74,19 @@ def test_run_errors_carry_no_personal_data_or_paths(site):
     assert anon.get(f"/api/runs/{run_id}/status").status_code == 403     # a viewer at least
 
 
-def test_data_files_are_owner_only(site):
+def test_data_files_are_owner_only(site, tmp_path):
+    from tests.security.helpers import formula_registry
+    c, token = signed_in(site["server"], "operator", address="10.7.0.3")
+    reg = formula_registry(tmp_path / "perm.csv", rows=20)
+    r = c.post("/runs", data={"csrf": token}, files={"registry": ("perm.csv", reg.read_bytes(), "text/csv")})
+    run_id = r.headers["location"].rsplit("/", 1)[1]
+    for _ in range(300):
+        if c.get(f"/api/runs/{run_id}/status").json()["state"] in ("done", "failed"):
+            break
+        time.sleep(0.3)
+    assert c.get(f"/runs/{run_id}/files/decisions.xlsx").status_code == 200
     base = site["data"]
+    assert (base / "runs" / run_id / "exports" / "decisions.xlsx").exists()
     db = base / "clemency.db"
     assert stat.S_IMODE(db.stat().st_mode) & 0o077 == 0
     for root, dirs, files in os.walk(base / "runs"):
