@@ -14,6 +14,7 @@ from clemency.compile.evaluate import evaluate
 from clemency.engines.duckdb import DuckDBEngine
 from clemency.errors import InputError
 from clemency.jurisdictions import RELIEF_WORDS as JURISDICTION_WORDS
+from clemency.jurisdictions import jurisdiction_of
 
 RESULT = {True: "held", False: "failed", None: "unknown"}
 RELIEF_WORDS = JURISDICTION_WORDS   # relief -> words, from the act's jurisdiction (clemency.jurisdictions)
@@ -101,12 +102,13 @@ def plain_words(ctx: Context, d: dict) -> str:
     """One paragraph a lawyer can read: the outcome, the clause, what kept the person out, what is unknown."""
     by_id = {r["clause"]: r for r in d["reasons"]}
     relief = d["relief"]
+    words = jurisdiction_of(ctx.act).words   # the relief in the words of the act's jurisdiction
     parts = []
     if d["clause"]:
         r = by_id[d["clause"]]
         held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
         basis = "" if d["basis"] == "reported" else f" This rests on {d['basis']} content, not on the reported text."
-        parts.append(f"{RELIEF_WORDS[relief].capitalize()} under clause {d['clause']} ({r['text']}): {held}.{basis}")
+        parts.append(f"{words(relief).capitalize()} under clause {d['clause']} ({r['text']}): {held}.{basis}")
         if relief == "term_reduction":
             parts.append(f"The term is cut by {d['reduction_months']} months: release on {d['new_sentence_end']}.")
         if d["eligible_from"]:
@@ -130,7 +132,7 @@ def plain_words(ctx: Context, d: dict) -> str:
         parts.append(f"Excluded by {x} ({r['text']}): {held}.")
     if d["upcoming"]:
         u = d["upcoming"]
-        parts.append(f"From {u['eligible_from']} clause {u['clause']} will give {RELIEF_WORDS[u['relief']]}.")
+        parts.append(f"From {u['eligible_from']} clause {u['clause']} will give {words(u['relief'])}.")
     if d["notes"]:
         parts.append(f"Note: {d['notes']}.")
     return " ".join(parts)
