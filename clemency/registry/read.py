@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import shutil
 import tempfile
 from collections import deque
@@ -193,6 +194,19 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+def _looks_cp1251(text: str) -> bool:
+    """Whether text decoded as Windows-1251 reads as Cyrillic: nearly every character above ASCII is a
+    Cyrillic letter or the punctuation of Russian typing, and the Cyrillic letters make words of their own
+    (Latin-1 or Windows-1252 text decoded this way gives Cyrillic letters inside Latin words: "Mцller")."""
+    non_ascii = [c for c in text if ord(c) > 127]
+    cyrillic = sum(1 for c in non_ascii if "\u0400" <= c <= "\u04ff" or c in _CYRILLIC_PUNCT)
+    if not non_ascii or cyrillic < 0.8 * len(non_ascii):
+        return False
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if any("\u0400" <= c <= "\u04ff" for c in w)]
+    mixed = sum(1 for w in words if any("a" <= c.lower() <= "z" for c in w))
+    return bool(words) and mixed <= 0.1 * len(words)
+
+
 def _detect(scan: _Scan, where: str) -> str:
     """The encoding of a CSV file that was not named (a Python codec name)."""
     head = scan.head
@@ -221,10 +235,7 @@ def _detect(scan: _Scan, where: str) -> str:
             first_bad = first_bad or i
     if valid_non_ascii >= bad:
         return "utf-8"    # damaged lines become findings
-    text = head.decode("cp1251", errors="replace")
-    non_ascii = [c for c in text if ord(c) > 127]
-    cyrillic = sum(1 for c in non_ascii if "\u0400" <= c <= "\u04ff" or c in _CYRILLIC_PUNCT)
-    if non_ascii and cyrillic >= 0.8 * len(non_ascii):
+    if _looks_cp1251(head.decode("cp1251", errors="replace")):
         return "cp1251"
     raise InputError(f"cannot tell the text encoding of the file: it is not {', '.join(DETECTED[:-1])} or "
                      f"{DETECTED[-1]} (line {first_bad} holds the first byte that is not valid UTF-8)",
