@@ -57,7 +57,7 @@ def print_result(result) -> None:
                      no_wrap=c in ("body", "relief"))
     for r in result.totals:
         kind = r["lane"].split(":")[1] if ":" in r["lane"] and "liability" not in r["lane"] else ""
-        t.add_row(r["body"], SHORT.get(r["relief"], r["relief"]) + (f" ({kind})" if kind else ""), f"{r['eligible']:,}", f"{r['applied']:,}", f"{r['lapsed']:,}",
+        t.add_row(r["body"], (r.get("label") or SHORT.get(r["relief"], r["relief"])) + (f" ({kind})" if kind else ""), f"{r['eligible']:,}", f"{r['applied']:,}", f"{r['lapsed']:,}",
                   f"{r['overdue']:,}", r["last_applied"] or "")
     console.print(t)
     if result.reconciliation:

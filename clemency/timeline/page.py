@@ -9,6 +9,7 @@ import numpy as np
 
 from clemency.jurisdictions import RELIEF_LABELS as LABELS_EN
 from clemency.jurisdictions import RELIEF_SHORT as SHORT_EN
+from clemency.jurisdictions import loaded
 from clemency.report.charts import lines
 from clemency.report.html import page, table
 from clemency.timeline.reports import RELIEF_PARTS
@@ -16,6 +17,14 @@ from clemency.timeline.reports import RELIEF_PARTS
 # Relief labels are the jurisdictions' (their short words, in English).
 RELIEF_LABELS = LABELS_EN
 SHORT = SHORT_EN
+
+
+def _words(sim, relief: str, form: str) -> str:
+    """A relief's label (form `label`) or legend word (`short`) in the words of the window's jurisdiction."""
+    jur = loaded().get(sim.window.jurisdiction)
+    if jur is not None:
+        return getattr(jur, form)(relief)
+    return (SHORT if form == "short" else RELIEF_LABELS).get(relief, relief)
 
 
 def _labels(sim) -> list[str]:
@@ -28,7 +37,7 @@ def cumulative_chart(sim, reports) -> str:
     reliefs = sorted({ln.split(":")[0] for ln in sim.g_lane.tolist()})
     for rel in reliefs:
         m = np.array([ln.split(":")[0] == rel for ln in sim.g_lane.tolist()], bool)
-        series[SHORT.get(rel, rel)] = np.cumsum(sim.g_served[m].sum(axis=0)).tolist()
+        series[_words(sim, rel, "short")] = np.cumsum(sim.g_served[m].sum(axis=0)).tolist()
     points = {}
     pts = [((r.cut_off - sim.window.eif).days, r.values["total"]) for r in reports
            if not r.projection and r.cut_off and "total" in r.values and 0 <= (r.cut_off - sim.window.eif).days < n]
@@ -71,7 +80,7 @@ def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift
     sections.append(("Totals over the window", table(
         ["body", "relief", "eligible in window", "applied by the end", "lapsed (served out first)",
          "overdue at the deadline", "last applied"],
-        [[t["body"], RELIEF_LABELS.get(t["relief"], t["relief"]) + (" (" + t["lane"].split(":")[1] + ")"
+        [[t["body"], _words(sim, t["relief"], "label") + (" (" + t["lane"].split(":")[1] + ")"
                                                                    if ":" in t["lane"] else ""),
           t["eligible"], t["applied"], t["lapsed"], t["overdue"], t["last_applied"]] for t in totals],
         numeric={2, 3, 4, 5})))

@@ -114,6 +114,8 @@ def run_timeline(act, registry, out, *, reports=None, readings=None, capacity=No
     _write_table(series, out / "series")
     overdue_n = _write_overdue(con, sim, src, out / "overdue.csv")
     totals = _totals(sim)
+    for row in totals:
+        row["label"] = jur.short(row["relief"])      # in the words of the act's jurisdiction
     recon, findings, drift_rows = [], [], []
     reps = []
     if reports:

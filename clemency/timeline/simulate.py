@@ -161,11 +161,12 @@ class Window:
     end: dt.date                       # last day, included
     calendar: str = "working"
     holidays: frozenset = field(default_factory=frozenset)   # non-working days besides weekends
+    jurisdiction: str = ""                                    # whose bodies and holidays (its id)
 
     @classmethod
     def of(cls, jur: Jurisdiction, eif: dt.date, end: dt.date, calendar: str = "working") -> Window:
         """The window with the jurisdiction's public holidays in it."""
-        return cls(eif, end, calendar, jur.holidays(eif, end) if calendar == "working" else frozenset())
+        return cls(eif, end, calendar, jur.holidays(eif, end) if calendar == "working" else frozenset(), jur.id)
 
     @property
     def days(self) -> list[dt.date]:
