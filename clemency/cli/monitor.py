@@ -314,6 +314,8 @@ def status(list_file, act, out, decrees, decree_date, decree_number, decree_sour
 @click.option("--events", type=click.Path(), default=None, help="release evidence (exit reasons such as death in custody)")
 @click.option("--later", multiple=True, help="a later list version, FILE or FILE@YYYY-MM-DD; repeatable")
 @click.option("--ledger", type=click.Path(), default=None, help="the review ledger used when matching release lists")
+@click.option("--decree", "decrees", multiple=True, type=click.Path(),
+              help="a pardon decree: its text as published (.txt, with its date) or a table (.csv/.xlsx); repeatable")
 @click.option("--salt", envvar="CLEMENCY_MONITOR_SALT", default=None,
               help="secret salt for hashing unmatched release rows (env CLEMENCY_MONITOR_SALT); without it a one-off salt is used")
 @on_option()
@@ -321,8 +323,8 @@ def status(list_file, act, out, decrees, decree_date, decree_number, decree_sour
 @reading_option()
 @force_option()
 @friendly
-def report(list_file, act, out, withhold_names, releases, events, later, ledger, salt, on, list_date, readings,
-           force):
+def report(list_file, act, out, withhold_names, releases, events, later, ledger, decrees, salt, on, list_date,
+           readings, force):
     """Who walked free, who remains and why, by group: report.md (deterministic), report.html and CSVs."""
     from clemency.monitor.report import build_report
     from clemency.monitor.why import file_and_date
@@ -331,10 +333,11 @@ def report(list_file, act, out, withhold_names, releases, events, later, ledger,
     with atomic_output(out, command="monitor report", force=force) as run:
         rep = build_report(list_file, act, run.path, on=on, readings=parse_readings(readings), releases=releases,
                            events=events, later=[file_and_date(s) for s in later], ledger=ledger,
-                           withhold_names=withhold_names, salt=salt, list_date=ld)
+                           withhold_names=withhold_names, salt=salt, list_date=ld, decrees=decrees)
     c = rep.counts()
-    click.echo(f"{c['persons']} person(s): {c.get('walked_free', 0)} walked free, {c.get('left', 0)} left otherwise, "
-               f"{c.get('remain', 0)} remain; {c['alerts']} charge alert(s)."
+    click.echo(f"{c['persons']} person(s): {c['released_amnesty']} released under the amnesty, {c['released_pardon']} "
+               f"pardoned, {c['released_other']} released otherwise (end of term, parole, ...), {c.get('left', 0)} "
+               f"left otherwise, {c.get('remain', 0)} remain; {c['alerts']} charge alert(s)."
                + (" Names of released people withheld." if withhold_names else ""))
     if not salt and releases:
         click.echo("note: unmatched release rows were hashed with a one-off salt; pass --salt to keep them checkable later")

@@ -52,6 +52,14 @@ def allow(row: dict, safe: Iterable[str]) -> dict:
 EXPORT_LOG = "export-log.jsonl"
 #: exit reasons that mean the person walked free (the rest: died in custody, removed for no stated reason)
 FREED = ("amnesty", "pardon", "end_of_term", "parole", "conviction_quashed", "exchanged")
+#: how a person walked free, by instrument: amnesty and pardon are never counted together
+INSTRUMENTS = ("amnesty", "pardon", "other")
+
+
+def instrument(p: dict) -> str:
+    """'amnesty', 'pardon' or 'other' (end of term, parole, quashed, exchanged) for a person who walked free."""
+    how = p["event"].kind if p.get("event") is not None else (p["exit"].reason if p.get("exit") else "")
+    return how if how in ("amnesty", "pardon") else "other"
 
 
 # --- the act's exclusions, for charge alerts ------------------------------------------------------
@@ -224,13 +232,18 @@ class Report:
     alerts: list[ChargeAlert]
     releases: list[ReleaseList]
     versions: list[ListVersion]
+    decrees: list = field(default_factory=list)        # pardon decrees given (clemency.monitor.decrees.Decree)
+    decree_named: dict = field(default_factory=dict)   # list id -> (decree, decree person)
+    decree_review: list = field(default_factory=list)  # (decree label, list id, decree line, score)
     markdown: str = ""
     files: list[Path] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = {"persons": len(self.persons)}
+        """Persons by outcome; those who walked free by instrument (amnesty, pardon, other), never summed."""
+        out = {"persons": len(self.persons), "released_amnesty": 0, "released_pardon": 0, "released_other": 0}
         for p in self.persons:
-            out[p["status"]] = out.get(p["status"], 0) + 1
+            key = f"released_{instrument(p)}" if p["status"] == "walked_free" else p["status"]
+            out[key] = out.get(key, 0) + 1
         out["alerts"] = len(self.alerts)
         return dict(sorted(out.items()))
 
@@ -258,7 +271,7 @@ def _act_says(w) -> str:
 def build_report(list_path: str | Path, act, out_dir: str | Path, *, on=None, readings: dict | None = None,
                  releases: Iterable[str | Path] = (), events: str | Path | None = None,
                  later: Iterable[tuple[str, dt.date]] = (), ledger=None, withhold_names: bool = False,
-                 salt: str | None = None, list_date: dt.date | None = None) -> Report:
+                 salt: str | None = None, list_date: dt.date | None = None, decrees: Iterable = ()) -> Report:
     """Decide the list, match the release lists, follow later list versions, and write the report files."""
     from clemency.monitor.why import file_and_date, read_list
     list_path = Path(list_path)
@@ -275,6 +288,13 @@ def build_report(list_path: str | Path, act, out_dir: str | Path, *, on=None, re
     rls = [load_release_list(p) for p in releases]
     match_release_lists(rows, rls, ledger, salt or secrets.token_hex(16))
     evs = (load_events(events) if events else []) + release_events(rls)
+    from clemency.monitor.decrees import Decree, load_decree
+    from clemency.monitor.status import match_decrees
+    decs = [d if isinstance(d, Decree) else load_decree(d) for d in decrees]
+    named, decree_review = match_decrees(rows, decs, ledger) if decs else ({}, [])
+    for lid, (dec, dp) in sorted(named.items()):
+        if dp.relief in ("released", "not_stated"):  # a pardon that frees the person is a release event
+            evs.append(ReleaseEvent(lid, dec.date, "pardon", dec.label, "confirmed"))
 
     # exits: the last version against the base list; a release-list match counts even without a later list
     last = versions[-1]
@@ -307,7 +327,7 @@ def build_report(list_path: str | Path, act, out_dir: str | Path, *, on=None, re
     def name(p) -> str:
         return WITHHELD if withhold_names and p["id"] in released_ids else p["full_name"]
 
-    rep = Report(why, persons, alerts, rls, versions)
+    rep = Report(why, persons, alerts, rls, versions, decs, named, decree_review)
     rep.markdown = _markdown(rep, list_path, act, readings, events, withhold_names, name)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -334,6 +354,10 @@ def _markdown(rep: Report, list_path: Path, act, readings, events, withhold: boo
         L.append(f"- Later list version: {v.name} ({v.list_date}), {len(v.persons())} persons.")
     if events:
         L.append(f"- Release evidence: {Path(events).name}.")
+    for d in rep.decrees:
+        L.append(f"- Pardon decree: {d.label} ({d.source or d.name}), {len(d.people)} named, "
+                 f"{sum(1 for x, _ in rep.decree_named.values() if x is d)} of them on the list, "
+                 f"{len(d.findings)} line(s) not read.")
     L.append("- Names of released people: " + ("withheld." if withhold else "shown."))
     L.append("")
 
@@ -342,10 +366,21 @@ def _markdown(rep: Report, list_path: Path, act, readings, events, withhold: boo
     rows = []
     for g in groups + ["all"]:
         ps = persons if g == "all" else [p for p in persons if p["group"] == g]
-        c = [len(ps), sum(p["status"] == "walked_free" for p in ps), sum(p["status"] == "left" for p in ps),
-             sum(p["status"] == "remain" for p in ps), sum(p["why"].relief in RELEASES for p in ps)]
+        freed = [p for p in ps if p["status"] == "walked_free"]
+        c = [len(ps), *(sum(instrument(p) == i for p in freed) for i in INSTRUMENTS),
+             sum(p["status"] == "left" for p in ps), sum(p["status"] == "remain" for p in ps),
+             sum(p["why"].relief in RELEASES for p in ps)]
         rows.append([g] + c)
-    L += [_table(["group", "persons", "walked free", "left otherwise", "remain", "released under the act"], rows), ""]
+    L += [_table(["group", "persons", "released: amnesty", "released: pardon", "released: end of term or other",
+                  "left otherwise", "remain", "released under the act"], rows), ""]
+    L += ["Amnesty and pardon are different instruments: their columns are never added together.", ""]
+
+    if rep.decrees:
+        from clemency.monitor.decrees import RELIEF_WORDS as DECREE_WORDS
+        L += ["## Pardon decrees", ""]
+        rows = [[lid, name(next(p for p in persons if p["id"] == lid)), d.label, DECREE_WORDS[dp.relief], dp.line]
+                for lid, (d, dp) in sorted(rep.decree_named.items())]
+        L += [_table(["id", "name", "decree", "relief", "line"], rows) if rows else "Nobody on the list is named.", ""]
 
     L += ["## Walked free", ""]
     rows = []
@@ -384,6 +419,9 @@ def _markdown(rep: Report, list_path: Path, act, readings, events, withhold: boo
             if w.other:
                 line += " Other readings: " + "; ".join(w.other) + "."
             checks.append(line)
+    for label, lid, line, score in rep.decree_review:
+        checks.append(f"- {label}: line {line} may be list person {lid} (score {score:.2f}): a reviewer should "
+                      "decide (clemency monitor review).")
     for rl in rep.releases:
         for lid, rid, score in rl.review:
             checks.append(f"- {rl.path.name}: release row {rid} may be list person {lid} (score {score:.2f}): "
@@ -438,7 +476,9 @@ def _write_html(rep: Report, out: Path, name) -> Path:
     persons = sorted(rep.persons, key=lambda p: (p["group"], p["id"]))
     groups = sorted({p["group"] for p in persons})
     series = {lab: [sum(1 for p in persons if p["group"] == g and f(p)) for g in groups] for lab, f in (
-        ("walked free", lambda p: p["status"] == "walked_free"),
+        ("released: amnesty", lambda p: p["status"] == "walked_free" and instrument(p) == "amnesty"),
+        ("released: pardon", lambda p: p["status"] == "walked_free" and instrument(p) == "pardon"),
+        ("released: other", lambda p: p["status"] == "walked_free" and instrument(p) == "other"),
         ("remain", lambda p: p["status"] == "remain"),
         ("released under the act", lambda p: p["why"].relief in RELEASES))}
     sections = [("By group", grouped_bars("Persons by group", groups, series))]

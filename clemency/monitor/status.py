@@ -101,6 +101,8 @@ def _died_in_notes(row: dict) -> bool:
 def match_decrees(rows: list[dict], decrees: list[Decree], ledger=None):
     """List persons named by each decree: {list id: (decree, person)}, and the pairs left for review."""
     from clemency.monitor.files import match_rows
+    from clemency.monitor.ledger import Ledger
+    ledger = ledger if isinstance(ledger, Ledger) or ledger is None else Ledger(ledger)
     named: dict[str, tuple[Decree, object]] = {}
     review: list[tuple[str, str, str, float]] = []
     for dec in decrees:
