@@ -186,7 +186,7 @@ class _Builder:
         except ClemencyError as exc:
             self.problem(_line(doc, "jurisdiction"), None, "jurisdiction", exc.message, exc.hint)
             jur = default_jurisdiction()
-        self.reliefs = tuple(jur.reliefs)
+        self.reliefs, self.jurisdiction_name = tuple(jur.reliefs), jur.name
         self.hidden = set(default_jurisdiction().registry.flag_names) - set(jur.registry.flag_names)
         spec = doc.get("criminal_code")
         if spec is None:
@@ -371,7 +371,8 @@ class _Builder:
             relief, months = spec.get("relief"), spec.get("reduction_months")
             if kind == "relief":
                 if relief not in self.reliefs:
-                    self.problem(_line(spec, "relief"), cid, "relief", f"relief {relief!r} is not known",
+                    self.problem(_line(spec, "relief"), cid, "relief",
+                                 f"relief {relief!r} is not known in {self.jurisdiction_name}",
                                  did_you_mean(str(relief), self.reliefs)
                                  or f"expected one of {', '.join(self.reliefs)}")
                 if (relief == "term_reduction" and spec.get("status") != "unknown"
