@@ -148,3 +148,10 @@ def test_iyev_yev_ev_are_near_identical():
     from clemency.monitor.match import NEAR_IDENTICAL, similarity
     stems = [phonetic_key(split_surname(v)[0]) for v in ("Quliyev", "Guliev", "Кулиев", "Gulyev")]
     assert all(similarity(stems[0], s) >= NEAR_IDENTICAL for s in stems)
+
+
+def test_traditional_renderings_of_given_names():
+    keys = {parse_name(f"Kekalov {g}").given_key for g in ("Məhəmməd", "Mahammad", "Магомед", "Мухаммед", "Muhammad")}
+    assert len(keys) == 1
+    assert parse_name("Həsənov Əli Füzuli oğlu").patronymic_key == parse_name("Гасанов Али Физули оглы").patronymic_key
+    assert parse_name("Kekalov Məmməd").given_key != parse_name("Kekalov Məhəmməd").given_key  # Məmməd is another name

@@ -150,6 +150,21 @@ def phonetic_key(word: str) -> str:
 
 # --- parsing --------------------------------------------------------------------------------------
 
+#: Given names whose traditional Russian or English rendering departs from the transcription rules (the
+#: published Azerbaijani-Russian practical transcription notes that some names keep their traditional form,
+#: e.g. Füzuli - Физули): phonetic keys of the variants -> the key of the Azerbaijani form.
+GIVEN_EQUIVALENTS = {
+    "MAGOMAD": "MAHAMAD", "MUHAMAD": "MAHAMAD", "MOHAMAD": "MAHAMAD", "MAGAMAD": "MAHAMAD",  # Məhəmməd
+    "FIZULI": "FUZULI",                                                                      # Füzuli
+}
+
+
+def name_key(word: str) -> str:
+    """The phonetic key of a given name or patronymic, with traditional renderings folded together."""
+    k = phonetic_key(word)
+    return GIVEN_EQUIVALENTS.get(k, k)
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedName:
     """A full name split into parts; keys are phonetic keys, ``surname_stem_key`` has no suffix."""
@@ -297,8 +312,8 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     return ParsedName(
         raw=full_name, surname=surname, given=given, patronymic=pat,
         surname_stem_key=phonetic_key(stem) if stem else "", surname_suffix=suffix,
-        given_key=phonetic_key(given) if given else "",
-        patronymic_key=phonetic_key(pat) if pat else "", sex=sex, sex_source=sex_source,
+        given_key=name_key(given) if given else "",
+        patronymic_key=name_key(pat) if pat else "", sex=sex, sex_source=sex_source,
     )
 
 
