@@ -93,7 +93,10 @@ class Context:
         plan = compile_act(act, readings)
         if on is not None:
             on = parse_day(on, "decision date (--on)")
-        return cls(act, plan, code or code_for(act), on or plan.eif)
+        own = code_for(act)   # the Criminal Code table the act names (its jurisdiction's default otherwise)
+        if code is not None and code.overrides and not code.version.startswith(own.version + "+"):
+            code = code_for(act, code.overrides)   # overrides given on the command line apply to the act's table
+        return cls(act, plan, code or own, on or plan.eif)
 
 
 @dataclass

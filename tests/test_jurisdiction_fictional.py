@@ -134,3 +134,17 @@ def test_bounds_over_the_readings_counts_every_relief_of_the_jurisdiction(tmp_pa
     assert b["reliefs"]["release_on_licence"]["max_at"] == {"poaching": "covered"}
     header = (out / "combinations.csv").read_text().splitlines()[0]
     assert "window_release_on_licence" in header
+
+
+def test_code_overrides_apply_to_the_acts_own_table(tmp_path):
+    overrides = tmp_path / "code.csv"
+    overrides.write_text("article,category,negligent\n12,not_great_danger,\n")
+    rec = {"person_id": "L3", "sex": "M", "birth_date": "1979-05-05", "status": "convicted", "articles": "12.1",
+           "punishment": "imprisonment", "term_months": 36, "offense_date": "2021-12-01",
+           "sentence_start": "2022-01-15", "sentence_end": "2025-01-15", "good_conduct_years": 2}
+    res = CliRunner().invoke(main, ["check", "--act", ACT, "--json", "-", "--code-overrides", str(overrides),
+                                    "--reading", "poaching=covered"], input=json.dumps(rec))
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["code_version"].startswith("penal-code-2024+overrides-")
+    assert d["crime_category"] == "not_great_danger" and d["relief"] == "release_on_licence"
