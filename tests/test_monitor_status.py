@@ -179,3 +179,26 @@ def test_cli_status(tmp_path):
     r = CliRunner().invoke(main, ["monitor", "status", "--list", str(E2E / "list_2025-12-01.csv"), "--act", "az-2025",
                                   "--out", str(tmp_path / "o2"), "--decree", str(tmp_path / "missing.txt")])
     assert r.exit_code == 1 and "missing.txt" in r.output and str(tmp_path) not in r.output
+
+
+def test_a_reviewers_judgement_settles_a_decree_pair(tmp_path):
+    from clemency.monitor.ledger import Ledger
+    led = Ledger(tmp_path / "ledger.jsonl")
+    led.record("e27", "2026-27:11", "same", "reviewer-a", note="lawyer confirmed")
+    res = person_statuses(E2E / "list_2025-12-01.csv", "az-2025", decrees=[DECREE], ledger=led)
+    by = {p.id: p for p in res.persons}
+    assert by["e27"].status == "pardoned" and not any(lid == "e27" for _, lid, _, _ in res.review)
+
+
+def test_end_of_term_inferred_when_someone_leaves_after_the_sentence_end(tmp_path):
+    old = tmp_path / "list_2025-12-01.csv"
+    old.write_text("id,full_name,birth_year,articles,status,punishment,sentence_end\n"
+                   "x1,Həsənov Əli Vüqar oğlu,1985,221.3,convicted,imprisonment,2026-02-01\n"
+                   "x2,Məmmədov Elnur Zakir oğlu,1984,221.3,convicted,imprisonment,2029-02-01\n"
+                   "x3,Quliyev Rəşad Akif oğlu,1983,221.3,convicted,imprisonment,2029-02-01\n", encoding="utf-8")
+    new = tmp_path / "list_2026-03-01.csv"
+    new.write_text("id,full_name,birth_year,articles\nx3,Quliyev Rəşad Akif oğlu,1983,221.3\n", encoding="utf-8")
+    res = person_statuses(old, "az-2025", later=[(new, dt.date(2026, 3, 1))])
+    by = {p.id: p for p in res.persons}
+    assert by["x1"].status == "released_end_of_term" and by["x1"].why.startswith("inferred")
+    assert by["x2"].status == "left_other" and by["x3"].status == "still_in"

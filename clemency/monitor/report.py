@@ -419,9 +419,9 @@ def _markdown(rep: Report, list_path: Path, act, readings, events, withhold: boo
             if w.other:
                 line += " Other readings: " + "; ".join(w.other) + "."
             checks.append(line)
-    for label, lid, line, score in rep.decree_review:
-        checks.append(f"- {label}: line {line} may be list person {lid} (score {score:.2f}): a reviewer should "
-                      "decide (clemency monitor review).")
+    for label, lid, rid, score in rep.decree_review:
+        checks.append(f"- {label}: decree entry {rid} may be list person {lid} (score {score:.2f}): a reviewer "
+                      "should decide (clemency monitor review).")
     for rl in rep.releases:
         for lid, rid, score in rl.review:
             checks.append(f"- {rl.path.name}: release row {rid} may be list person {lid} (score {score:.2f}): "

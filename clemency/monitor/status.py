@@ -25,7 +25,7 @@ from pathlib import Path
 from clemency.monitor.decrees import RELIEF_WORDS as DECREE_WORDS
 from clemency.monitor.decrees import Decree, load_decree
 from clemency.monitor.evidence import ReleaseEvent, load_events, load_official_totals
-from clemency.monitor.lists import ListVersion, diff, load_list
+from clemency.monitor.lists import UNKNOWN_EXIT, ListVersion, diff, load_list
 from clemency.monitor.why import RELEASES, RELIEF_WORDS, decide_rows, read_list, write_csv
 
 #: Statuses, in the order tables show them. Amnesty and pardon statuses are never added together.
@@ -83,7 +83,8 @@ class StatusResult:
     persons: list[PersonStatus]
     decrees: list[Decree]
     decree_named: dict[str, int]             # decree label -> persons of the list it names
-    review: list[tuple[str, str, str, float]] = field(default_factory=list)  # decree, list id, decree line, score
+    #: pairs for a reviewer: (decree, list id, decree entry id "NUMBER:LINE", score)
+    review: list[tuple[str, str, str, float]] = field(default_factory=list)
     act: str = ""
     on: str = ""
     list_date: dt.date | None = None
@@ -113,7 +114,7 @@ def match_decrees(rows: list[dict], decrees: list[Decree], ledger=None):
             if c.band == "match" and c.left_id not in named:
                 named[c.left_id] = (dec, by_id[c.right_id])
         matched = {lid for lid, (d, _) in named.items() if d is dec}
-        review += [(dec.label, c.left_id, str(by_id[c.right_id].line), round(c.score, 4))
+        review += [(dec.label, c.left_id, c.right_id, round(c.score, 4))
                    for c in match_rows(rows, drows, ledger) if c.band == "review" and c.left_id not in matched]
     return named, sorted(set(review))
 
@@ -185,7 +186,14 @@ def person_statuses(list_path: str | Path, act, *, decrees: Iterable[str | Path 
                          f"released under the amnesty, though under the chosen readings the act gives "
                          f"{RELIEF_WORDS.get(w.relief, w.relief)}")
             elif p.status == "left_other":
-                p.why = reason.replace("_", " ")
+                end = w.mapped.record.get("sentence_end")
+                if ex is not None and ex.reason == UNKNOWN_EXIT and isinstance(end, dt.date) \
+                        and end <= last.list_date:
+                    p.status, p.date = "released_end_of_term", end.isoformat()
+                    p.why = (f"inferred: left the list by {last.list_date} and the sentence was to end on {end}; "
+                             "no exit reason recorded")
+                else:
+                    p.why = reason.replace("_", " ")
         elif w.relief == "term_reduction":
             p.status, p.clause = "term_reduced_amnesty", w.clause or ""
             p.why = w.reason
@@ -260,8 +268,9 @@ def write_status(res: StatusResult, out_dir: str | Path, *, figures: str | Path 
           "## Amnesty", ""] + _md_table(tables["amnesty"]) + ["", "## Pardon decrees", ""] + \
         _md_table(tables["pardons"]) + ["", "## Other exits, and who is still in", ""] + _md_table(tables["other"])
     if res.review:
-        md += ["", "## To check", ""] + [f"- {d}: line {line} may be list person {lid} (score {s:.2f}): a reviewer "
-                                         "should decide (clemency monitor review)." for d, lid, line, s in res.review]
+        md += ["", "## To check", ""] + [f"- {d}: decree entry {rid} may be list person {lid} (score {s:.2f}): a "
+                                         f"reviewer should decide (clemency monitor review --left {lid} --right {rid})."
+                                         for d, lid, rid, s in res.review]
     (out / "summary.md").write_text("\n".join(md) + "\n", encoding="utf-8")
     (out / "summary.json").write_text(json.dumps(tables, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     findings = [{"decree": d.label, "line": f.line, "problem": f.problem} for d in res.decrees for f in d.findings]
