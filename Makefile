@@ -17,10 +17,16 @@ system-deps:
 	@command -v java >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# PostgreSQL server binaries for the web store tests (they start a throwaway cluster in a temporary folder,
+# as the postgres user when run as root; CI sets CLEMENCY_REQUIRE_PG=1 so a cluster that cannot start fails).
+.PHONY: postgres
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
 demo: $(STAMP)
 	$(BIN)/clemency demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps postgres
 	$(BIN)/ruff check clemency tests bench
 	$(BIN)/python -m pytest
 
