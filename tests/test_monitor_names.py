@@ -155,3 +155,10 @@ def test_traditional_renderings_of_given_names():
     assert len(keys) == 1
     assert parse_name("Həsənov Əli Füzuli oğlu").patronymic_key == parse_name("Гасанов Али Физули оглы").patronymic_key
     assert parse_name("Kekalov Məmməd").given_key != parse_name("Kekalov Məhəmməd").given_key  # Məmməd is another name
+
+
+def test_oghlu_spelling_and_forms_of_address():
+    a, b = parse_name("Gubad Ibadoghlu"), parse_name("Qubad İbadoğlu")
+    assert (a.surname_stem_key, a.surname_suffix, a.given_key) == (b.surname_stem_key, b.surname_suffix, b.given_key)
+    p = parse_name("Həsənova Leyla xanım Rauf qızı")
+    assert (p.surname, p.given, p.patronymic) == ("hasanova", "leyla", "rauf")

@@ -50,7 +50,7 @@ KEY_LETTERS = {
 _KEY_VOWELS = set("AIOU")
 
 #: Patronymic markers (romanised): son of / daughter of.
-MALE_MARKERS = ("oglu", "ogly", "oglou", "ogli", "ogul")
+MALE_MARKERS = ("oghlu", "oghly", "oglu", "ogly", "oglou", "ogli", "ogul")
 FEMALE_MARKERS = ("gizi", "kizi", "kyzy", "gyzy", "qizi", "kyzi", "gizy")
 #: Russified patronymics (Vugarovich, Vagifovna).
 RUSSIAN_PATRONYMIC = (("ovich", "M"), ("evich", "M"), ("ovna", "F"), ("evna", "F"), ("ich", "M"))
@@ -217,8 +217,12 @@ def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+#: Forms of address that are not part of the name (xanım, bəy; romanised).
+HONORIFICS = frozenset({"khanim", "khanum", "hanim", "khanym", "bey", "bay", "bek"})
+
+
 def _tokens(text: str) -> list[str]:
-    return [t for w in text.split() for t in _romanise_word(w).split()]
+    return [t for w in text.split() for t in _romanise_word(w).split() if t not in HONORIFICS]
 
 
 @lru_cache(maxsize=65_536)
