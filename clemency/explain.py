@@ -20,7 +20,7 @@ RESULT = {True: "held", False: "failed", None: "unknown"}
 RELIEF_WORDS = JURISDICTION_WORDS   # relief -> words, from the act's jurisdiction (clemency.jurisdictions)
 DECISION_FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
                    "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons",
-                   "excluded_by"]
+                   "excluded_by", "rests_on_readings"]
 
 
 def _iso(v):
@@ -87,6 +87,7 @@ def explain(ctx: Context, row: dict, decision: dict) -> dict:
                              "eligible_from", "eligible_until")},
         "upcoming": upcoming,
         "excluded_by": [x for x in (decision.get("excluded_by") or "").split(";") if x],
+        "rests_on_readings": [x for x in (decision.get("rests_on_readings") or "").split(";") if x],
         "crime_category": row.get("crime_category"), "notes": row.get("notes"),
         "on": ctx.on.isoformat(),
         "act": ctx.act.id, "act_hash": ctx.act.sha256, "readings": ctx.plan.readings,

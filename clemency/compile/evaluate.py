@@ -34,6 +34,9 @@ FUNCTIONS = {
     "nth_birthday": _strict(cal.nth_birthday),
     "known": lambda x: x is not None,
     "first_known": lambda *xs: next((x for x in xs if x is not None), None),
+    # internal (clemency.compile.intervals): true if `sure` holds, false if `possible` fails, else unknown
+    "within": lambda sure, possible: True if sure is True else (False if possible is False else None),
+    "if_true": lambda test, value: value if test is True else None,
 }
 
 

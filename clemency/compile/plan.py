@@ -19,6 +19,7 @@ from clemency.act.lang import FALSE, TRUE, UNKNOWN, And, Call, Cmp, In, Lit, Nam
 from clemency.act.load import expand_refs
 from clemency.act.model import Act, Condition, weakest
 from clemency.compile.evaluate import evaluate
+from clemency.compile.intervals import date_bounds, narrow
 from clemency.errors import ActError, Problem, UsageError
 
 
@@ -44,6 +45,12 @@ class CompiledClause:
     ups: tuple = ()               # date trees: holds only on days >= each
     downs: tuple = ()             # date trees: holds only on days < each
     exclusions: tuple[str, ...] = ()
+    base_status: str | None = None  # the clause's status with the conditions whose status counts everywhere
+    boundaries: tuple = ()        # (status, folded tree): a condition's status that counts where the tree holds
+
+    def status_for(self, row: dict) -> str | None:
+        """The clause's status for one record: a boundary status counts where its test holds or is unknown."""
+        return weakest([self.base_status] + [s for s, t in self.boundaries if evaluate(t, row) is not False])
 
 
 @dataclass
@@ -57,6 +64,8 @@ class Plan:
     fields: tuple[str, ...] = ()                       # registry fields the act reads
     candidates: tuple[CompiledClause, ...] = field(default=())
     exclusions: tuple[CompiledClause, ...] = field(default=())
+    # the plans under the default value of each reading chosen otherwise: (reading, chosen value, plan)
+    alternatives: tuple = field(default=())
 
     @property
     def reason_order(self) -> list[str]:
@@ -101,6 +110,7 @@ class _Folder:
 
     def __init__(self, act: Act, readings: dict[str, str], constants: dict[str, object]):
         self.act, self.readings, self.constants = act, readings, constants
+        self.bounds = date_bounds(constants["eif"])
         self.article_sets: list[tuple[str, ...]] = []
         self.fields: set[str] = set()
 
@@ -139,7 +149,9 @@ class _Folder:
         if isinstance(node, Cmp):
             left, right = self.fold(node.left), self.fold(node.right)
             new = Cmp(node.op, left, right)
-            return _const(new) if isinstance(left, Lit) and isinstance(right, Lit) else new
+            if isinstance(left, Lit) and isinstance(right, Lit):
+                return _const(new)
+            return narrow(new, self.bounds)
         if isinstance(node, In):
             left = self.fold(node.left)
             new = In(left, node.items, node.negated)
@@ -215,8 +227,12 @@ def _threshold(op, value, at, after):
             "<=": ([], [after(value)]), "==": ([at(value)], [after(value)])}.get(op)
 
 
-def compile_act(act: Act, readings: dict[str, str] | None = None) -> Plan:
-    """Compile an act under a choice of readings (names and values checked; defaults for the rest)."""
+def compile_act(act: Act, readings: dict[str, str] | None = None, alternatives: bool = True,
+                _article_sets: list | None = None) -> Plan:
+    """Compile an act under a choice of readings (names and values checked; defaults for the rest).
+
+    With `alternatives`, each two-valued reading chosen otherwise than its default is also compiled at its
+    default, so that engines can say which reliefs exist only under the chosen reading (`rests_on_readings`)."""
     readings = resolve_readings(act, readings)
     constants: dict[str, object] = {name: p.value for name, p in act.parameters.items()}
     for name, r in act.readings.items():
@@ -226,6 +242,8 @@ def compile_act(act: Act, readings: dict[str, str] | None = None) -> Plan:
     window_end = cal.window_end(eif, constants["window_months"])
     constants["window_end"] = window_end
     folder = _Folder(act, readings, constants)
+    if _article_sets is not None:
+        folder.article_sets = _article_sets
     problems: list[Problem] = []
     ids = [c.id for c in act.clauses]
 
@@ -268,17 +286,34 @@ def compile_act(act: Act, readings: dict[str, str] | None = None) -> Plan:
             ups.extend(span[0])
             downs.extend(span[1])
         status = weakest([c.status] + [k.status for k in c.when])
+        base_status = weakest([c.status] + [k.status for k in c.when if k.status_when is None])
+        boundaries = tuple((k.status, folder.fold(k.status_when)) for k in c.when
+                           if k.status_when is not None and k.status and weakest([k.status, base_status]) != base_status)
+        for k in c.when:
+            if k.status_when is not None and "on" in names_in(k.status_when):
+                problems.append(Problem(act.path, k.line, c.id, "status_when",
+                                        "may not depend on the decision date", "name the values of the record only"))
         compiled.append(CompiledClause(
             id=c.id, kind=c.kind, order=order, status=status, relief=c.relief,
             reduction_months=c.reduction_months, rank=act.relief_ranks.get(c.relief) if c.relief else None,
             decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
-            ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else ()))
+            ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else (),
+            base_status=base_status, boundaries=boundaries))
     if problems:
         raise ActError(problems)
     clauses = tuple(compiled)
     candidates = tuple(sorted((c for c in clauses if c.kind == "relief" and c.decides),
                               key=lambda c: (c.rank, c.order)))
     exclusions = tuple(c for c in clauses if c.kind == "exclusion")
+    alts = []
+    if alternatives:
+        for name, r in act.readings.items():
+            if not r.is_date and readings[name] != r.default:
+                # one numbering of the article columns for the plan and its alternatives
+                alt = compile_act(act, {**readings, name: r.default}, alternatives=False,
+                                  _article_sets=folder.article_sets)
+                alts.append((name, readings[name], alt))
+                folder.fields.update(alt.fields)
     return Plan(act=act, readings=readings, eif=eif, window_end=window_end, clauses=clauses,
                 article_sets=tuple(folder.article_sets), fields=tuple(sorted(folder.fields)),
-                candidates=candidates, exclusions=exclusions)
+                candidates=candidates, exclusions=exclusions, alternatives=tuple(alts))

@@ -87,8 +87,11 @@ def decide_row(plan: Plan, row: dict, on: dt.date) -> dict:
 
     excluded_by = [x.id for x in plan.exclusions if excluded[x.id] is True and any(
         held[c.id] is not False for c in plan.candidates if x.id in c.exclusions)]
-    statuses = [plan.clause(clause).status] if clause else []
-    statuses += [plan.clause(x).status for x in excluded_by]
+    rests = [f"{name}={value}" for name, value, alt in plan.alternatives
+             if clause and not rests_under(alt, plan.clause(clause), row, on)]
+    statuses = [plan.clause(clause).status_for(row)] if clause else []
+    statuses += [plan.clause(x).status_for(row) for x in excluded_by]
+    statuses += ["inferred"] if rests else []
     basis = max(statuses, key=STATUS_ORDER.index) if statuses else None
 
     chosen = plan.clause(clause) if clause else None
@@ -119,14 +122,23 @@ def decide_row(plan: Plan, row: dict, on: dt.date) -> dict:
     return {"relief": relief, "clause": clause, "basis": basis, "reduction_months": months if clause else None,
             "new_sentence_end": new_end, "eligible_from": eligible_from, "eligible_until": eligible_until,
             "upcoming_relief": upcoming[0], "upcoming_clause": upcoming[1], "upcoming_from": upcoming[2],
-            "reasons": reasons, "excluded_by": ";".join(excluded_by)}
+            "reasons": reasons, "excluded_by": ";".join(excluded_by), "rests_on_readings": ";".join(rests)}
+
+
+def rests_under(alt: Plan, chosen: CompiledClause, row: dict, on: dt.date) -> bool:
+    """Whether the chosen clause's relief holds for certain under an alternative plan (the default value of
+    a reading chosen otherwise): some clause giving the same relief holds there and no exclusion blocks it."""
+    excluded = {x.id: evaluate(x.full, row) for x in alt.exclusions}
+    return any(effective(alt, c, row, on, excluded) is True for c in alt.candidates
+               if (c.relief, c.reduction_months) == (chosen.relief, chosen.reduction_months))
 
 
 DECISION_TYPES = [("relief", pa.string()), ("clause", pa.string()), ("basis", pa.string()),
                   ("reduction_months", pa.int32()), ("new_sentence_end", pa.date32()),
                   ("eligible_from", pa.date32()), ("eligible_until", pa.date32()),
                   ("upcoming_relief", pa.string()), ("upcoming_clause", pa.string()),
-                  ("upcoming_from", pa.date32()), ("reasons", pa.string()), ("excluded_by", pa.string())]
+                  ("upcoming_from", pa.date32()), ("reasons", pa.string()), ("excluded_by", pa.string()),
+                  ("rests_on_readings", pa.string())]
 
 
 def to_arrow(rows: list[dict], passthrough: list[str]) -> pa.Table:

@@ -69,6 +69,10 @@ class SqlGen:
             return f"({args[0]} IS NOT NULL)"
         if fn == "first_known":
             return f"COALESCE({', '.join(args)})"
+        if fn == "within":
+            return f"(CASE WHEN {args[0]} THEN TRUE WHEN NOT {args[1]} THEN FALSE END)"
+        if fn == "if_true":
+            return f"(CASE WHEN {args[0]} THEN {args[1]} END)"
         if fn == "age_on":
             return csql.age_on_sql(d, *args)
         if fn == "add_months":
@@ -132,7 +136,6 @@ class SqlGen:
             s1.append(f"({' AND '.join(atom(t) for t in conj)}) AS {col('s', c)}")
             s1 += [f"{atom(t)} AS {col('u', c, k)}" for k, t in enumerate(c.ups)]
             s1 += [f"{atom(t)} AS {col('d', c, k)}" for k, t in enumerate(c.downs)]
-        s0 = [f"{self.expr(t)} AS {name}" for t, name in atoms.items()] or ["TRUE AS _no_atoms"]
 
         s2 = []
         for c in plan.clauses:
@@ -145,8 +148,23 @@ class SqlGen:
             s2.append(f"{self.greatest([col('u', c, k) for k in range(len(c.ups))])} AS {col('lo', c)}")
             s2.append(f"{self.least([col('d', c, k) for k in range(len(c.downs))])} AS {col('hi', c)}")
 
+        # the plans under the default value of each reading chosen otherwise: whether each of their
+        # candidates gives its relief on the decision day (for rests_on_readings)
+        for j, (_name, _value, alt) in enumerate(plan.alternatives):
+            for c in alt.clauses:
+                if c.kind == "relief" and not c.decides:
+                    continue
+                conj = c.static.args if isinstance(c.static, And) else (c.static,)
+                parts = [f"({' AND '.join(atom(t) for t in conj)})"]
+                parts += [f"({atom(t)} <= {D})" for t in c.ups] + [f"({D} < {atom(t)})" for t in c.downs]
+                s2.append(f"({' AND '.join(parts)}) AS {q(f'ah{j}_{c.id}')}")
+
         # the candidate gives its relief on the decision day
         s2e = [f"({col('h', c)} AND {col('t', c)}) AS {col('e', c)}" for c in cands] or ["TRUE AS _no_candidates"]
+        for j, (_name, _value, alt) in enumerate(plan.alternatives):
+            for c in alt.candidates:
+                blocked = " OR ".join(q(f"ah{j}_{x}") for x in c.exclusions)
+                s2e.append(f"({q(f'ah{j}_{c.id}')}{f' AND NOT ({blocked})' if blocked else ''}) AS {q(f'ae{j}_{c.id}')}")
 
         def e(c):
             return col("e", c)
@@ -178,25 +196,53 @@ class SqlGen:
             s3.append(f"CASE WHEN {ok} THEN {hi} END AS {col('vt', c)}")
             s3.append(f"CASE WHEN {ok} AND {lo} > {D} THEN {lo} END AS {col('up', c)}")
 
+        # a relief rests on a reading when no clause giving it holds, for certain, under the reading's default
+        s3r = []
+        groups: dict = {}
+        for c in cands:
+            groups.setdefault((c.relief, c.reduction_months), []).append(c)
+        for j, (_name, _value, alt) in enumerate(plan.alternatives):
+            whens = []
+            for key, group in groups.items():
+                alive = [q(f"ae{j}_{a.id}") for a in alt.candidates if (a.relief, a.reduction_months) == key]
+                ids = ", ".join(f"'{c.id}'" for c in group)
+                whens.append(f"WHEN clause IN ({ids}) THEN {' OR '.join(alive) if alive else 'FALSE'}")
+            s3r.append(f"(clause IS NOT NULL AND NOT COALESCE(CASE {' '.join(whens)} END, FALSE)) AS {q(f'_rests{j}')}"
+                       if whens else f"FALSE AS {q(f'_rests{j}')}")
+
         s4 = []
         parts = [f"CASE WHEN {col('xb', x)} THEN '{x.id}' END" for x in excls]
         s4.append(f"CONCAT_WS(';', {', '.join(parts)}) AS excluded_by" if parts else "'' AS excluded_by")
+        rests = [f"CASE WHEN {q(f'_rests{j}')} THEN {self.lit(Lit(f'{name}={value}', 'string'))} END"
+                 for j, (name, value, _alt) in enumerate(plan.alternatives)]
+        s4.append(f"CONCAT_WS(';', {', '.join(rests)}) AS rests_on_readings" if rests else "'' AS rests_on_readings")
         any_x = " OR ".join(col("xb", x) for x in excls) or "FALSE"
-        weak_x = {s: " OR ".join(col("xb", x) for x in excls if x.status == s) for s in ("unknown", "inferred")}
         basis = [f"WHEN relief IN ('none', 'indeterminate') AND NOT ({any_x}) THEN NULL"]
         for status in ("unknown", "inferred"):
-            ids = [c.id for c in cands if c.status == status]
-            conds = ([f"clause IN ({', '.join(repr(i) for i in ids)})"] if ids else []) + (
-                [weak_x[status]] if weak_x[status] else [])
+            # the weakest status among the deciding clause and the exclusions that held; a condition's own
+            # status counts only on the records its `status_when` names (unknown counts)
+            conds = []
+            ids = [c.id for c in cands if c.base_status == status]
+            if ids:
+                conds.append(f"clause IN ({', '.join(repr(i) for i in ids)})")
+            for c in cands:
+                tests = [f"COALESCE({atom(t)}, TRUE)" for st, t in c.boundaries if st == status]
+                if tests:
+                    conds.append(f"(clause = '{c.id}' AND ({' OR '.join(tests)}))")
+            for x in excls:
+                tests = [f"COALESCE({atom(t)}, TRUE)" for st, t in x.boundaries if st == status]
+                if x.base_status == status:
+                    conds.append(col("xb", x))
+                elif tests:
+                    conds.append(f"({col('xb', x)} AND ({' OR '.join(tests)}))")
+            if status == "inferred":
+                conds += [q(f"_rests{j}") for j in range(len(plan.alternatives))]
             if conds:
                 basis.append(f"WHEN {' OR '.join(conds)} THEN '{status}'")
         s4.append(f"CASE {' '.join(basis)} ELSE 'reported' END AS basis")
         months = " ".join(f"WHEN clause = '{c.id}' THEN {c.reduction_months}" for c in cands if c.reduction_months)
         s4.append(f"CAST(CASE {months} END AS INTEGER) AS reduction_months" if months
                   else "CAST(NULL AS INTEGER) AS reduction_months")
-        groups: dict = {}
-        for c in cands:
-            groups.setdefault((c.relief, c.reduction_months), []).append(c)
         ef, eu = [], []
         for (rel, _m), group in groups.items():
             ids = ", ".join(f"'{c.id}'" for c in group)
@@ -224,17 +270,20 @@ class SqlGen:
             (f"CASE WHEN relief = 'none' THEN CASE {up_clause} END END" if cands else f"CAST(NULL AS {text})")
             + " AS upcoming_clause",
             "CASE WHEN relief = 'none' THEN _upf END AS upcoming_from",
-            "reasons", "excluded_by"]
+            "reasons", "excluded_by", "rests_on_readings"]
 
         def items(xs):
             return ",\n    ".join(xs)
+
+        s0 = [f"{self.expr(t)} AS {name}" for t, name in atoms.items()] or ["TRUE AS _no_atoms"]
 
         return (f"WITH s0 AS (SELECT *,\n    {items(s0)}\n  FROM {source}),\n"
                 f"s1 AS (SELECT *,\n    {items(s1)}\n  FROM s0),\n"
                 f"s2 AS (SELECT *,\n    {items(s2)}\n  FROM s1),\n"
                 f"s2e AS (SELECT *,\n    {items(s2e)}\n  FROM s2),\n"
                 f"s3 AS (SELECT *,\n    {items(s3)}\n  FROM s2e),\n"
-                f"s4 AS (SELECT *,\n    {items(s4)}\n  FROM s3)\n"
+                + (f"s3r AS (SELECT *,\n    {items(s3r)}\n  FROM s3),\n" if s3r else "")
+                + f"s4 AS (SELECT *,\n    {items(s4)}\n  FROM {'s3r' if s3r else 's3'})\n"
                 f"SELECT\n    {items(final)}\nFROM s4")
 
     def source_query(self, plan: Plan, registry: str, lookup: str, columns: list[str]) -> str:
