@@ -40,6 +40,8 @@ FLAG_TYPES = ("bool", "int", "number", "string", "date")
 
 _LOADED: dict[str, Jurisdiction] = {}      # id -> jurisdiction, every one read in this process
 _BY_DIR: dict[Path, Jurisdiction] = {}
+_FOUND: dict[tuple, Jurisdiction] = {}     # (ref, near) -> jurisdiction, for repeated look-ups
+_DEFAULT: list[Jurisdiction] = []
 
 
 def loaded() -> dict[str, Jurisdiction]:
@@ -49,7 +51,9 @@ def loaded() -> dict[str, Jurisdiction]:
 
 
 def default_jurisdiction() -> Jurisdiction:
-    return _read(SHIPPED_DIR / DEFAULT)
+    if not _DEFAULT:
+        _DEFAULT.append(_read(SHIPPED_DIR / DEFAULT))
+    return _DEFAULT[0]
 
 
 def shipped() -> list[str]:
@@ -61,6 +65,13 @@ def load_jurisdiction(ref: str | None = None, near: str | Path | None = None) ->
     if ref is None or str(ref).strip() == "":
         return default_jurisdiction()
     ref = str(ref).strip()
+    key = (ref, str(near) if near is not None else None)
+    if key not in _FOUND:
+        _FOUND[key] = _find(ref, near)
+    return _FOUND[key]
+
+
+def _find(ref: str, near) -> Jurisdiction:
     for d in _candidates(ref, near):
         j = _read(d)
         if _names_it(j, ref):
