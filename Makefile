@@ -4,13 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint system-deps clean
+.PHONY: demo test bench lint lock system-deps clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# Every dependency at the version and hash in the lock file (the same on every machine), then Clemency
+# itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[all,dev]'
+	$(BIN)/pip install -q -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip check >/dev/null || { $(BIN)/pip check; echo "requirements.lock does not cover pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
+
+# Regenerate the lock after changing the dependencies in pyproject.toml (every extra, hashes, any platform).
+lock: $(STAMP)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --all-extras --generate-hashes --universal --python-version 3.11 \
+		--no-header -o $(LOCK).new
+	{ sed -n '1,3p' $(LOCK); cat $(LOCK).new; } > $(LOCK).tmp && rm $(LOCK).new && mv $(LOCK).tmp $(LOCK)
 
 # Java for Spark and Debian's Chromium for browser tests (CI runs as root on Debian).
 system-deps:

@@ -262,3 +262,23 @@ def test_the_manifest_records_the_environment_and_every_file(tmp_path):
     for name, info in m["files"].items():
         assert hashlib.sha256((tmp_path / "o" / name).read_bytes()).hexdigest() == info["sha256"]
     assert m["files"]["decisions.xlsx"]["rows"] == 1 and m["files"]["decisions.csv"]["rows"] == 1
+
+
+def test_the_lock_pins_every_dependency_of_every_extra():
+    import re
+    import tomllib
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"])
+    for deps in project["optional-dependencies"].values():
+        wanted += [d for d in deps if not d.startswith("clemency")]
+    lock = (root / "requirements.lock").read_text()
+    pinned = {m[0].lower().replace("_", "-"): m[1] for m in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", lock, re.M)}
+    for dep in wanted:
+        name = re.match(r"[A-Za-z0-9_.-]+", dep)[0].lower().replace("_", "-")
+        assert name in pinned, f"{name} is in pyproject.toml but not in requirements.lock: run make lock"
+    lines = lock.splitlines()
+    pins = [i for i, line in enumerate(lines) if re.match(r"^[A-Za-z0-9_.-]+==", line)]
+    assert pins and all("--hash=sha256:" in lines[i + 1] for i in pins)
+    import duckdb
+    assert pinned["duckdb"] == duckdb.__version__, "the environment is not the locked one"
