@@ -202,3 +202,19 @@ def test_end_of_term_inferred_when_someone_leaves_after_the_sentence_end(tmp_pat
     by = {p.id: p for p in res.persons}
     assert by["x1"].status == "released_end_of_term" and by["x1"].why.startswith("inferred")
     assert by["x2"].status == "left_other" and by["x3"].status == "still_in"
+
+
+def test_decree_line_variants_as_published():
+    text = "\n".join([
+        "Date: 2025-05-27",
+        "1. Aşağıda adları göstərilən şəxslər cəzanın çəkilməmiş hissəsindən əfv edilsinlər:",
+        "Abbasov Akif Sabir oğlu - 1972-ci il təvəllüdlü;",
+        "• Əliyeva Aygün Rauf qızı, 1990-cı ildə anadan olmuş;",
+        "ABBASOV ELÇİN FAMİL OĞLU, 1980-ci il təvəllüdlü;",
+        "Quliyev Tural — 1991 təvəllüdlü",
+    ])
+    d = parse_decree_text(text)
+    assert [(p.full_name, p.birth_year) for p in d.people] == [
+        ("Abbasov Akif Sabir oğlu", 1972), ("Əliyeva Aygün Rauf qızı", 1990), ("ABBASOV ELÇİN FAMİL OĞLU", 1980),
+        ("Quliyev Tural", 1991)]
+    assert not d.findings and d.date == dt.date(2025, 5, 27)

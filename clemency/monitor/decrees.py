@@ -48,9 +48,10 @@ _HEADINGS = [
 _MONTHS = {"yanvar": 1, "fevral": 2, "mart": 3, "aprel": 4, "may": 5, "iyun": 6, "iyul": 7, "avqust": 8,
            "sentyabr": 9, "oktyabr": 10, "noyabr": 11, "dekabr": 12}
 
-_BORN = r"(?P<year>1[89]\d\d|20[0-2]\d)\s*-?\s*(?:c[iıuü]|ci|cı|cu|cü)?\s*(?:il\s*)?t[əe]v[əe]ll[üu]dl[üu]"
+_BORN = (r"(?P<year>1[89]\d\d|20[0-2]\d)\s*-?\s*(?:c[iıuü])?\s*(?:il\s*)?(?:t[əe]v[əe]ll[üu]dl[üu]"
+         r"|ild[əe]\s+anadan\s+olmu[şs])")
 _BORN_RU = r"(?P<year2>1[89]\d\d|20[0-2]\d)\s*(?:г\.?\s*р\.?|года\s+рождения)"
-_PERSON = re.compile(r"^\s*(?:\d{1,4}\s*[.)]\s*)?(?P<name>[^,;:\d]+?)\s*,?\s*(?:" + _BORN + "|" + _BORN_RU +
+_PERSON = re.compile(r"^\s*(?:[-–—•*]\s*)?(?:\d{1,4}\s*[.)]\s*)?(?P<name>[^,;:\d]+?)\s*,?\s*(?:" + _BORN + "|" + _BORN_RU +
                      r")\s*[;.,]?\s*$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*\d{1,3}\s*[.)]\s*(?P<rest>.*)$")
 _HEADER = re.compile(r"^\s*(date|number|source|tarix|nömrə|mənbə)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE)
@@ -149,7 +150,7 @@ def parse_decree_text(text: str, *, date_: date | None = None, number: str | Non
             continue
         m = _PERSON.match(line)
         if m:
-            full = " ".join(m.group("name").split())
+            full = " ".join(m.group("name").strip(" -–—").split())
             year = int(m.group("year") or m.group("year2"))
             problem = _check_name(full)
             if problem:
