@@ -161,6 +161,8 @@ def atomic_output(out, *, command: str, force: bool = False, replace: tuple[str,
                   run_id: str | None = None) -> Iterator[Run]:
     """Write a folder whole or not at all (module docstring). Yields a `Run`; write into `run.path`."""
     target = Path(out)
+    if target.is_symlink() and target.exists():
+        target = target.resolve()          # a link to a folder: the folder it points to is the result
     check_target(target, force=force, replace=replace)
     parent = target.absolute().parent
     try:

@@ -269,3 +269,15 @@ def test_a_full_disk_ends_with_a_clear_message_and_the_previous_result_intact(tm
         assert state(out) == old and siblings(out) == []
     finally:
         subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_a_link_to_a_finished_folder_replaces_the_folder_it_points_to(tmp_path):
+    real = tmp_path / "real"
+    with atomic_output(real, command="test") as r:
+        (r.path / "a.csv").write_text("x\n1\n")
+    link = tmp_path / "latest"
+    link.symlink_to(real, target_is_directory=True)
+    with atomic_output(link, command="test", force=True) as r:
+        (r.path / "b.csv").write_text("x\n2\n")
+    assert link.is_symlink() and sorted(os.listdir(real)) == ["b.csv", "manifest.json"]
+    assert siblings(real) == []

@@ -22,6 +22,10 @@ def friendly(fn):
         except ClemencyError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: an output folder holds its previous content or a whole new result, never a part",
+                       err=True)
+            sys.exit(130)
     return wrapper
 
 

@@ -62,5 +62,5 @@ def print_summary(result) -> None:
     console.print(counts_table("by clause", s["by_clause"], s["rows"]))
     if m.get("synthetic"):
         console.print(f"[yellow]{m['note']}[/]")
-    console.print(f"written to {result.out_dir}/ (decisions.parquet, decisions.csv, findings.csv, "
-                  "summary.json, manifest.json)")
+    files = sorted(m.get("files") or {}) or ["decisions.parquet", "findings.csv", "summary.json"]
+    console.print(f"written to {result.out_dir}/ ({', '.join(files + ['manifest.json'])}); run {m.get('run_id')}")
