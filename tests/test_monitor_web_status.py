@@ -59,3 +59,8 @@ def test_status_page(client):
     assert client.get("/monitor/status/e2e/1999-01-01").status_code == 404
     assert client.get("/monitor/status/..%2F..%2Fetc/passwd").status_code == 404
     assert client.get("/monitor/status/e2e/2025-12-01?act=/etc/passwd").status_code == 404
+
+
+def test_monitor_page_links_each_version_to_its_status(client):
+    _sign_in(client)
+    assert 'href="/monitor/status/e2e/2025-12-01"' in client.get("/monitor").text
