@@ -162,7 +162,7 @@ def _passthrough(columns: list[str]) -> list[str]:
 
 def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=None, csv: bool = True,
               xlsx: bool = False, progress=None, code: CriminalCode | None = None, force: bool = False,
-              warn=None, run: Run | None = None) -> ApplyResult:
+              warn=None, run: Run | None = None, encoding: str | None = None) -> ApplyResult:
     """Decide every row of a registry file; write decisions, findings, summary and manifest into `out`.
 
     The folder is written whole or not at all (clemency.outdir): a non-empty `out` that is not a finished
@@ -170,10 +170,10 @@ def apply_act(act, registry, out, *, engine: str = "duckdb", on=None, readings=N
     writes a folder through `atomic_output` passes its `run`, and the outputs go into `run.path`."""
     if run is not None:
         return _apply_into(act, registry, run, engine=engine, on=on, readings=readings, csv=csv, xlsx=xlsx,
-                           progress=progress, code=code, warn=warn)
+                           progress=progress, code=code, warn=warn, encoding=encoding)
     with atomic_output(out, command="apply", force=force) as own:
         result = _apply_into(act, registry, own, engine=engine, on=on, readings=readings, csv=csv, xlsx=xlsx,
-                             progress=progress, code=code, warn=warn)
+                             progress=progress, code=code, warn=warn, encoding=encoding)
     result.out_dir = Path(out)
     result.manifest = read_manifest(out) or result.manifest
     return result
@@ -210,7 +210,8 @@ def kv_metadata_sql(metadata: dict[str, str]) -> str:
     return "KV_METADATA {" + ", ".join(f"{lit(k)}: {lit(v)}" for k, v in metadata.items()) + "}"
 
 
-def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, progress, code, warn) -> ApplyResult:
+def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, progress, code, warn,
+                encoding=None) -> ApplyResult:
     from clemency.registry.load import load_registry
     from clemency.report.tables import copy_csv
     t0 = time.perf_counter()
@@ -224,7 +225,7 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
     con = connect()
     try:
         step("reading the registry")
-        loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act))
+        loaded = load_registry(registry, con, extra_fields=extra_fields(ctx.act), encoding=encoding)
         timings["load_s"] = time.perf_counter() - t0
         renamed = safe_column_names(con)
         for old, new in renamed.items():
@@ -271,6 +272,8 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
         "entry_into_force": ctx.plan.eif.isoformat(), "window_end": ctx.plan.window_end.isoformat(),
         "engine": engine, "code_version": ctx.code.version, "code_overrides": ctx.code.overrides,
         "registry": _shown_input(registry, run.path), "registry_hash": loaded.registry_hash,
+        "registry_as_of": loaded.as_of.isoformat() if loaded.as_of else None,
+        "registry_encoding": loaded.encoding or None,
         "rows": {"in": loaded.rows_in, "decided": decided, "rejected": loaded.rows_rejected,
                  "findings": loaded.n_findings},
         "reasons_order": ctx.plan.reason_order,

@@ -167,18 +167,20 @@ def check(act, json_file, on, readings, code_overrides):
 @on_option()
 @click.option("--no-csv", is_flag=True, help="skip decisions.csv (for very large runs)")
 @click.option("--xlsx", is_flag=True, help="also write decisions.xlsx (up to 1,048,575 rows)")
+@click.option("--encoding", default=None,
+              help="the text encoding of a CSV registry (default: detected: UTF-8, UTF-16, Windows-1251)")
 @force_option()
 @reading_option()
 @code_option()
 @friendly
-def apply(act, registry, out, engine, on, no_csv, xlsx, force, readings, code_overrides):
+def apply(act, registry, out, engine, on, no_csv, xlsx, encoding, force, readings, code_overrides):
     """Decide a whole registry: decisions, findings, summary and manifest into OUT."""
     from clemency.apply import apply_act
     from clemency.report.console import print_summary, progress_steps
     with progress_steps() as step:
         result = apply_act(act, registry, out, engine=engine, on=on, readings=parse_readings(readings),
                            csv=not no_csv, xlsx=xlsx, progress=step, code=load_code(code_overrides),
-                           force=force, warn=warn)
+                           force=force, warn=warn, encoding=encoding)
     print_summary(result)
 
 
