@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 
+import duckdb
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -107,6 +109,29 @@ def parse_record(body: bytes):
         raise ApiError(400, "malformed JSON", [where]) from None
 
 
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+DECISION_FIELDS = ("relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
+                   "eligible_until", "upcoming", "upcoming_relief", "upcoming_clause", "upcoming_from",
+                   "excluded_by", "rests_on_readings", "notes", "on", "act", "act_hash", "readings", "code_version",
+                   "reasons_code", "reasons", "explanation")
+
+
+def field_name_problems(record: dict) -> list[str]:
+    """Extra fields are passed through, but a name must be a plain identifier, appear once whatever its case,
+    and not be one of the decision's own fields (which it would shadow)."""
+    out, seen = [], set()
+    for k in record:
+        shown = repr(str(k)[:40])
+        if not isinstance(k, str) or not FIELD_NAME.fullmatch(k):
+            out.append(f"field {shown}: a field name is a letter, then letters, digits or '_' (64 at most)")
+        elif k.lower() in seen:
+            out.append(f"field {shown}: given twice (names are case-insensitive)")
+        elif k.lower() in DECISION_FIELDS and k.lower() not in FIELDS:
+            out.append(f"field {shown}: this name is a field of the decision, not of the record")
+        seen.add(str(k).lower())
+    return out
+
+
 def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     if not isinstance(record, dict):
         raise ApiError(400, "the body must be one JSON object in the registry format",
@@ -119,6 +144,7 @@ def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     wrong += [f"field '{str(k)[:64]}': longer than {MAX_TEXT} characters" for k, v in record.items()
               if len(str(k)) > 200 or (isinstance(v, str) and len(v) > MAX_TEXT)
               or (isinstance(v, list) and len(";".join(map(str, v))) > MAX_TEXT)]
+    wrong += field_name_problems(record)
     if wrong:
         raise ApiError(422, "the record is not valid", wrong[:50])
     try:
@@ -131,7 +157,7 @@ def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     except InputError as exc:
         lines = [x.strip() for x in exc.message.splitlines()]
         raise ApiError(422, lines[0].rstrip(":"), lines[1:]) from None
-    except (ValueError, OverflowError, ArithmeticError):
+    except (ValueError, OverflowError, ArithmeticError, duckdb.Error):
         raise ApiError(422, "the record is not valid", ["a value is out of range for its field"]) from None
 
 

@@ -44,6 +44,11 @@ BODIES = {
     "year 0": json.dumps(RECORD | {"sentence_end": "0000-01-01"}),
     "year 9999": json.dumps(RECORD | {"sentence_end": "9999-12-31"}),
     "term -1": json.dumps(RECORD | {"term_months": -1}),
+    "empty field name": json.dumps(RECORD | {"": None}),
+    "internal column _art0": json.dumps(RECORD | {"_art0": "1"}),
+    "a field of the decision": json.dumps(RECORD | {"relief": "release_from_imprisonment"}),
+    "a field twice": json.dumps(RECORD | {"PERSON_ID": "P2"}),
+    "quote in a field name": json.dumps(RECORD | {'a"b': 1}),
     "float term": json.dumps(RECORD | {"term_months": 1e300}),
 }
 
