@@ -214,7 +214,8 @@ def openapi() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Clemency API", "version": "1",
                  "description": "Amnesty acts as data. Decisions are exactly what `clemency check` prints. "
-                                "POST /api/check is read-only and exempt from CSRF."},
+                                "POST /api/check is read-only and exempt from CSRF. Its body is at most 64 KiB, "
+                                "one JSON object of values nested at most 4 deep, numbers of at most 40 characters."},
         "paths": {
             "/api/check": {"post": {
                 "summary": "Decide one record under an act",
@@ -229,7 +230,7 @@ def openapi() -> dict:
                 "responses": {"200": {"description": "the decision (contracts §3) with reasons clause by clause "
                                       "and a plain-words explanation",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}},
-                              "400": err, "404": err, "413": err, "422": err}}},
+                              "400": err, "404": err, "408": err, "413": err, "422": err}}},
             "/api/acts": {"get": {"summary": "The shipped acts", "responses": {"200": {"description": "list of acts"}}}},
             "/api/acts/{id}": {"get": {"summary": "One act: clauses, conditions, readings, sources",
                                        "parameters": [{"name": "id", "in": "path", "required": True,
@@ -238,7 +239,10 @@ def openapi() -> dict:
             "/api/runs/{id}/status": {"get": {"summary": "Progress of a run (an act applied to an uploaded registry)",
                                               "parameters": [{"name": "id", "in": "path", "required": True,
                                                               "schema": {"type": "string"}}],
-                                              "responses": {"200": {"description": "state, step, counts"}, "404": err}}},
+                                              "description": "Needs a signed-in viewer, operator or admin (the session "
+                                                             "cookie from /login).",
+                                              "responses": {"200": {"description": "state, step, counts"}, "403": err,
+                                                            "404": err}}},
         },
         "components": {"schemas": {
             "Error": error,
