@@ -191,3 +191,18 @@ def test_past_acts_keep_instruments_apart_and_conflicts(tmp_path):
     out = tmp_path / "cmp.csv"
     write_comparison(acts, out)
     assert out.read_text(encoding="utf-8").splitlines()[0].startswith("instrument,year")
+
+
+def test_diff_keeps_one_identity_when_the_id_changes(tmp_path):
+    from clemency.monitor.ledger import Ledger
+    old_p = tmp_path / "old.csv"
+    old_p.write_text("id,full_name\nA1,Həsənov Əli Vüqar oğlu\nA2,Məmmədov Elnur Zakir oğlu\n", encoding="utf-8")
+    new_p = tmp_path / "new.csv"
+    new_p.write_text("id,full_name\nB7,Həsənov Əli Vüqar oğlu\n", encoding="utf-8")
+    old, new = load_list(old_p, "2025-10-07", "s"), load_list(new_p, "2026-01-15", "s")
+    plain = diff(old, new)
+    assert plain.entered == ["B7"] and {e.person for e in plain.exits} == {"A1", "A2"}
+    led = Ledger(tmp_path / "l.jsonl")
+    led.record("A1", "B7", "same", "reviewer-a", note="the new list renumbered its entries")
+    kept = diff(old, new, identities=led.identities())
+    assert kept.entered == [] and kept.stayed == ["A1"] and [e.person for e in kept.exits] == ["A2"]

@@ -108,9 +108,11 @@ def lists_group():
 @click.option("--new", required=True, type=click.Path(), help="the later list version")
 @click.option("--new-date", required=True, type=DATE, help="its list date YYYY-MM-DD")
 @click.option("--events", type=click.Path(), default=None, help="release evidence (person, date, kind, source_document, confidence)")
+@click.option("--ledger", type=click.Path(), default=None,
+              help="the review ledger: a person judged the same under a new id stays one person")
 @click.option("--out", required=True, type=click.Path(), help="output directory (diff.csv, counts.csv)")
 @friendly
-def lists_diff(old, old_date, new, new_date, events, out):
+def lists_diff(old, old_date, new, new_date, events, ledger, out):
     """Who entered, who left (with an exit reason) and who stayed between two list versions."""
     from clemency.monitor.evidence import load_events
     from clemency.monitor.lists import diff, load_list
@@ -120,8 +122,10 @@ def lists_diff(old, old_date, new, new_date, events, out):
     vn = load_list(new, new_date, Path(new).name)
     if vn.list_date < vo.list_date:
         raise UsageError(f"--new-date {vn.list_date} is before --old-date {vo.list_date}")
-    d = diff(vo, vn, load_events(events) if events else ())
-    names_new = {vn.person_key(r): r.get("full_name", "") for r in vn.rows}
+    from clemency.monitor.ledger import Ledger
+    d = diff(vo, vn, load_events(events) if events else (), Ledger(ledger).identities() if ledger else None)
+    names_new = {**{vo.person_key(r): r.get("full_name", "") for r in vo.rows},
+                 **{vn.person_key(r): r.get("full_name", "") for r in vn.rows}}
     rows = [{"person": p, "full_name": names_new.get(p, ""), "change": "entered", "exit_reason": "", "evidence": ""}
             for p in d.entered]
     rows += [{"person": e.person, "full_name": e.full_name, "change": "left", "exit_reason": e.reason,

@@ -3,6 +3,7 @@ between versions with exit reasons, charges over time with alerts, and privacy f
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -122,14 +123,23 @@ class ListDiff:
         return out
 
 
-def diff(old: ListVersion, new: ListVersion, events: Iterable = ()) -> ListDiff:
+def diff(old: ListVersion, new: ListVersion, events: Iterable = (), identities: dict[str, str] | None = None) -> ListDiff:
     """Who entered, who left (with an exit reason) and who stayed between two versions.
 
     The reason comes from release evidence (``events``: objects with ``person``, ``date``, ``kind``,
     ``source_document``, ``confidence``; the latest one up to the new list date wins), else from an
     `exit_reason` column of the person's row in either version, else UNKNOWN_EXIT.
+
+    ``identities`` (``Ledger.identities()``) keeps one person whose id changed between the versions, judged
+    the same by a reviewer, as one person who stayed (named by the old version's id), not as one who left
+    and one who entered.
     """
     po, pn = old.persons(), new.persons()
+    if identities:
+        old_of = {identities[k]: k for k in po if k in identities}
+        pn = {old_of.get(identities.get(k, k), k): v for k, v in pn.items()}
+        events = [dataclasses.replace(ev, person=old_of[identities[ev.person]])
+                  if ev.person in identities and identities[ev.person] in old_of else ev for ev in events]
     res = ListDiff(old, new)
     res.entered = sorted(set(pn) - set(po))
     res.stayed = sorted(set(pn) & set(po))
