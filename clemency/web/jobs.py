@@ -22,6 +22,8 @@ STEPS = ["reading the registry", "resolving articles", "deciding (duckdb)", "wri
 RUN_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")
 SUFFIXES = (".csv", ".xlsx", ".parquet", ".pq")
 BEAT = 5
+MAX_RUNS = int(os.environ.get("CLEMENCY_MAX_RUNS") or 2)   # runs deciding at once in one process; others queue
+_SLOTS = threading.BoundedSemaphore(MAX_RUNS)
 
 
 class Job:
@@ -132,7 +134,8 @@ class Jobs:
                     log.warning("run %s: heartbeat not recorded", job.id)
         threading.Thread(target=beat, daemon=True, name=f"beat-{job.id}").start()
         try:
-            self._run(job)
+            with _SLOTS:      # queued (and beating) until a slot is free: memory stays bounded
+                self._run(job)
         finally:
             stop.set()
 
