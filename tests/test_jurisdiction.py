@@ -63,7 +63,7 @@ def _strings_and_names(tree):
 def core_offences() -> dict[tuple[str, str], list[str]]:
     """(module, word) -> where: every Azerbaijani status flag, article or implementing body named in a core
     module (everything under clemency/ except jurisdictions/ and data/), outside docstrings and comments."""
-    flags = set(AZ.registry.flag_names)
+    flags = set(AZ.registry.own_flags)
     body_ids = set(AZ.bodies)
     labels = {b.label.split(" (")[0].lower() for b in AZ.bodies.values()}
     articles = {a for a in AZ.criminal_code().rows if "." in a}
@@ -265,3 +265,10 @@ def test_holidays_come_from_the_holidays_package_with_the_override_file(tmp_path
     (j / "holidays.csv").write_text("date,action\nnot-a-date,add\n")
     with pytest.raises(ClemencyError, match="row 1: bad date"):
         az2.holidays(dt.date(2025, 12, 19), dt.date(2026, 4, 19))
+
+
+def test_the_registry_schema_takes_its_status_flags_from_the_profile_in_order():
+    from clemency.registry.schema import FIELDS, STATUS_FLAGS
+    assert STATUS_FLAGS == AZ.registry.flag_names      # the order fixes the synthetic registry's draws
+    assert all(FIELDS[f].type == "bool" and FIELDS[f].default is False for f in STATUS_FLAGS)
+    assert "convicted_abroad" in STATUS_FLAGS and "convicted_abroad" not in AZ.registry.own_flags

@@ -187,7 +187,7 @@ class _Builder:
             self.problem(_line(doc, "jurisdiction"), None, "jurisdiction", exc.message, exc.hint)
             jur = default_jurisdiction()
         self.reliefs, self.jurisdiction_name = tuple(jur.reliefs), jur.name
-        self.hidden = set(default_jurisdiction().registry.flag_names) - set(jur.registry.flag_names)
+        self.hidden = set(default_jurisdiction().registry.own_flags) - set(jur.registry.flag_names)
         spec = doc.get("criminal_code")
         if spec is None:
             return jur, None

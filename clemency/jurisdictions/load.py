@@ -185,7 +185,8 @@ class _Builder:
             if typ not in FLAG_TYPES:
                 self.problem(f"registry.flags[{i}].type", f"one of {', '.join(FLAG_TYPES)}")
             default = spec.get("default", False if typ == "bool" else None)
-            flags.append(Flag(name, typ, default, tuple(spec.get("values") or ()), str(spec.get("meaning") or "")))
+            flags.append(Flag(name, typ, default, tuple(spec.get("values") or ()), str(spec.get("meaning") or ""),
+                              bool(spec.get("core"))))
         syntax = str(section.get("article_syntax") or "")
         try:
             re.compile(syntax)

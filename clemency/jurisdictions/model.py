@@ -41,6 +41,7 @@ class Flag:
     default: object = False
     values: tuple[str, ...] = ()
     meaning: str = ""
+    core: bool = False      # a core registry field listed for its place in the column order, not the country's
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class RegistryProfile:
     @property
     def flag_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.flags)
+
+    @property
+    def own_flags(self) -> tuple[str, ...]:
+        """The fields that are the country's own (not core fields listed for their place)."""
+        return tuple(f.name for f in self.flags if not f.core)
 
 
 @dataclass(frozen=True)

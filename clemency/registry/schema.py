@@ -85,9 +85,9 @@ MIN_AGE_CRIMINAL_RESPONSIBILITY = min((a for a in (_PROFILE.minimum_age, _PROFIL
 MAX_AGE = 110
 CUSTODIAL_END = ("imprisonment", "restriction_of_liberty")  # punishments that need sentence_end
 
-# Status flags are the default jurisdiction's registry profile (clemency/jurisdictions/<id>/jurisdiction.yaml);
-# convicted_abroad (convicted by a foreign court) is core: any country's registry may hold such a sentence.
-STATUS_FLAGS = _PROFILE.flag_names + ("convicted_abroad",)
+# Status flags are the default jurisdiction's registry profile (clemency/jurisdictions/<id>/jurisdiction.yaml),
+# in its order; convicted_abroad (convicted by a foreign court) is core: any registry may hold such a sentence.
+STATUS_FLAGS = _PROFILE.flag_names + (() if "convicted_abroad" in _PROFILE.flag_names else ("convicted_abroad",))
 
 _FIELD_LIST: list[Field] = [
     Field("person_id", "string", required=True, meaning="one person"),
