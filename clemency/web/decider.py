@@ -24,6 +24,7 @@ from clemency.engines.lookup import part_table
 from clemency.engines.reference import decide_row
 from clemency.explain import decide_records, explain
 from clemency.law import CATEGORIES
+from clemency.registry.plausible import check_record
 from clemency.registry.read import cell_text
 from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FIELDS, Field
 
@@ -152,6 +153,8 @@ class Decider:
                 raw = cell_text(record.get(f.name))
                 if raw is None or not raw.strip():
                     raise _Slow   # a missing required value: the exact path says so
+        if typed.get("convicted_abroad") or check_record(typed):
+            raise _Slow   # a foreign article or an implausible record: the exact path (registry import) says so
         look = self.lookup(typed["articles"])
         row = {k: v for k, v in typed.items() if k not in ("crime_category", "negligent")}
         row["_row"] = 1
