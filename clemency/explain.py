@@ -110,6 +110,9 @@ def plain_words(ctx: Context, d: dict) -> str:
         held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
         basis = "" if d["basis"] == "reported" else f" This rests on {d['basis']} content, not on the reported text."
         parts.append(f"{words(relief).capitalize()} under clause {d['clause']} ({r['text']}): {held}.{basis}")
+        if d.get("rests_on_readings"):
+            parts.append("This relief exists only under the reading " + " and ".join(
+                _reading_words(ctx, r) for r in d["rests_on_readings"]) + ", not under the default reading.")
         if relief == "term_reduction":
             parts.append(f"The term is cut by {d['reduction_months']} months: release on {d['new_sentence_end']}.")
         if d["eligible_from"]:
@@ -118,9 +121,9 @@ def plain_words(ctx: Context, d: dict) -> str:
         parts.append("No clause of the act gives this person relief on " + d["on"] + ".")
         near = [f"{r['clause']} ({k['says'] or k['test']})" for r, k in near_misses(d["reasons"])]
         if near:
-            parts.append("Missed on a single matter of degree (time, age, term, category): " + "; ".join(near) + ".")
+            parts.append("Missed only on the time left or the term imposed: " + "; ".join(near) + ".")
     else:
-        unknown = [r["clause"] for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
+        unknown = unknowns_that_matter(ctx.plan, d["reasons_code"])
         parts.append("The outcome cannot be decided on the data given: it depends on "
                      + ", ".join(unknown) + ".")
         for cid in unknown:
@@ -139,15 +142,51 @@ def plain_words(ctx: Context, d: dict) -> str:
     return " ".join(parts)
 
 
+def _reading_words(ctx: Context, item: str) -> str:
+    name, _, value = item.partition("=")
+    r = ctx.act.readings.get(name)
+    meaning = r.values.get(value) if r is not None else None
+    return f"{item} ({meaning})" if meaning else item
+
+
+#: what a near miss may turn on: the time left and the term imposed. A clause that fails on an age, a degree of
+#: impairment or a category is not "nearly" met (a 40-year-old is not a near miss of "60 or older").
+NEAR_MISS_FIELDS = frozenset({"sentence_end", "term_months"})
+
+
 def near_misses(reasons: list[dict]):
-    """Relief clauses that failed on one condition only, where that condition is a matter of degree
-    (it reads a date, a number or the category) rather than membership of a group."""
+    """Relief clauses that failed on one condition only, where that condition turns on the time left or the
+    term imposed. The one rule for near misses (`check`, the web app, the monitor)."""
     from clemency.act.lang import parse
-    from clemency.registry.schema import FIELDS
-    degree = {n for n, f in FIELDS.items() if f.type in ("date", "int", "number")} | {"crime_category"}
     for r in reasons:
-        failed = [k for k in r["conditions"] if k["result"] == "failed"]
-        if r["kind"] == "relief" and r["result"] == "failed" and len(failed) == 1:
-            if names_in(parse(failed[0]["test"])) & degree:
+        failed = [k for k in r["conditions"] if k["result"] != "held"]
+        if r["kind"] == "relief" and r["result"] == "failed" and len(failed) == 1 and failed[0]["result"] == "failed":
+            if names_in(parse(failed[0]["test"])) & NEAR_MISS_FIELDS:
                 yield r, failed[0]
 
+
+def outcome(plan, held: dict):
+    """The relief and clause that clause results (True / False / None for unknown) give on the decision
+    day: the decision rule of every engine, over results already found."""
+    from clemency.compile.evaluate import kleene_and, kleene_or
+    eff = {}
+    for c in plan.candidates:
+        blocked = kleene_or(held.get(x) for x in c.exclusions)
+        eff[c.id] = kleene_and([held.get(c.id), None if blocked is None else not blocked])
+    for i, c in enumerate(plan.candidates):
+        if eff[c.id] is True:
+            differ = [b for b in plan.candidates[:i] if eff[b.id] is None
+                      and (b.relief, b.reduction_months) != (c.relief, c.reduction_months)]
+            return ("indeterminate", None) if differ else (c.relief, c.id)
+    return ("indeterminate", None) if any(v is None for v in eff.values()) else ("none", None)
+
+
+def unknowns_that_matter(plan, codes: str) -> list[str]:
+    """The clauses whose unknown result could change the relief: held, it gives one outcome; failed, another."""
+    held = {c.id: {"H": True, "F": False}.get(code) for code, c in zip(codes, plan.clauses)}
+    out = []
+    for code, c in zip(codes, plan.clauses):
+        if code == "U" and c.kind != "provision":
+            if outcome(plan, {**held, c.id: True})[0] != outcome(plan, {**held, c.id: False})[0]:
+                out.append(c.id)
+    return out

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from clemency.calendar import add_days, add_months
 from clemency.errors import ClemencyError, InputError
-from clemency.explain import RELIEF_WORDS
+from clemency.explain import RELIEF_WORDS, near_misses, unknowns_that_matter
 from clemency.jurisdictions import RELEASES  # reliefs that release the person altogether
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
@@ -343,8 +343,6 @@ def _excluded_refs(ctx, cid: str) -> list[str]:
     return refs
 
 
-#: fields whose value is a matter of degree: a clause failing only on one of these is a near miss
-_DEGREE = re.compile(r"\b(sentence_end|term_months)\b")
 
 
 def _exclusion_words(ctx, x: str, reason: dict, articles: str) -> str:
@@ -374,7 +372,7 @@ def explain_decision(ctx, d: dict, m: Mapped) -> str:
                      f"({_clause_text(ctx, cid)}): {_says(by[cid])}. Release on {d['new_sentence_end']} "
                      f"instead of {m.record.get('sentence_end')}.")
     elif relief == "indeterminate":
-        unknown = [r for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
+        unknown = [by[c] for c in unknowns_that_matter(ctx.plan, d["reasons_code"])]
         words = "; ".join(f"{r['clause']}: whether {_says(r, 'unknown')}" for r in unknown)
         parts.append(f"Cannot be decided on the data given: it depends on {words}.")
     if relief == "none":
@@ -390,13 +388,7 @@ def explain_decision(ctx, d: dict, m: Mapped) -> str:
                 parts.append("No other relief clause's conditions hold.")
         else:
             parts.append("Kept in: not in any category: no relief clause's conditions hold.")
-            near = []
-            for r in d["reasons"]:
-                if r["kind"] != "relief" or r["result"] != "failed" or not r["conditions"]:
-                    continue
-                failed = [k for k in r["conditions"] if k["result"] != "held"]
-                if len(failed) == 1 and _DEGREE.search(failed[0]["test"]):
-                    near.append(f"{r['clause']} fails only on: {failed[0]['says'] or failed[0]['test']}")
+            near = [f"{r['clause']} fails only on: {k['says'] or k['test']}" for r, k in near_misses(d["reasons"])]
             if near:
                 parts.append("Closest: " + "; ".join(near) + ".")
     elif relief == "term_reduction" and d["excluded_by"]:
