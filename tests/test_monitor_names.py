@@ -162,3 +162,9 @@ def test_oghlu_spelling_and_forms_of_address():
     assert (a.surname_stem_key, a.surname_suffix, a.given_key) == (b.surname_stem_key, b.surname_suffix, b.given_key)
     p = parse_name("Həsənova Leyla xanım Rauf qızı")
     assert (p.surname, p.given, p.patronymic) == ("hasanova", "leyla", "rauf")
+
+
+@pytest.mark.parametrize("column", ["Vüqar oğlu", "Вугар оглы", "Вугарович", "Vugarovich", "Vugar"])
+def test_patronymic_column_in_any_form(column):
+    p = parse_name("Гасанов Али", column)
+    assert p.patronymic_key == parse_name("Həsənov Əli Vüqar oğlu").patronymic_key

@@ -276,10 +276,14 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
         kept = []
         for tok in ptoks:
             msex, stem = _marker(tok)
+            rsex, rstem = _russian_patronymic(tok)
             if msex is not None:
                 psex = msex
                 if stem:
                     kept.append(stem)
+            elif rsex is not None:  # a Russian-style patronymic column: Вугарович, Вагифовна
+                psex = rsex
+                kept.append(rstem)
             else:
                 kept.append(tok)
         if kept:
