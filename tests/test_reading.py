@@ -240,6 +240,19 @@ def test_xlsx_with_a_huge_declared_sheet_is_refused(tmp_path):
         load_registry(big, duckdb.connect())
 
 
+def test_xlsx_with_an_entity_bomb_is_refused(tmp_path):
+    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+           b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>')
+
+    def change(n, d):
+        if n == "xl/worksheets/sheet1.xml":
+            return lol + d.split(b"?>", 1)[1] if d.startswith(b"<?xml") else lol + d
+        return None if n == "(extra)" else d
+    bomb = _rezip(_xlsx(tmp_path), tmp_path / "lol.xlsx", change)
+    with pytest.raises(InputError, match="entit"):
+        load_registry(bomb, duckdb.connect())
+
+
 def test_row_numbers_count_records_not_lines(tmp_path):
     text = HEADER + ",notes\n" + line(1) + ',"a\nb"\n' + line(2).replace("M,", "X,", 1) + ",\n"
     _, _, findings = load_bytes(tmp_path, text.encode())

@@ -561,6 +561,25 @@ def _check_xlsx_archive(path: Path) -> None:
             raise InputError(f"a part of the workbook would decompress {i.file_size // max(i.compress_size, 1):,} "
                              f"times its stored size (more than {XLSX_MAX_RATIO} times is refused as a "
                              "decompression bomb)", where=where, hint="save the registry as CSV or Parquet")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for i in infos:
+                if i.filename.endswith((".xml", ".rels")) and _declares_entities(zf, i):
+                    raise InputError("a part of the workbook declares XML entities (a document type), which "
+                                     "spreadsheets never write; it is refused as a possible entity bomb", where=where)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        raise InputError("cannot read the file as XLSX (it is not an XLSX workbook or it is damaged)",
+                         where=where) from None
+
+
+def _declares_entities(zf, info) -> bool:
+    """Whether an XML part has a document type (where entities are declared) before its root element;
+    reads at most its first megabyte."""
+    with zf.open(info) as fh:
+        head = fh.read(1 << 20)
+    m = re.search(rb"<[A-Za-z_]", head)
+    prolog = head if m is None else head[:m.start()]
+    return b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper() or (m is None and len(head) == 1 << 20)
 
 
 def _stage_xlsx(path: Path, con: duckdb.DuckDBPyConnection, stage: str) -> Staged:
