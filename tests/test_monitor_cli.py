@@ -29,7 +29,7 @@ def test_match_writes_pairs_explanations_and_honours_the_ledger(tmp_path):
     assert list(got[0]) == ["left_id", "right_id", "score", "band"]
     assert {(g["left_id"], g["right_id"], g["band"]) for g in got} == {("e10", "R3-01", "match"), ("e26", "R3-02", "review")}
     ex = rows(tmp_path / "pairs.explain.csv")
-    assert ex[0]["surname"] == "0.300" and "surname stems" in ex[0]["explanation"]
+    assert ex[0]["surname"] == "0.300" and "surnames " in ex[0]["explanation"]
     r = run("match", "--left", LIST, "--right", E2E / "release_2026-04-10.csv", "--out", out,
             "--ledger", E2E / "ledger.jsonl")
     assert {g["band"] for g in rows(out)} == {"match"}

@@ -195,11 +195,12 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
     score += WEIGHTS["surname"] * credit
     if detail:
         contribs.append(Contribution("surname", WEIGHTS["surname"], s, WEIGHTS["surname"] * credit,
-                                     f"surname stems {na.surname_stem_key or '-'} / {nb.surname_stem_key or '-'}"
+                                     f"surnames {na.surname or '-'} / {nb.surname or '-'} (stems compared)"
                                      f" similar {s:.2f}{words}"))
 
-    for fname, ka, kb, label in (("given", na.given_key, nb.given_key, "given names"),
-                                 ("patronymic", na.patronymic_key, nb.patronymic_key, "patronymics")):
+    for fname, ka, kb, label, ra, rb in (
+            ("given", na.given_key, nb.given_key, "given names", na.given, nb.given),
+            ("patronymic", na.patronymic_key, nb.patronymic_key, "patronymics", na.patronymic, nb.patronymic)):
         w = WEIGHTS[fname]
         if ka and kb:
             g = similarity(ka, kb)
@@ -209,10 +210,10 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
                 if fname == "patronymic" and g < CLEAR_DIFFERENCE:
                     credit = CONFLICT_CREDIT
                 if detail:
-                    caps.append(f"{label} differ ({ka} vs {kb})")
+                    caps.append(f"{label} differ ({ra} vs {rb})")
             score += w * credit
             if detail:
-                contribs.append(Contribution(fname, w, g, w * credit, f"{label} {ka} / {kb} similar {g:.2f}"))
+                contribs.append(Contribution(fname, w, g, w * credit, f"{label} {ra} / {rb} similar {g:.2f}"))
         else:
             score += w * MISSING_SHARE
             capped = True  # an automatic match needs the full name on both sides
