@@ -40,6 +40,7 @@ def test_report_content(withheld):
     assert "| all | 30 | 8 | 1 | 1 | 1 | 19 | 10 |" in md and "walked free |" not in md
     assert "| e12 | Səfərov Mübariz Şahin oğlu | pardon decree 2026-27 of 2026-03-27 | pardoned: the unserved term" in md
     assert "decree entry 2026-27:11 may be list person e27" in md
+    assert "<h2>Pardon decrees</h2>" in (withheld / "report.html").read_text(encoding="utf-8")
     assert "| e17 | Hacıyev Vüsal Ənvər oğlu | religious | died in custody |" in md
     assert "e21 (Rəhimov Anar Sabir oğlu): charges changed after the act's adoption from 221.3" in md
     assert "| e26 | (withheld) | human_rights_defenders | 2026-03-28 | pardon |" in md

@@ -482,6 +482,12 @@ def _write_html(rep: Report, out: Path, name) -> Path:
         ("remain", lambda p: p["status"] == "remain"),
         ("released under the act", lambda p: p["why"].relief in RELEASES))}
     sections = [("By group", grouped_bars("Persons by group", groups, series))]
+    if rep.decrees:
+        from clemency.monitor.decrees import RELIEF_WORDS as DECREE_WORDS
+        by_id = {p["id"]: p for p in persons}
+        sections.append(("Pardon decrees", table(["id", "name", "decree", "relief", "line"], [
+            [lid, name(by_id[lid]), d.label, DECREE_WORDS[dp.relief], str(dp.line)]
+            for lid, (d, dp) in sorted(rep.decree_named.items()) if lid in by_id])))
     sections.append(("Walked free", table(["id", "name", "group", "released", "how", "the act says"], [
         [p["id"], name(p), p["group"], str(p["event"].date) if p["event"] else "",
          p["event"].kind if p["event"] else p["exit"].reason, _act_says(p["why"])]
