@@ -312,3 +312,34 @@ def test_reconciliation_against_shipped_figures_on_a_synthetic_registry(tmp_path
     for r in res.reconciliation:
         if r["simulated"] is not None:
             assert r["gap"] == r["reported"] - r["simulated"]
+
+
+# ---- routing and starts from the jurisdiction ---------------------------------------------------------
+
+def test_lanes_route_by_punishment_share_and_rest():
+    import duckdb
+
+    from clemency.timeline.simulate import lane_sql
+    az = default_jurisdiction()
+    rows = [("term_reduction", "imprisonment", "c1"), ("term_reduction", None, "c2"),
+            ("term_reduction", "fine", "c3"), ("release_from_punishment", "fine", "c4"),
+            ("no_such_relief", "fine", "c5")]
+    rows += [("release_from_criminal_liability", None, f"p{i}") for i in range(2000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d (r VARCHAR, punishment VARCHAR, case_id VARCHAR, person_id VARCHAR)")
+    con.executemany("INSERT INTO d VALUES (?, ?, ?, ?)", [(r, p, c, c) for r, p, c in rows])
+    got = dict(con.execute(f"SELECT case_id, {lane_sql(az.lanes)} FROM d").fetchall())
+    assert got["c1"] == got["c2"] == "term_reduction:custodial"          # unknown punishment: custodial
+    assert got["c3"] == "term_reduction:noncustodial"
+    assert got["c4"] == "release_from_punishment"
+    assert got["c5"] is None                                               # cannot be placed
+    inv = sum(v == "release_from_criminal_liability:investigation" for k, v in got.items() if k[0] == "p")
+    assert 10 <= inv <= 80                                                 # about 2 % of 2,000
+
+
+def test_bodies_start_from_the_entry_into_force_of_the_reading(tmp_path):
+    from clemency.timeline import run_timeline
+    res = run_timeline("az-2025", FIX / "registry.csv", tmp_path / "o", readings={"eif": "2026-01-15"})
+    assert res.manifest["entry_into_force"] == "2026-01-15"
+    assert res.manifest["bodies"]["penitentiary"]["start"] == "2026-01-18"
+    assert res.manifest["bodies"]["prosecution_courts"]["start"] == "2026-03-01"
