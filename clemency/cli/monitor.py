@@ -272,12 +272,13 @@ def past_acts(out, source):
 @click.option("--figures", type=click.Path(), default=None,
               help="official totals in the format of official-figures.csv (default: the shipped az-2025 figures)")
 @click.option("--withhold-names", is_flag=True, help="withhold the names of released people in status.csv")
+@click.option("--list-date", type=DATE, default=None, help="the list's date (default: from the file name)")
 @on_option()
 @reading_option()
 @force_option()
 @friendly
 def status(list_file, act, out, decrees, decree_date, decree_number, decree_source, releases, events, later, ledger,
-           figures, withhold_names, on, readings, force):
+           figures, withhold_names, list_date, on, readings, force):
     """Every list person's status: amnesty, pardon, term reduced, end of term, died in custody, or still in and why."""
     from importlib import resources
 
@@ -289,7 +290,8 @@ def status(list_file, act, out, decrees, decree_date, decree_number, decree_sour
         raise UsageError("--decree-date and --decree-number describe one decree: give one --decree with them")
     decs = [load_decree(d, date_=decree_date, number=decree_number, source=decree_source) for d in decrees]
     res = person_statuses(list_file, act, decrees=decs, later=[file_and_date(s) for s in later], events=events,
-                          releases=releases, ledger=ledger, on=on, readings=parse_readings(readings))
+                          releases=releases, ledger=ledger, on=on, readings=parse_readings(readings),
+                          list_date=list_date)
     from clemency.outdir import atomic_output
     figures = figures or str(resources.files("clemency") / "data" / "figures" / "az-2025.csv")
     counts = {k: v for k, v in res.counts().items() if v}

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clemency.errors import InputError
 from clemency.monitor.decrees import RELIEF_WORDS as DECREE_WORDS
 from clemency.monitor.decrees import Decree, load_decree
 from clemency.monitor.evidence import ReleaseEvent, load_events, load_official_totals
@@ -131,7 +132,7 @@ def person_statuses(list_path: str | Path, act, *, decrees: Iterable[str | Path 
     if list_date is None:
         try:
             list_date = file_and_date(str(list_path))[1]
-        except Exception:  # no date in the file name: the decision date stands for it
+        except InputError:  # no date in the file name: the decision date stands for it
             list_date = dt.date.fromisoformat(why.on)
     base = ListVersion(list_date, list_path.name, list_date, rows, list_path.stem)
     versions = sorted([base] + [load_list(p, d, Path(p).name) for p, d in later], key=lambda v: v.list_date)
@@ -144,7 +145,8 @@ def person_statuses(list_path: str | Path, act, *, decrees: Iterable[str | Path 
         import secrets
         match_release_lists(rows, rls, led, salt or secrets.token_hex(16))
     evs: list[ReleaseEvent] = (load_events(events) if events else []) + release_events(rls)
-    exits = {e.person: e for e in diff(base, last, evs).exits} if last is not base else {}
+    idents = led.identities() if led is not None else None
+    exits = {e.person: e for e in diff(base, last, evs, idents).exits} if last is not base else {}
     latest_ev: dict[str, ReleaseEvent] = {}
     for e in sorted(evs, key=lambda e: (e.date or dt.date.min, e.confirmed)):
         latest_ev[e.person] = e
