@@ -148,3 +148,12 @@ def test_code_overrides_apply_to_the_acts_own_table(tmp_path):
     d = json.loads(res.output)
     assert d["code_version"].startswith("penal-code-2024+overrides-")
     assert d["crime_category"] == "not_great_danger" and d["relief"] == "release_on_licence"
+
+
+def test_attribution_ranks_by_the_jurisdictions_reliefs():
+    from clemency.compare.attribution import attribution
+    res = attribution(REGISTRY, act=ACT)
+    x1, x2 = res["exclusions"]["X1"], res["exclusions"]["X2"]
+    assert x1["sole"]["persons"] == 2 and x1["dropped"]["gain_persons"] == 2      # the robber and the traitor
+    assert x2["dropped"]["transitions"] == [{"from": "none", "to": "release_on_licence", "rows": 1}]
+    assert x2["dropped"]["gain_persons"] == 1                                       # release on licence ranks
