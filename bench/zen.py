@@ -161,18 +161,25 @@ def _worker(args):
     return seconds, internal, [(r.get("relief"), r.get("clause"), r.get("reasons")) for r in out]
 
 
-def evaluate_all(name: str, graph, docs: list[bytes], processes: int):
+CHUNK = 25_000
+
+
+def evaluate_all(name: str, graph, docs: list[bytes], processes: int, progress=None):
     """Every row with the chosen way, split over `processes` processes: (wall seconds, ZEN's own
     evaluation time summed over all rows, results in order)."""
     if processes <= 1:
         t = time.perf_counter()
         _, internal, out = _worker((name, graph, docs))
         return time.perf_counter() - t, internal, out
-    size = -(-len(docs) // processes)
-    parts = [(name, graph, docs[i:i + size]) for i in range(0, len(docs), size)]
+    parts = [(name, graph, docs[i:i + CHUNK]) for i in range(0, len(docs), CHUNK)]
     t = time.perf_counter()
+    done = []
     with mp.get_context("fork").Pool(processes) as pool:
-        done = pool.map(_worker, parts)
+        for part in pool.imap(_worker, parts):   # in order; progress written as chunks finish
+            done.append(part)
+            if progress:
+                progress(sum(len(rs) for _, _, rs in done), time.perf_counter() - t,
+                         [r for _, _, rs in done for r in rs])
     wall = time.perf_counter() - t
     return wall, sum(i for _, i, _ in done), [r for _, _, rs in done for r in rs]
 
@@ -190,6 +197,15 @@ def clemency_run(registry: Path, out: Path) -> tuple[float, dict, dict[str, tupl
     rows = duckdb.connect().execute(
         f"SELECT case_id, relief, clause, reasons FROM read_parquet('{out / 'decisions.parquet'}')").fetchall()
     return seconds, res.manifest, {r[0]: tuple(r[1:]) for r in rows}
+
+
+def earlier_run(out: Path) -> tuple[float, dict, dict[str, tuple]]:
+    """An earlier Clemency run of this benchmark (its time from its manifest)."""
+    import duckdb
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = duckdb.connect().execute(
+        f"SELECT case_id, relief, clause, reasons FROM read_parquet('{out / 'decisions.parquet'}')").fetchall()
+    return manifest["timings_s"]["total_s"], manifest, {r[0]: tuple(r[1:]) for r in rows}
 
 
 def compare(ids: list[str], ours: dict[str, tuple], theirs: list[tuple], order: list[str]) -> dict:
@@ -214,7 +230,7 @@ def compare(ids: list[str], ours: dict[str, tuple], theirs: list[tuple], order: 
             "mismatch_classes": dict(classes.most_common())}
 
 
-def run(rows: int, probe: int, processes: int) -> dict:
+def run(rows: int, probe: int, processes: int, way: str | None = None, reuse: bool = False) -> dict:
     from bench.__main__ import registry
     reason = available()
     if reason:
@@ -227,7 +243,10 @@ def run(rows: int, probe: int, processes: int) -> dict:
     print(f"  ZEN graph: {len(graph['nodes'][1]['content']['expressions'])} expressions, "
           f"{len(graph['nodes'][2]['content']['rules'])} table rules", flush=True)
 
-    c_seconds, manifest, ours = clemency_run(reg, OUT / f"zen-clemency-{rows}")
+    if reuse and (OUT / f"zen-clemency-{rows}" / "manifest.json").exists():
+        c_seconds, manifest, ours = earlier_run(OUT / f"zen-clemency-{rows}")
+    else:
+        c_seconds, manifest, ours = clemency_run(reg, OUT / f"zen-clemency-{rows}")
     print(f"  Clemency (DuckDB) apply: {c_seconds:.1f} s, {rows / c_seconds:,.0f} rows/s", flush=True)
 
     t = time.perf_counter()
@@ -237,14 +256,32 @@ def run(rows: int, probe: int, processes: int) -> dict:
 
     probes = {}
     sample = docs[:probe]
-    for name, way in WAYS.items():
-        seconds, _, internal = way(graph, sample)
+    for name, fn in WAYS.items():
+        if way:
+            break
+        seconds, _, internal = fn(graph, sample)
         probes[name] = {"seconds": round(seconds, 3), "rows_per_s": round(len(sample) / seconds),
                         "zen_reported_s": round(internal, 3)}
         print(f"  probe {name:<40} {len(sample) / seconds:>10,.0f} rows/s", flush=True)
-    best = max(probes, key=lambda k: probes[k]["rows_per_s"])
+    best = way or max(probes, key=lambda k: probes[k]["rows_per_s"])
+    log = OUT / f"zen-progress-{rows}.jsonl"
+    log.write_text("")
 
-    wall, internal, results = evaluate_all(best, graph, docs, processes)
+    state = {"done": 0, "equal": 0, "identical": 0, "classes": Counter()}
+
+    def progress(n, seconds, results):
+        k = state["done"]
+        check = compare(ids[k:n], ours, results[k:n], plan.reason_order)
+        state["done"] = n
+        state["equal"] += check["relief_and_clause_equal"]
+        state["identical"] += check["identical"]
+        state["classes"].update(check["mismatch_classes"])
+        with log.open("a") as f:
+            f.write(json.dumps({"rows_done": n, "seconds": round(seconds, 1), "rows_per_s": round(n / seconds),
+                                "relief_and_clause_equal": state["equal"], "identical": state["identical"],
+                                "classes": dict(state["classes"]), "load": os.getloadavg()}) + "\n")
+
+    wall, internal, results = evaluate_all(best, graph, docs, processes, progress)
     print(f"  ZEN {best} on {processes} process(es): {wall:.1f} s, {len(docs) / wall:,.0f} rows/s", flush=True)
     check = compare(ids, ours, results, plan.reason_order)
     return {"rows": rows, "load_average_at_start": os.getloadavg(),
@@ -271,8 +308,10 @@ def main(argv=None) -> int:
     ap.add_argument("--probe", type=int, default=20_000)
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", default=str(OUT / "zen.json"))
+    ap.add_argument("--way", choices=list(WAYS), help="skip the probe and use this way")
+    ap.add_argument("--reuse", action="store_true", help="take Clemency's side from an earlier run of this bench")
     args = ap.parse_args(argv)
-    res = run(args.rows, args.probe, args.processes)
+    res = run(args.rows, args.probe, args.processes, args.way, args.reuse)
     if "skipped" in res:
         print(res["skipped"])
         return 0
