@@ -135,6 +135,9 @@ def profile(rows: int, csv: bool) -> dict:
             "rows_per_s": round(rows / total), "manifest_timings_s": res.manifest.get("timings_s"),
             "wall_by_step_s": {("compiling the act" if k == "start" else k): round(v, 2) for k, v in walls.items()},
             "duckdb_operator_s_by_phase": {k: round(v, 2) for k, v in sorted(phases.items(), key=lambda x: -x[1])},
+            "duckdb_operator_s_by_step": {step: {k: round(v, 2) for k, v in sorted(acc.items(), key=lambda x: -x[1])
+                                                 if not k.startswith("io:") and v >= 0.05}
+                                          for step, acc in sink.items()},
             "duckdb_operator_s_by_type": {k: round(v, 2) for k, v in
                                           sorted(ops.items(), key=lambda x: -x[1]) if v >= 0.05}}
 
