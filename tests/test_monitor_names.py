@@ -168,3 +168,8 @@ def test_oghlu_spelling_and_forms_of_address():
 def test_patronymic_column_in_any_form(column):
     p = parse_name("Гасанов Али", column)
     assert p.patronymic_key == parse_name("Həsənov Əli Vüqar oğlu").patronymic_key
+
+
+def test_zade_written_apart():
+    a, b = parse_name("Талех Багир-заде"), parse_name("Taleh Baqirzade")
+    assert (a.surname_stem_key, a.surname_suffix, a.given_key) == (b.surname_stem_key, "zade", b.given_key)

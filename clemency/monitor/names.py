@@ -215,6 +215,8 @@ def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
 
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+#: "Багир-заде", "Bagir-zade": the -zadə suffix written apart
+_ZADE = re.compile(r"\s*[-‐–]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
 
 
 #: Forms of address that are not part of the name (xanım, bəy; romanised).
@@ -235,7 +237,7 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     "İbadoğlu Qubad Mövlud oğlu"). Bracketed asides are ignored. ``patronymic`` (a separate list
     column) wins over one found in the full name.
     """
-    text = _BRACKETS.sub(" ", full_name or "")
+    text = _ZADE.sub(r"\1", _BRACKETS.sub(" ", full_name or ""))
     comma_surname: str | None = None
     head, comma, tail = text.partition(",")
     if comma:
