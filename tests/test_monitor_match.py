@@ -338,3 +338,10 @@ def test_azerbaijani_typed_without_its_letters(a, b):
     c = compare(person_from_row({"id": "a", "full_name": a, "birth_year": 1980}),
                 person_from_row({"id": "b", "full_name": b, "birth_year": 1980}))
     assert c.band == "match", explain(c)
+
+
+def test_comparison_does_not_depend_on_which_list_is_left():
+    people = [p for _, p in _groups()]
+    for a, b in itertools.combinations(people[::2], 2):
+        x, y = compare(a, b, detail=False), compare(b, a, detail=False)
+        assert (x.band, x.score) == (y.band, y.score), (a.name.raw, b.name.raw)
