@@ -157,3 +157,17 @@ def test_attribution_ranks_by_the_jurisdictions_reliefs():
     assert x1["sole"]["persons"] == 2 and x1["dropped"]["gain_persons"] == 2      # the robber and the traitor
     assert x2["dropped"]["transitions"] == [{"from": "none", "to": "release_on_licence", "rows": 1}]
     assert x2["dropped"]["gain_persons"] == 1                                       # release on licence ranks
+
+
+def test_timeline_reconciles_the_jurisdictions_own_report_columns(tmp_path):
+    out = tmp_path / "tl"
+    res = run("timeline", "--act", ACT, "--registry", REGISTRY, "--reports", str(HERE / "figures.csv"),
+              "--out", str(out))
+    assert res.exit_code == 0, res.output
+    recon = {(r["report"], r["measure"]): r for r in read_csv(out / "reconciliation.csv")}
+    assert recon[("gazette-07", "released_on_licence")]["simulated"] == "3"
+    assert recon[("gazette-07", "total")]["simulated"] == "5" and recon[("gazette-07", "total")]["gap"] == "0"
+    assert recon[("gazette-07", "women")]["simulated"] == "2"
+    assert recon[("gazette-08", "total")]["bodies"] == "royal_prisons"          # scope words of Ruritania
+    findings = read_csv(out / "findings.csv")
+    assert [f["report"] for f in findings] == ["gazette-08"] and "do not add up" in findings[0]["problem"]

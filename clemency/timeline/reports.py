@@ -18,13 +18,36 @@ from pathlib import Path
 from clemency.jurisdictions import Jurisdiction, default_jurisdiction
 
 REQUIRED = ("report", "cut_off", "total")
-RELIEF_PARTS = ("released_from_imprisonment", "released_from_noncustodial", "term_reduced_6m_custodial",
-                "term_reduced_6m_noncustodial", "released_from_criminal_liability")
-CATEGORY_PARTS = ("cat_not_great_danger", "cat_less_serious", "cat_grave")
 SEX_PARTS = ("men", "women", "minors")
-OTHER = ("war_participants_released", "reached_60_released")
-NUMERIC = ("total",) + RELIEF_PARTS + OTHER + CATEGORY_PARTS + SEX_PARTS
-KNOWN = ("report", "cut_off", "scope", *NUMERIC, "minors_counted_in_men", "source")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of a jurisdiction's reports (its `figures` section): parts that add up to the total by
+    relief and by crime category, and counts that may not exceed it."""
+
+    relief: tuple[str, ...]
+    category: tuple[str, ...]
+    other: tuple[str, ...]
+
+    @classmethod
+    def of(cls, jur: Jurisdiction) -> Columns:
+        fig = jur.figures
+        return cls(tuple(fig.get("lane_columns") or ()), tuple((fig.get("category_columns") or {}).values()),
+                   tuple(fig.get("clause_columns") or ()))
+
+    @property
+    def numeric(self) -> tuple[str, ...]:
+        return ("total",) + self.relief + self.other + self.category + SEX_PARTS
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return ("report", "cut_off", "scope", *self.numeric, "minors_counted_in_men", "source")
+
+
+_DEFAULT = Columns.of(default_jurisdiction())
+RELIEF_PARTS, CATEGORY_PARTS, OTHER = _DEFAULT.relief, _DEFAULT.category, _DEFAULT.other
+NUMERIC, KNOWN = _DEFAULT.numeric, _DEFAULT.known
 
 # Which bodies a report covers is read from its free-text scope with the jurisdiction's scope words (word ->
 # body, `figures.scope_words`); "as above" carries the previous report's.
@@ -47,7 +70,9 @@ def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[lis
     """Reports in file order and findings [{report, problem}]; never raises on bad content. `jur`: whose
     bodies the scopes name (default: the default jurisdiction)."""
     path = Path(path)
-    scope_words = ((jur or default_jurisdiction()).figures.get("scope_words") or {})
+    jur = jur or default_jurisdiction()
+    scope_words = jur.figures.get("scope_words") or {}
+    cols = Columns.of(jur)
     findings: list[dict] = []
     where = path.name
 
@@ -68,7 +93,7 @@ def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[lis
                            + (", ".join(header) or "no header"))
         if "report" in missing or "cut_off" in missing:
             return [], findings
-    unknown = [c for c in header if c not in KNOWN]
+    unknown = [c for c in header if c not in cols.known]
     if unknown:
         find(f"({where})", "columns not understood (ignored): " + ", ".join(unknown))
 
@@ -83,7 +108,7 @@ def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[lis
             find(name, f"cut_off '{row.get('cut_off', '')}' is not a date YYYY-MM-DD; the report is left out")
             continue
         values = {}
-        for c in NUMERIC:
+        for c in cols.numeric:
             v = row.get(c, "")
             if v == "":
                 continue
@@ -109,7 +134,7 @@ def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[lis
         if not projection:
             previous_bodies = bodies
         rep = Report(name, cut, scope, values, minors_in_men, bodies, projection, row.get("source", ""), i)
-        for problem in check_sums(rep):
+        for problem in check_sums(rep, cols):
             find(name, problem)
         reports.append(rep)
     names = [r.name for r in reports]
@@ -118,18 +143,18 @@ def load_reports(path: str | Path, jur: Jurisdiction | None = None) -> tuple[lis
     return reports, findings
 
 
-def check_sums(rep: Report) -> list[str]:
+def check_sums(rep: Report, cols: Columns = _DEFAULT) -> list[str]:
     """Problems with a report's internal sums (empty: it adds up, or says too little to check)."""
     v = rep.values
     total = v.get("total")
     out = []
     if total is None:
         return out
-    parts = [c for c in RELIEF_PARTS if c in v]
+    parts = [c for c in cols.relief if c in v]
     if parts and sum(v[c] for c in parts) != total:
         out.append(f"reliefs do not add up: {' + '.join(f'{c} {v[c]}' for c in parts)} = "
                    f"{sum(v[c] for c in parts)}, total {total}")
-    cats = [c for c in CATEGORY_PARTS if c in v]
+    cats = [c for c in cols.category if c in v]
     if cats and sum(v[c] for c in cats) != total:
         out.append(f"crime categories do not add up: {' + '.join(f'{c} {v[c]}' for c in cats)} = "
                    f"{sum(v[c] for c in cats)}, total {total}")
@@ -143,7 +168,7 @@ def check_sums(rep: Report) -> list[str]:
                    None: "minors_counted_in_men not given"}[rep.minors_in_men]
             out.append(f"sexes do not add up ({how}): {' + '.join(f'{c} {v.get(c, 0)}' for c in sexes)} = "
                        f"{got}, total {total}")
-    for c in OTHER:
+    for c in cols.other:
         if c in v and v[c] > total:
             out.append(f"{c} {v[c]} is more than the total {total}")
     return out
@@ -155,8 +180,9 @@ def drift(reports: list[Report]) -> list[dict]:
     out = []
     seq = sorted([r for r in reports if not r.projection and r.cut_off], key=lambda r: r.cut_off)
     for prev, cur in itertools.pairwise(seq):
-        gone = [c for c in NUMERIC if c in prev.values and c not in cur.values]
-        new = [c for c in NUMERIC if c not in prev.values and c in cur.values]
+        seen = list(dict.fromkeys([*prev.values, *cur.values]))
+        gone = [c for c in seen if c in prev.values and c not in cur.values]
+        new = [c for c in seen if c not in prev.values and c in cur.values]
         if gone:
             out.append({"report": cur.name, "previous": prev.name, "change": "no longer reported: " + ", ".join(gone)})
         if new:
