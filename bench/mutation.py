@@ -1,0 +1,467 @@
+"""Mutation testing of the suite, as a benchmark (not run in CI).
+
+Plants one small change at a time - in the shipped act files (data mutations: drop or add one element of a
+list, change one number, drop one binding) or in the decision core (code mutations: flip a comparison, swap
+and/or, drop a `not`, shift an integer, swap + and -, flip True/False) - and runs a targeted subset of the
+tests, in stages from the fastest; a mutant is killed by the first stage that fails. The suite is never run
+against the shared working tree: the project is copied to a scratch directory and the mutant is imported from
+there (PYTHONPATH).
+
+    nice -n 19 .venv/bin/python -m bench.mutation --data            # every data mutant of the shipped acts
+    nice -n 19 .venv/bin/python -m bench.mutation --code --sample 60 --seed 1
+    .venv/bin/python -m bench.mutation --list --code                # the mutants, without running them
+
+Results go to bench/mutation-results.json (one entry per mutant: where, what, killed by which stage) and
+a summary is printed; bench/MUTATION.md records the measured scores and the survivors judged equivalent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTS = ["az-2025"] + [a for a in ("az-2021", "az-2009") if (ROOT / "tests" / "acts" / f"{a}.tables.yaml").exists()]
+CORE = ["clemency/act/lang.py", "clemency/compile/plan.py", "clemency/compile/evaluate.py",
+        "clemency/engines/sqlgen.py", "clemency/engines/reference.py", "clemency/calendar.py",
+        "clemency/calendar_sql.py", "clemency/law/articles.py"]
+
+ENUMS = {
+    "category": ["not_great_danger", "less_serious", "grave", "especially_grave"],
+    "punishment": ["imprisonment", "life_imprisonment", "restriction_of_liberty", "conditional", "corrective_work",
+                   "public_works", "fine", "disciplinary_military_unit", "other"],
+    "status": ["convicted", "suspect", "accused"],
+    "recidivism": ["none", "repeat", "dangerous", "especially_dangerous"],
+}
+
+# test stages, fastest first; a mutant is killed by the first that fails
+T = "tests/test_act_tables.py"
+# data mutants run in one worker process through the same test functions, in this order: tables-plan,
+# tables-decisions, scenarios (the act's scenario file), tables-code-articles (see _WORKER)
+CODE_STAGES = {
+    "clemency/calendar.py": [("calendar", ["tests/test_calendar.py"]), ("calendar-sql", ["tests/test_calendar_sql.py"])],
+    "clemency/calendar_sql.py": [("calendar-sql", ["tests/test_calendar_sql.py"])],
+    "clemency/act/lang.py": [("lang", ["tests/test_act_lang.py", "tests/test_act_load.py"])],
+    "clemency/law/articles.py": [("law", ["tests/test_law.py"]), ("oracle", ["tests/test_oracle.py", "-k",
+                                                                              "library or every_article"])],
+    "clemency/engines/reference.py": [("tables-reference", [T, "-k", "reference"])],
+}
+CODE_DEFAULT = [("tables-plan", [T, "-k", "plan"]),
+                ("tables-decisions", [T, "-k", "not reference and not no_unlisted"]),
+                ("scenarios", ["tests/test_scenarios.py"])]
+
+
+@dataclass
+class Mutant:
+    kind: str           # data / code
+    file: str
+    line: int
+    what: str
+    text: str = ""      # the mutated file
+    result: str = ""    # killed / survived / invalid / timeout
+    stage: str = ""
+    seconds: float = 0.0
+
+
+# ---- data mutations -------------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _enum_of(items: list[str]) -> list[str] | None:
+    for values in ENUMS.values():
+        if items and all(i in values for i in items):
+            return values
+    return None
+
+
+def data_mutants(act: str) -> list[Mutant]:
+    path = f"clemency/data/acts/{act}.yaml"
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines(keepends=True)
+    out: list[Mutant] = []
+
+    def emit(i: int, new_line: str | None, what: str) -> None:
+        new = lines[:i] + ([new_line] if new_line is not None else []) + lines[i + 1:]
+        out.append(Mutant("data", path, i + 1, what, "".join(new)))
+
+    text = "".join(lines)
+    ids = re.findall(r"^\s*- id: (\S+)", text, re.M)
+    in_applies, indent = False, 0
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        # lists in conditions: any_article(...) and [...] of quoted items
+        if stripped.startswith(("- test:", "test:")):
+            for m in re.finditer(r"any_article\(([^)]*)\)|\[([^\]]*)\]", line):
+                body = m.group(1) if m.group(1) is not None else m.group(2)
+                start = m.start(1) if m.group(1) is not None else m.start(2)
+                items = [q for q in _QUOTED.finditer(body)]
+                if len(items) == 1:
+                    q = items[0]
+                    emit(i, line[: start + q.start()] + "'0'" + line[start + q.end():], f"drop {q.group()} (the only one)")
+                if len(items) > 1:
+                    for q in items:
+                        a, b = start + q.start(), start + q.end()
+                        left, right = line[:a], line[b:]
+                        if right.startswith(", "):
+                            new_line = left + right[2:]
+                        else:
+                            new_line = left.rstrip()[:-1] + right if left.rstrip().endswith(",") else left + right
+                        emit(i, new_line, f"drop {q.group()} from a list")
+                enum = _enum_of([q.group()[1:-1] for q in items])
+                if enum and m.group(2) is not None:
+                    for v in enum:
+                        if f"'{v}'" not in body:
+                            emit(i, line[:m.end(2)] + f", '{v}'" + line[m.end(2):], f"add '{v}' to a list")
+                if m.group(1) is not None:
+                    emit(i, line[:m.end(1)] + ", '177'" + line[m.end(1):], "add article '177' to a list")
+            # numbers outside quotes (thresholds, months, ages, percentages)
+            for m in re.finditer(r"(?<![\w.'-])(\d+)(?![\w.'-])", line):
+                if _QUOTED.search(line[: m.start()]) and line[: m.start()].count("'") % 2 == 1:
+                    continue
+                n = int(m.group(1))
+                for k in (n - 1, n + 1):
+                    emit(i, line[: m.start()] + str(k) + line[m.end():], f"{n} -> {k}")
+            # a changed enumeration value in == comparisons
+            for m in re.finditer(r"== '([a-z_]+)'", line):
+                enum = _enum_of([m.group(1)])
+                if enum:
+                    other = enum[(enum.index(m.group(1)) + 1) % len(enum)]
+                    emit(i, line[: m.start(1)] + other + line[m.end(1):], f"'{m.group(1)}' -> '{other}'")
+        m = re.match(r"(\s*)(reduction_months|value): (\d+)\s*$", line)
+        if m:
+            n = int(m.group(3))
+            for k in (n - 1, n + 1):
+                emit(i, f"{m.group(1)}{m.group(2)}: {k}\n", f"{m.group(2)} {n} -> {k}")
+        # bindings
+        if stripped.startswith("applies_to:"):
+            in_applies, indent = True, len(line) - len(line.lstrip())
+            flow = re.search(r"\[(.*)\]\s*$", stripped)
+            if flow:
+                items = _split_flow(flow.group(1))
+                for j in range(len(items)):
+                    rest = items[:j] + items[j + 1:]
+                    emit(i, line[: line.index("[")] + "[" + ", ".join(rest) + "]\n", f"drop binding {items[j]}")
+                    members = [c for c in ids if re.fullmatch(re.escape(items[j]) + r"\d+", c)]
+                    for cid in members:   # one clause of a group
+                        part = items[:j] + [c for c in members if c != cid] + items[j + 1:]
+                        emit(i, line[: line.index("[")] + "[" + ", ".join(part) + "]\n", f"drop binding {cid}")
+                in_applies = False
+            continue
+        if in_applies:
+            if stripped.startswith("- ") and len(line) - len(line.lstrip()) > indent:
+                item = stripped[2:]
+                if item.startswith("{"):
+                    cl = re.search(r"clauses: \[([^\]]*)\]", item)
+                    group = [x.strip() for x in cl.group(1).split(",")] if cl else []
+                    for j, cid in enumerate(group):
+                        rest = ", ".join(group[:j] + group[j + 1:])
+                        emit(i, line.replace(cl.group(0), f"clauses: [{rest}]"), f"drop binding {cid}")
+                else:
+                    emit(i, None, f"drop binding {item}")
+            else:
+                in_applies = False
+    # dedupe (identical texts)
+    seen, uniq = set(), []
+    for m in out:
+        if m.text not in seen:
+            seen.add(m.text)
+            uniq.append(m)
+    return uniq
+
+
+def _split_flow(body: str) -> list[str]:
+    items, depth, cur = [], 0, ""
+    for ch in body:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            items.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        items.append(cur.strip())
+    return items
+
+
+# ---- code mutations -------------------------------------------------------------------------------------
+
+_SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
+             ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+
+
+def _sites(tree):
+    skip = set()
+    for node in ast.walk(tree):   # docstrings and annotations are not mutated
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Module, ast.AsyncFunctionDef)) and node.body \
+                and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+            skip.add(id(node.body[0].value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for k, op in enumerate(node.ops):
+                if type(op) in _SWAP_CMP:
+                    yield node, ("cmp", k), f"{type(op).__name__} -> {_SWAP_CMP[type(op)].__name__}"
+        elif isinstance(node, ast.BoolOp):
+            yield node, ("bool",), "and <-> or"
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            yield node, ("not",), "drop not"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            yield node, ("binop",), "+ <-> -"
+        elif isinstance(node, ast.Constant) and id(node) not in skip:
+            if isinstance(node.value, bool):
+                yield node, ("bool-const",), f"{node.value} -> {not node.value}"
+            elif isinstance(node.value, int):
+                yield node, ("int",), f"{node.value} -> {node.value + 1}"
+
+
+def code_mutants(path: str) -> list[Mutant]:
+    src = (ROOT / path).read_text(encoding="utf-8")
+    tree = ast.parse(src)
+    n_sites = sum(1 for _ in _sites(tree))
+    out = []
+    for index in range(n_sites):
+        t = ast.parse(src)
+        node, how, what = list(_sites(t))[index]
+        if how[0] == "cmp":
+            node.ops[how[1]] = _SWAP_CMP[type(node.ops[how[1]])]()
+        elif how[0] == "bool":
+            node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        elif how[0] == "not":
+            parent = _parent(t, node)
+            _replace(parent, node, node.operand)
+        elif how[0] == "binop":
+            node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
+        elif how[0] == "bool-const":
+            node.value = not node.value
+        elif how[0] == "int":
+            node.value = node.value + 1
+        line = getattr(node, "lineno", 0)
+        out.append(Mutant("code", path, line, what, ast.unparse(t)))
+    return out
+
+
+def _parent(tree, child):
+    for node in ast.walk(tree):
+        for _, value in ast.iter_fields(node):
+            if value is child or (isinstance(value, list) and any(v is child for v in value)):
+                return node
+    raise LookupError
+
+
+def _replace(parent, old, new):
+    for name, value in ast.iter_fields(parent):
+        if value is old:
+            setattr(parent, name, new)
+            return
+        if isinstance(value, list):
+            for k, v in enumerate(value):
+                if v is old:
+                    value[k] = new
+                    return
+
+
+# ---- running --------------------------------------------------------------------------------------------
+
+def scratch_copy() -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="clemency-mutation-"))
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.parquet", "out", "golden")
+    shutil.copytree(ROOT / "clemency", tmp / "clemency", ignore=ignore)
+    shutil.copytree(ROOT / "tests", tmp / "tests", ignore=shutil.ignore_patterns("__pycache__", "browser"))
+    shutil.copy(ROOT / "pyproject.toml", tmp / "pyproject.toml")
+    return tmp
+
+
+def run_stage(work: Path, args: list[str], timeout: int) -> str:
+    env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", "--tb=no",
+           "-o", "addopts=", *args]
+    try:
+        r = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    if r.returncode == 0:
+        return "passed"
+    if r.returncode == 1:
+        return "failed"
+    return f"error {r.returncode}"
+
+
+_WORKER = r"""
+import json, sys, time, traceback
+from pathlib import Path
+work = Path(sys.argv[1])
+sys.path[:0] = [str(work), str(work / "tests")]
+import test_act_tables as T
+import test_scenarios as S
+
+def stages(act):
+    paths = [p for p in T.TABLES if p.name.startswith(act + ".")]
+    def plan():
+        T._plans.clear()
+        for p in paths:
+            T.test_plan_reliefs_match_the_table(p)
+            T.test_plan_bindings_match_the_table(p)
+            T.test_plan_article_lists_match_the_table(p)
+    def decisions():
+        T._decided.clear()
+        for p in paths:
+            T.SCENARIOS[p] = T.scenarios_of(p)
+            for sc in T.SCENARIOS[p]:
+                kind = T._kind(sc)
+                if kind == "code":
+                    continue
+                if kind == "binds":
+                    T.test_each_clause_exclusion_binding(p, sc)
+                else:
+                    T.check_holds(p, sc)
+    def scenarios():
+        S._cache.clear()
+        for case in S.all_cases():
+            if case.values[1] == act:
+                S.test_scenario(*case.values)
+    def code_articles():
+        for p in paths:
+            T.test_no_unlisted_article_of_the_code_excludes(p)
+    return [("tables-plan", plan), ("tables-decisions", decisions), ("scenarios", scenarios),
+            ("tables-code-articles", code_articles)]
+
+for line in sys.stdin:
+    m = json.loads(line)
+    target = work / m["file"]
+    original = target.read_text(encoding="utf-8")
+    target.write_text(m["text"], encoding="utf-8")
+    t0 = time.perf_counter()
+    result, stage = "survived", ""
+    try:
+        for name, fn in stages(m["act"]):
+            try:
+                fn()
+            except BaseException as exc:
+                result, stage = "killed", f"{name} ({type(exc).__name__})"
+                break
+    finally:
+        target.write_text(original, encoding="utf-8")
+    print(json.dumps({"result": result, "stage": stage, "seconds": round(time.perf_counter() - t0, 1)}),
+          flush=True)
+"""
+
+
+def run_data_in_process(mutants: list[Mutant], work: Path, done: list[Mutant], results: Path) -> None:
+    """Data mutants in one long-lived process (imports and collection once, not once per mutant)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(work)], cwd=work, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        for n, m in enumerate(mutants, 1):
+            proc.stdin.write(json.dumps({"file": m.file, "text": m.text,
+                                         "act": Path(m.file).name.split(".")[0]}) + "\n")
+            proc.stdin.flush()
+            out = json.loads(proc.stdout.readline())
+            m.result, m.stage, m.seconds = out["result"], out["stage"], out["seconds"]
+            done.append(m)
+            print(f"[{n}/{len(mutants)}] {m.result:8} {m.file}:{m.line} {m.what} {m.stage} ({m.seconds}s)",
+                  flush=True)
+            _save(done, results)
+    finally:
+        proc.stdin.close()
+        proc.wait()
+
+
+def run(mutants: list[Mutant], timeout: int, results: Path) -> None:
+    work = scratch_copy()
+    done: list[Mutant] = []
+    try:
+        data = [m for m in mutants if m.kind == "data"]
+        if data:
+            run_data_in_process(data, work, done, results)
+        mutants = [m for m in mutants if m.kind != "data"]
+        for n, m in enumerate(mutants, 1):
+            target = work / m.file
+            original = target.read_text(encoding="utf-8")
+            target.write_text(m.text, encoding="utf-8")
+            t0 = time.perf_counter()
+            try:
+                stages = CODE_STAGES.get(m.file, []) + CODE_DEFAULT
+                if not m.result:
+                    m.result = "survived"
+                    for name, args in stages:
+                        outcome = run_stage(work, args, timeout)
+                        if outcome != "passed":
+                            m.result, m.stage = "killed", f"{name} ({outcome})"
+                            break
+            finally:
+                target.write_text(original, encoding="utf-8")
+            m.seconds = round(time.perf_counter() - t0, 1)
+            done.append(m)
+            print(f"[{n}/{len(mutants)}] {m.result:8} {m.file}:{m.line} {m.what} {m.stage} ({m.seconds}s)",
+                  flush=True)
+            _save(done, results)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary(done)
+
+
+def _save(done, results: Path) -> None:
+    old = json.loads(results.read_text()) if results.exists() else []
+    keys = {(m.kind, m.file, m.line, m.what) for m in done}
+    kept = [o for o in old if (o["kind"], o["file"], o["line"], o["what"]) not in keys]
+    results.write_text(json.dumps(kept + [{k: v for k, v in asdict(m).items() if k != "text"} for m in done],
+                                  indent=1))
+
+
+def summary(done: list[Mutant]) -> None:
+    for kind in ("data", "code"):
+        ms = [m for m in done if m.kind == kind]
+        if not ms:
+            continue
+        killed = sum(m.result == "killed" for m in ms)
+        print(f"{kind}: {killed}/{len(ms)} killed ({100 * killed / len(ms):.1f}%)")
+        for m in ms:
+            if m.result != "killed":
+                print(f"  survived: {m.file}:{m.line} {m.what}")
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", action="store_true", help="mutate the shipped act files")
+    p.add_argument("--code", action="store_true", help="mutate the decision core")
+    p.add_argument("--acts", nargs="*", default=ACTS)
+    p.add_argument("--files", nargs="*", default=CORE)
+    p.add_argument("--sample", type=int, default=0, help="run a random sample of this many code mutants")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--timeout", type=int, default=900, help="seconds per test stage")
+    p.add_argument("--list", action="store_true", help="list the mutants without running them")
+    p.add_argument("--results", default=str(ROOT / "bench" / "mutation-results.json"))
+    a = p.parse_args(argv)
+    mutants: list[Mutant] = []
+    if a.data:
+        for act in a.acts:
+            mutants += data_mutants(act)
+    if a.code:
+        code = [m for f in a.files for m in code_mutants(f)]
+        if a.sample:
+            code = random.Random(a.seed).sample(code, min(a.sample, len(code)))
+        mutants += code
+    if a.list:
+        for m in mutants:
+            print(f"{m.kind} {m.file}:{m.line} {m.what}")
+        print(f"{len(mutants)} mutants")
+        return
+    run(mutants, a.timeout, Path(a.results))
+
+
+if __name__ == "__main__":
+    main()
