@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clemency.cli import main
 from clemency.outdir import NUMBER
@@ -135,3 +137,19 @@ def test_monitor_and_match_write_no_formula(tmp_path):
     pairs = tmp_path / "m" / "pairs.csv"
     assert run("match", "--left", hostile, "--right", hostile, "--out", pairs).exit_code == 0
     assert list(live_cells(pairs.parent)) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=20))
+def test_the_sql_rule_is_the_python_rule(values):
+    import duckdb
+
+    from clemency.report.cells import neutralise, neutralise_sql
+    from clemency.report.tables import inert_sql
+    values = [v.replace("\x00", "") for v in values]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, x VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+    fast = [r[0] for r in con.execute(f"SELECT {inert_sql('x')} FROM t ORDER BY i").fetchall()]
+    regexp = [r[0] for r in con.execute(f"SELECT {neutralise_sql('x')} FROM t ORDER BY i").fetchall()]
+    assert fast == regexp == [neutralise(v) for v in values]

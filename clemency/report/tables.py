@@ -7,10 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from clemency.errors import ClemencyError
-from clemency.report.cells import neutralise, neutralise_sql
+from clemency.report.cells import DANGEROUS_FIRST, neutralise
 
 XLSX_MAX_ROWS = 1_048_575
 TEXT_TYPES = ("VARCHAR",)
+
+
+_CODES = ", ".join(str(ord(c)) for c in DANGEROUS_FIRST)
+
+
+def inert_sql(expr: str) -> str:
+    """`neutralise` as a DuckDB expression over the VARCHAR `expr`: the same rule as
+    clemency.report.cells.neutralise_sql, by the first character's code (about twice as fast as a regular
+    expression on a million rows)."""
+    return f"CASE WHEN ascii({expr}) IN ({_CODES}) THEN '''' || {expr} ELSE {expr} END"
 
 
 def _ident(name: str) -> str:
@@ -29,7 +39,7 @@ def inert_query(con, query: str) -> str:
     for name, typ, *_ in cols:
         expr = _ident(name)
         if str(typ).upper() in TEXT_TYPES:
-            expr = neutralise_sql(expr)
+            expr = inert_sql(expr)
         parts.append(f"{expr} AS {_ident(neutralise(name))}")
     return f"SELECT {', '.join(parts)} FROM ({query})"
 
