@@ -111,6 +111,7 @@ def test_timeline_warns_about_a_relief_no_body_applies(tmp_path):
     meta = json.loads((tmp_path / "tl" / "timeline.json").read_text())
     assert any("release on licence" in w and "cannot be placed" in w for w in meta["warnings"])
     assert "cannot be placed" in res.output
+    assert "What could not be placed" in (tmp_path / "tl" / "timeline.html").read_text()
 
 
 def test_compare_two_readings_flips_the_poacher(tmp_path):

@@ -43,11 +43,14 @@ def cumulative_chart(sim, reports) -> str:
            if not r.projection and r.cut_off and "total" in r.values and 0 <= (r.cut_off - sim.window.eif).days < n]
     if pts:
         points["reported"] = pts
-    rel_pts = [((r.cut_off - sim.window.eif).days, r.values["released_from_imprisonment"]) for r in reports
-               if not r.projection and r.cut_off and "released_from_imprisonment" in r.values
+    jur = loaded().get(sim.window.jurisdiction)
+    first = next(iter(jur.reliefs.values()), None) if jur else None     # the jurisdiction's first relief
+    col = first.figures[0] if first and first.figures else None
+    rel_pts = [((r.cut_off - sim.window.eif).days, r.values[col]) for r in reports
+               if col and not r.projection and r.cut_off and col in r.values
                and 0 <= (r.cut_off - sim.window.eif).days < n]
     if rel_pts:
-        points["reported prison"] = rel_pts
+        points[f"reported {_words(sim, first.id, 'short')}"] = rel_pts
     return lines("Reliefs applied, cumulative (simulated lines, reported points)", _labels(sim), series, points,
                  width=860, height=360)
 
@@ -98,6 +101,9 @@ def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift
         if drift_rows:
             sections.append(("How the reports' breakdown changes", table(
                 ["report", "previous", "change"], [[d["report"], d["previous"], d["change"]] for d in drift_rows])))
+    if manifest.get("warnings"):
+        sections.append(("What could not be placed", "<ul>" + "".join(
+            f"<li>{escape(w)}</li>" for w in manifest["warnings"]) + "</ul>"))
     bodies = manifest["bodies"]
     sections.append(("Who applies what (calibrated assumptions)", "<p>" + escape(
         "Capacities, ramps, lead times and shares are calibrated assumptions chosen so that the default synthetic "
