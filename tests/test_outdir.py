@@ -281,3 +281,16 @@ def test_a_link_to_a_finished_folder_replaces_the_folder_it_points_to(tmp_path):
         (r.path / "b.csv").write_text("x\n2\n")
     assert link.is_symlink() and sorted(os.listdir(real)) == ["b.csv", "manifest.json"]
     assert siblings(real) == []
+
+
+def test_verify_says_whether_a_folder_is_the_result_its_manifest_describes(tmp_path):
+    out = tmp_path / "o"
+    with atomic_output(out, command="test") as r:
+        (r.path / "a.csv").write_text("x\n1\n")
+    res = run("verify", out)
+    assert res.exit_code == 0 and "intact: 1 file(s)" in res.output
+    (out / "a.csv").write_text("x\n2\n")
+    (out / "b.csv").write_text("x\n3\n")
+    res = CliRunner().invoke(main, ["verify", str(out)])
+    assert res.exit_code == 1
+    assert "a.csv: changed since the run" in res.output and "b.csv: not part of the run" in res.output

@@ -214,6 +214,26 @@ def demo(out, rows, seed, force):
     run_demo(out, rows=rows, seed=seed, force=force)
 
 
+@main.command()
+@click.argument("folder", type=click.Path())
+@friendly
+def verify(folder):
+    """Check that an output folder is the result its manifest describes: every listed file present with
+    the same SHA-256, and no other file."""
+    from pathlib import Path
+
+    from clemency.errors import InputError
+    from clemency.outdir import read_manifest, verify_output
+    if not Path(folder).is_dir():
+        raise InputError(f"{folder!r} is not a folder")
+    problems = verify_output(folder)
+    if problems:
+        raise InputError("the folder is not the result its manifest describes:\n  " + "\n  ".join(problems))
+    m = read_manifest(folder) or {}
+    click.echo(f"intact: {len(m.get('files', {}))} file(s) match the manifest of run {m.get('run_id')} "
+               f"({m.get('command')}, finished {m.get('finished_at')})")
+
+
 def _register_optional():
     """Command groups that live in their own modules (added as they are built)."""
     import importlib
