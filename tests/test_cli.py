@@ -244,6 +244,9 @@ def test_a_decision_date_outside_the_window_warns_and_says_the_window(tmp_path, 
     assert any("2025-12-19 to 2026-04-19" in w for w in manifest["warnings"])
     res = run("check", "--act", "az-2025", "--json", "-", "--on", on, input=json.dumps(dict(zip(HEADER, GOOD))))
     assert res.exit_code == 0 and "2025-12-19 to 2026-04-19" in res.output
+    lst = Path(__file__).parent / "fixtures" / "monitor" / "e2e" / "list_2025-12-01.csv"
+    res = run("monitor", "why", "--list", lst, "--act", "az-2025", "--out", tmp_path / "w", "--on", on)
+    assert res.exit_code == 0 and side in res.output and "2025-12-19 to 2026-04-19" in res.output
     inside = run("apply", "--act", "az-2025", "--registry", reg, "--out", tmp_path / "o2", "--on", "2026-01-10")
     assert "warning" not in inside.output
 

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from clemency.cli import DATE, force_option, friendly, on_option, parse_readings, reading_option
+from clemency.cli import (
+    DATE,
+    force_option,
+    friendly,
+    on_option,
+    parse_readings,
+    reading_option,
+    warn_outside_window,
+)
 from clemency.errors import UsageError
 
 
@@ -32,6 +40,7 @@ def why(list_file, act, on, readings, out, force):
     from clemency.monitor.report import log_export
     from clemency.monitor.why import why_list
     from clemency.outdir import atomic_output
+    warn_outside_window(act, parse_readings(readings), on)
     with atomic_output(out, command="monitor why", force=force) as run:
         res = why_list(list_file, act, run.path, on=on, readings=parse_readings(readings))
         log_export(run.path, "monitor why", [run.path / "why.csv", run.path / "readings.csv"],
@@ -336,6 +345,7 @@ def report(list_file, act, out, withhold_names, releases, events, later, ledger,
     from clemency.monitor.why import file_and_date
     ld = list_date
     from clemency.outdir import atomic_output
+    warn_outside_window(act, parse_readings(readings), on)
     with atomic_output(out, command="monitor report", force=force) as run:
         rep = build_report(list_file, act, run.path, on=on, readings=parse_readings(readings), releases=releases,
                            events=events, later=[file_and_date(s) for s in later], ledger=ledger,
