@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, insert, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
-from sqlalchemy.pool import NullPool
 
 from clemency.errors import ClemencyError
 from clemency.store.schema import settings
@@ -53,7 +52,8 @@ def make_engine(url: str) -> Engine:
             if not path.exists():
                 fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
                 os.close(fd)
-        engine = create_engine(u, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool)
+        engine = create_engine(u, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8,
+                               max_overflow=8, pool_pre_ping=False)
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_conn, _record):

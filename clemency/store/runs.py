@@ -61,9 +61,14 @@ class Runs:
         return run
 
     def all(self) -> list[dict]:
-        self.mark_interrupted(stale_only=True)
         with self.engine.begin() as conn:
-            return [_row(r) for r in conn.execute(select(runs).order_by(runs.c.created.desc()))]
+            rows = [_row(r) for r in conn.execute(select(runs).order_by(runs.c.created.desc()))]
+        stale = time.time() - STALE
+        if any(r["state"] in ("queued", "running") and (r["heartbeat"] or 0) < stale for r in rows):
+            self.mark_interrupted(stale_only=True)
+            with self.engine.begin() as conn:
+                rows = [_row(r) for r in conn.execute(select(runs).order_by(runs.c.created.desc()))]
+        return rows
 
     def update(self, run_id: str, **kw) -> None:
         with self.engine.begin() as conn:
