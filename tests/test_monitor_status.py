@@ -218,3 +218,10 @@ def test_decree_line_variants_as_published():
         ("Abbasov Akif Sabir oğlu", 1972), ("Əliyeva Aygün Rauf qızı", 1990), ("ABBASOV ELÇİN FAMİL OĞLU", 1980),
         ("Quliyev Tural", 1991)]
     assert not d.findings and d.date == dt.date(2025, 5, 27)
+
+
+def test_decree_date_and_number_on_one_line():
+    d = parse_decree_text("1. Aşağıda adları göstərilən şəxslər cəzanın çəkilməmiş hissəsindən əfv edilsinlər:\n"
+                          "Həsənov Əli Vüqar oğlu, 1985-ci il təvəllüdlü;\n"
+                          "Bakı şəhəri, 16 mart 2019-cu il, № 1196")
+    assert (d.date, d.number, len(d.people)) == (dt.date(2019, 3, 16), "1196", 1)

@@ -169,6 +169,9 @@ def parse_decree_text(text: str, *, date_: date | None = None, number: str | Non
                 found_date = date(int(pd.group("y")), _MONTHS[pd.group("m").lower()], int(pd.group("d")))
             except ValueError:
                 findings.append(DecreeFinding(n, line, "the date of signature is not a real date"))
+            num = _NUMBER.search(line)
+            if num:  # "Bakı şəhəri, 16 mart 2019-cu il, № 1196"
+                found_number = num.group("n")
             continue
         num = _NUMBER.search(line)
         if num and len(line) < 40:
