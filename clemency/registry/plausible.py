@@ -60,7 +60,7 @@ def sql_structs(as_of: dt.date) -> tuple[str, str]:
          f"'a person at least {MIN_AGE_CRIMINAL_RESPONSIBILITY} years old (the minimum age of criminal "
          f"responsibility) on ' || CASE WHEN {OFF} IS NOT NULL THEN 'offense_date (' || {_d('offense_date')} || ')' "
          f"ELSE 'sentence_start (' || {_d('sentence_start')} || '), which the offence preceded' END"),
-        (f"{age_on_sql('duckdb', B, A)} > {MAX_AGE}", "birth_date", B,
+        (f"{B} <= DATE {lit(_last_birth_over(MAX_AGE, as_of).isoformat())}", "birth_date", B,
          f"'a person at most {MAX_AGE} years old on the as-of date (' || {asof} || ')'"),
         (f"{B} > {A}", "birth_date", B, f"'a date not after the as-of date (' || {asof} || ')'"),
         (f"{OFF} > {A}", "offense_date", OFF, f"'a date not after the as-of date (' || {asof} || ')'"),
@@ -73,6 +73,15 @@ def sql_structs(as_of: dt.date) -> tuple[str, str]:
                        f"'bad': coalesce({cond}, FALSE)}}")
     any_cond = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
     return "[" + ", ".join(structs) + "]", any_cond
+
+
+def _last_birth_over(years: int, as_of: dt.date) -> dt.date:
+    """The latest birth date of someone older than `years` on `as_of` (age is monotone in the birth date,
+    so "older than" is one date comparison instead of an age computed on every row)."""
+    b = dt.date(as_of.year - years - 1, 1, 1) + dt.timedelta(days=400)
+    while age_on(b, as_of) <= years:
+        b -= dt.timedelta(days=1)
+    return b
 
 
 def _term_text(t: float) -> str:
