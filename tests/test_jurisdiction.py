@@ -175,11 +175,12 @@ def test_a_bad_jurisdiction_reports_every_problem_without_paths(tmp_path):
     text = (j / "jurisdiction.yaml").read_text()
     text = text.replace("rank: 2", "rank: zero").replace("body: parish_wardens", "body: nobody")
     text = text.replace("file: penal-code-2023.csv", "file: missing.csv")
+    text = text.replace("crime_categories: [not_great_danger,", "crime_categories: [petty,")
     (j / "jurisdiction.yaml").write_text(text)
     with pytest.raises(ClemencyError) as exc:
         load_jurisdiction("ruritania", near=j / "acts" / "ru-2024.yaml")
     msg = str(exc.value)
-    assert "4 problem(s)" in msg and "rank" in msg and "'nobody' is not a body" in msg and "no such file" in msg
+    assert "5 problem(s)" in msg and "rank" in msg and "'petty' is not a category" in msg and "'nobody' is not a body" in msg and "no such file" in msg
     assert str(tmp_path) not in msg
 
 

@@ -28,6 +28,7 @@ from clemency.jurisdictions.model import (
     RegistryProfile,
     Relief,
 )
+from clemency.law.articles import CATEGORIES
 
 SHIPPED_DIR = Path(str(resources.files("clemency") / "jurisdictions"))
 DEFAULT = "az"
@@ -192,7 +193,12 @@ class _Builder:
             re.compile(syntax)
         except re.error:
             self.problem("registry.article_syntax", "not a valid pattern")
-        return RegistryProfile(tuple(flags), tuple(section.get("crime_categories") or ()), syntax,
+        categories = tuple(section.get("crime_categories") or ())
+        for c in categories:
+            if c not in CATEGORIES:
+                self.problem("registry.crime_categories", f"{c!r} is not a category the engines know "
+                             f"({', '.join(CATEGORIES)})")
+        return RegistryProfile(tuple(flags), categories, syntax,
                                section.get("minimum_age"), section.get("minimum_age_listed_crimes"))
 
     def code(self, section) -> tuple[tuple[CodeTable, ...], tuple[str, str] | None]:
