@@ -92,7 +92,7 @@ def test_remove_add_change_parameters_and_readings(tmp_path):
     assert plan.window_end.isoformat() == "2026-06-19"
     rec = dict(WOMAN_GRAVE, sex="M", articles="177.2", term_months=36, sentence_end="2026-10-01")
     assert decide_records(Context.make(act), [rec])[0]["clause"] == "B3"      # 9.5 months left: B3 widened
-    old = dict(rec, birth_date="1970-01-01", sentence_end="2027-06-01")
+    old = dict(rec, birth_date="1970-01-01", sentence_end="2027-06-01", term_months=42)
     assert decide_records(Context.make(act), [old])[0]["clause"] == "A12"
 
 
