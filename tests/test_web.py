@@ -314,3 +314,26 @@ def test_why_each_person_is_still_in(data, client):
     assert client.get("/monitor/why/..%2F..%2Fetc/passwd").status_code == 404
     assert client.get("/monitor/why/demo/2025-01-01").status_code == 422   # a list without articles
     assert client.get("/monitor/why/pp/2025-10-07?act=/etc/passwd").status_code == 404
+
+
+def test_an_interrupted_run_fails_with_the_reason_and_runs_again(client, tmp_path):
+    path = synth(50, tmp_path / "synth-again.csv", seed=4)
+    jobs = client.app.state.jobs
+    job = jobs.new(path.name, "az-2025", {}, None, "operator")
+    job.input_path.write_bytes(path.read_bytes())
+    job.update(state="running", heartbeat=time.time() - 3600)      # its process went away
+    token = sign_in(client)
+    s = client.get(f"/api/runs/{job.id}/status").json()
+    assert s["state"] == "failed" and "server stopped" in s["error"]
+    assert 'id="run-again"' in client.get(f"/runs/{job.id}").text
+    r = client.post(f"/runs/{job.id}/again", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    new_id = r.headers["location"].rsplit("/", 1)[1]
+    assert new_id != job.id and wait_done(client, new_id)["state"] == "done"
+    r = client.post(f"/runs/{new_id}/publish", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    anonymous = TestClient(client.app)
+    assert new_id in anonymous.get("/reports").text
+    assert anonymous.get(f"/reports/{new_id}/report.html").status_code == 200
+    assert anonymous.get(f"/reports/{job.id}/report.html").status_code == 404     # not published
+    assert anonymous.get(f"/runs/{new_id}/files/decisions.csv", follow_redirects=False).status_code == 303

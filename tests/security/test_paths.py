@@ -26,7 +26,9 @@ def urls(site, probe: str) -> list[str]:
     return [f"/check?act={probe}", f"/acts/{probe}", f"/api/acts/{probe}", f"/runs/{probe}",
             f"/runs/{run}/files/{probe}", f"/runs/{run}/person/{probe}", f"/runs/{probe}/files/decisions.csv",
             f"/api/runs/{probe}/status", f"/timeline/{probe}", f"/monitor/why/{probe}/2025-01-01",
-            f"/monitor/why/demo/{probe}", f"/monitor/why/demo/2025-01-01?act={probe}", f"/reports/{probe}/report.html",
+            f"/monitor/why/demo/{probe}", f"/monitor/why/demo/2025-01-01?act={probe}",
+            f"/monitor/status/{probe}/2025-01-01", f"/monitor/status/demo/{probe}",
+            f"/monitor/status/demo/2025-01-01?act={probe}", f"/reports/{probe}/report.html",
             f"/reports/{run}/{probe}", f"/runs/{probe}/findings.csv", f"/static/{probe}"]
 
 

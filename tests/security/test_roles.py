@@ -23,6 +23,7 @@ TABLE = {
     ("/api/runs/{run_id}/status", "GET"): "viewer", ("/timeline", "GET"): "viewer",
     ("/timeline/{run_id}", "GET"): "viewer", ("/monitor", "GET"): "viewer",
     ("/monitor/why/{name}/{date}", "GET"): "viewer", ("/monitor/review", "GET"): "viewer",
+    ("/monitor/status/{name}/{date}", "GET"): "viewer",
     ("/runs", "POST"): "operator", ("/runs/{run_id}/again", "POST"): "operator",
     ("/runs/{run_id}/publish", "POST"): "operator", ("/runs/{run_id}/findings.csv", "GET"): "operator",
     ("/monitor/review", "POST"): "operator",
@@ -83,3 +84,14 @@ def test_route_role(site, clients, path, method, role):
         assert not denied and r.status_code < 500, (r.status_code, r.text[:300])
     else:
         assert denied, (r.status_code, r.text[:300])
+
+
+def test_a_route_without_a_role_is_refused_at_start():
+    import pytest as _pytest
+
+    from clemency.web.app import check_access
+
+    async def endpoint(request):  # pragma: no cover - never called
+        return None
+    with _pytest.raises(RuntimeError, match="declares no role"):
+        check_access([Route("/forgotten", endpoint)])
