@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from clemency.compile.plan import parse_reading_args
-from clemency.errors import InputError, UsageError
+from clemency.errors import ClemencyError, InputError, UsageError
 from clemency.registry.schema import FIELDS
 from clemency.web.common import ApiError, access, render
 from clemency.web.decider import decider
@@ -152,6 +152,8 @@ def check_record(act_id: str, readings: dict, on: str | None, record) -> dict:
     except UsageError as exc:
         raise ApiError(400, "unknown reading" if "unknown reading" in exc.message else "bad reading",
                        [exc.message]) from None
+    except (ClemencyError, ValueError, OverflowError, ArithmeticError):
+        raise ApiError(400, "bad reading or decision date", ["see /api/acts/{id} for the readings"]) from None
     try:
         return d.decide(record)
     except InputError as exc:
