@@ -134,6 +134,12 @@ def plain_words(ctx: Context, d: dict) -> str:
         r = by_id[x]
         held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
         parts.append(f"Excluded by {x} ({r['text']}): {held}.")
+        soft = ctx.plan.clause(x).reading_bound
+        barred = [c["clause"] for c in d["reasons"] if c["kind"] == "relief" and c["result"] != "failed"
+                  and x in (c["applies_to_this"] or ())]
+        if soft and barred and set(barred) <= set(soft):
+            parts.append(f"{x} bars {', '.join(barred)} only under the selected reading of an open point of the act, "
+                         "so this rests on inferred content.")
     if d["upcoming"]:
         u = d["upcoming"]
         parts.append(f"From {u['eligible_from']} clause {u['clause']} will give {words(u['relief'])}.")

@@ -48,6 +48,13 @@ def test_an_exclusion_that_held_still_weakens_the_basis():
     assert d["excluded_by"] == ["F2"] and d["basis"] == "inferred"
 
 
+def test_an_exclusion_binding_only_under_a_reading_is_at_most_inferred():
+    woman, war = decide(GRAVE_WOMAN, {**GRAVE_WOMAN, "sex": "M", "war_participant": True})
+    assert (woman["relief"], woman["excluded_by"], woman["basis"]) == ("none", ["F1"], "inferred")
+    assert "only under the selected reading" in woman["explanation"]
+    assert (war["relief"], war["excluded_by"], war["basis"]) == ("none", ["F1"], "reported")
+
+
 def test_status_when_may_not_read_the_decision_day(tmp_path):
     text = (load_act("az-2025").path and open(load_act("az-2025").path, encoding="utf-8").read())
     text = text.replace("status_when: term_months == 60", "status_when: on == eif")

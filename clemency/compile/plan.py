@@ -47,6 +47,7 @@ class CompiledClause:
     exclusions: tuple[str, ...] = ()
     base_status: str | None = None  # the clause's status with the conditions whose status counts everywhere
     boundaries: tuple = ()        # (status, folded tree): a condition's status that counts where the tree holds
+    reading_bound: tuple[str, ...] = ()  # exclusions: relief clauses bound only under the chosen reading
 
     def status_for(self, row: dict) -> str | None:
         """The clause's status for one record: a boundary status counts where its test holds or is unknown."""
@@ -248,8 +249,11 @@ def compile_act(act: Act, readings: dict[str, str] | None = None, alternatives: 
     ids = [c.id for c in act.clauses]
 
     binds: dict[str, list[str]] = {cid: [] for cid in ids}
+    firm: dict[str, set[str]] = {cid: set() for cid in ids}     # exclusion -> targets bound whatever the reading
     for c in act.clauses:
         for entry in c.applies_to:
+            if entry.when is None:
+                firm[c.id].update(expand_refs(entry.clauses, ids))
             if entry.when is not None:
                 test = folder.fold(entry.when.tree)
                 if not isinstance(test, Lit):
@@ -298,7 +302,9 @@ def compile_act(act: Act, readings: dict[str, str] | None = None, alternatives: 
             reduction_months=c.reduction_months, rank=act.relief_ranks.get(c.relief) if c.relief else None,
             decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
             ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else (),
-            base_status=base_status, boundaries=boundaries))
+            base_status=base_status, boundaries=boundaries,
+            reading_bound=tuple(t for t in ids if c.id in binds[t] and t not in firm[c.id])
+            if c.kind == "exclusion" else ()))
     if problems:
         raise ActError(problems)
     clauses = tuple(compiled)

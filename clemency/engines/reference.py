@@ -92,6 +92,10 @@ def decide_row(plan: Plan, row: dict, on: dt.date) -> dict:
     statuses = [plan.clause(clause).status_for(row)] if clause else []
     statuses += [plan.clause(x).status_for(row) for x in excluded_by]
     statuses += ["inferred"] if rests else []
+    # an exclusion that barred only clauses it binds under a reading (not by the act's text) rests on it
+    statuses += ["inferred" for x in excluded_by if plan.clause(x).reading_bound and not any(
+        held[c.id] is not False for c in plan.candidates
+        if x in c.exclusions and c.id not in plan.clause(x).reading_bound)]
     basis = max(statuses, key=STATUS_ORDER.index) if statuses else None
 
     chosen = plan.clause(clause) if clause else None

@@ -189,6 +189,10 @@ class SqlGen:
             targets = [c for c in cands if x.id in c.exclusions]
             alive = " OR ".join(f"{col('h', c)} OR {col('h', c)} IS NULL" for c in targets) or "FALSE"
             s3.append(f"COALESCE({col('h', x)} AND ({alive}), FALSE) AS {col('xb', x)}")
+            if x.reading_bound:   # ... and blocked only clauses it binds under the chosen reading alone
+                firm = " OR ".join(f"{col('h', c)} OR {col('h', c)} IS NULL" for c in targets
+                                   if c.id not in x.reading_bound) or "FALSE"
+                s3.append(f"COALESCE({col('h', x)} AND ({firm}), FALSE) AS {col('xf', x)}")
         for c in cands:
             lo, hi = col("lo", c), col("hi", c)
             ok = f"{col('t', c)} AND {lo} < {hi}"
@@ -237,6 +241,8 @@ class SqlGen:
                     conds.append(f"({col('xb', x)} AND ({' OR '.join(tests)}))")
             if status == "inferred":
                 conds += [q(f"_rests{j}") for j in range(len(plan.alternatives))]
+                # an exclusion that barred only clauses bound to it by a reading rests on that reading
+                conds += [f"({col('xb', x)} AND NOT {col('xf', x)})" for x in excls if x.reading_bound]
             if conds:
                 basis.append(f"WHEN {' OR '.join(conds)} THEN '{status}'")
         s4.append(f"CASE {' '.join(basis)} ELSE 'reported' END AS basis")
