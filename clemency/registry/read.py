@@ -144,20 +144,24 @@ def _plain_reason(exc: BaseException) -> str:
 class _Scan:
     digest: str
     head: bytes
-    utf8: bool
     nul: bool
-    crlf: int
-    lf: int       # bare \n
-    cr: int       # bare \r
+    lf: int
+    cr: int
+
+    @property
+    def mixed_endings(self) -> bool:
+        """Line endings other than all \n or all \r\n (a pure \r\n file has as many \r as \n; any
+        other mix, such as two exports concatenated or old Mac \r, is rewritten)."""
+        return self.cr > 0 and self.cr != self.lf
 
 
 def _scan(path: Path) -> _Scan:
-    """One streaming pass over the bytes: hash, UTF-8 validity, NUL bytes, line endings."""
+    """One streaming pass over the bytes: hash, NUL bytes, line endings, the first megabyte. (UTF-8
+    validity is left to DuckDB's reader, which checks it anyway; only when that read fails is the whole
+    file checked in Python, see `_first_bad_utf8`.)"""
     h = hashlib.sha256()
-    dec = codecs.getincrementaldecoder("utf-8")()
-    utf8, nul, head = True, False, b""
-    n_lf = n_cr = n_crlf = 0
-    prev_cr = False
+    nul, head = False, b""
+    n_lf = n_cr = 0
     with open(path, "rb") as fh:
         while block := fh.read(BLOCK):
             h.update(block)
@@ -167,19 +171,24 @@ def _scan(path: Path) -> _Scan:
                 nul = True
             n_lf += block.count(b"\n")
             n_cr += block.count(b"\r")
-            n_crlf += block.count(b"\r\n") + (1 if prev_cr and block.startswith(b"\n") else 0)
-            prev_cr = block.endswith(b"\r")
-            if utf8 and not (block.isascii() and not dec.getstate()[0]):
-                try:
-                    dec.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
+    return _Scan(h.hexdigest(), head, nul, n_lf, n_cr)
+
+
+def _first_bad_utf8(path: Path) -> int | None:
+    """The byte offset of the first byte that is not valid UTF-8, or None (a streaming pass)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(BLOCK)
             try:
-                dec.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    return _Scan(h.hexdigest(), head, utf8, nul, n_crlf, n_lf - n_crlf, n_cr - n_crlf)
+                if not (block and block.isascii() and not dec.getstate()[0]):
+                    dec.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                return max(0, offset + exc.start - len(dec.getstate()[0]))
+            if not block:
+                return None
+            offset += len(block)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -207,24 +216,25 @@ def _looks_cp1251(text: str) -> bool:
     return bool(words) and mixed <= 0.1 * len(words)
 
 
-def _detect(scan: _Scan, where: str) -> str:
-    """The encoding of a CSV file that was not named (a Python codec name)."""
-    head = scan.head
+def _detect_head(head: bytes) -> str:
+    """The encoding told by the first bytes: a byte order mark, UTF-16 without one, else UTF-8 (to be
+    confirmed by reading the whole file)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    utf16 = _utf16_without_bom(head)
-    if utf16:
-        return utf16
-    if scan.utf8:
-        return "utf-8"
-    # Not valid UTF-8 throughout: a UTF-8 file with a few damaged lines, or Windows-1251, or neither.
-    lines = head.split(b"\n")
-    if len(head) == SAMPLE and len(lines) > 1:
+    return _utf16_without_bom(head) or "utf-8"
+
+
+def _detect_damaged(sample: bytes, first_bad_line: int, where: str) -> str:
+    """The encoding of a file that is not valid UTF-8 throughout, judged on `sample` (the megabyte from
+    the line of the first bad byte): UTF-8 with a few damaged lines (they become findings), Windows-1251,
+    or a refusal in plain words."""
+    lines = sample.split(b"\n")
+    if len(sample) == SAMPLE and len(lines) > 1:
         lines = lines[:-1]   # the last line of the sample may be cut
-    valid_non_ascii, bad, first_bad = 0, 0, None
-    for i, line in enumerate(lines, 1):
+    valid_non_ascii = bad = 0
+    for line in lines:
         if line.isascii():
             continue
         try:
@@ -232,14 +242,32 @@ def _detect(scan: _Scan, where: str) -> str:
             valid_non_ascii += 1
         except UnicodeDecodeError:
             bad += 1
-            first_bad = first_bad or i
     if valid_non_ascii >= bad:
-        return "utf-8"    # damaged lines become findings
-    if _looks_cp1251(head.decode("cp1251", errors="replace")):
+        return "utf-8"
+    if _looks_cp1251(sample.decode("cp1251", errors="replace")):
         return "cp1251"
     raise InputError(f"cannot tell the text encoding of the file: it is not {', '.join(DETECTED[:-1])} or "
-                     f"{DETECTED[-1]} (line {first_bad} holds the first byte that is not valid UTF-8)",
+                     f"{DETECTED[-1]} (line {first_bad_line} holds the first byte that is not valid UTF-8)",
                      where=where, hint="save it as UTF-8, or name its encoding (--encoding, e.g. cp1252)")
+
+
+def _damaged_sample(path: Path, offset: int) -> tuple[bytes, int]:
+    """The megabyte of the file from the start of the line that holds byte `offset`, and that line's number."""
+    start = max(0, offset - SAMPLE)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        before = fh.read(offset - start)
+        cut = before.rfind(b"\n") + 1
+        fh.seek(start + cut)
+        sample = fh.read(SAMPLE)
+    with open(path, "rb") as fh:
+        line_no = 1
+        remaining = start + cut
+        while remaining > 0:
+            block = fh.read(min(BLOCK, remaining))
+            line_no += block.count(b"\n")
+            remaining -= len(block)
+    return sample, line_no
 
 
 def _codec(name: str) -> str:
@@ -295,38 +323,51 @@ def _header(values: Iterable[Any], where: str) -> list[str]:
 def _stage_csv(path: Path, con: duckdb.DuckDBPyConnection, stage: str, encoding: str | None) -> Staged:
     where = _name(path)
     scan = _scan(path)
-    if not scan.head:
+    if not scan.head.strip(b"\r\n"):
         raise InputError("the file is empty (no header line)", where=where)
-    enc = _codec(encoding) if encoding else _detect(scan, where)
-    plain = enc in ("utf-8", "utf-8-sig") and scan.utf8 and not scan.cr and not (scan.crlf and scan.lf)
-    tmp = None
+    enc = _codec(encoding) if encoding else _detect_head(scan.head)
+    tmp = Path(tempfile.mkdtemp(prefix="clemency-read-"))
     try:
         src, undecodable = path, 0
-        if not plain:
-            tmp = Path(tempfile.mkdtemp(prefix="clemency-read-"))
+        if enc not in ("utf-8", "utf-8-sig") or scan.mixed_endings:
             src = tmp / "registry.csv"
             undecodable = _rewrite(path, enc, src)
-        with open(src, encoding="utf-8-sig", newline="") as fh:
-            try:
-                first = next(csv.reader(fh, strict=True), None)
-            except csv.Error:
-                raise InputError("the header line cannot be read as CSV", where=where) from None
-        if not first:
-            raise InputError("the first line is empty (no header)", where=where)
-        cols = _header(first, where)
-        width = len(first)
-        if width != len(cols):   # a header with trailing empty names: they are no columns
-            cols = cols + [f"column{i + 1}" for i in range(len(cols), width)]
+        cols = _csv_header(src, where)
         try:
-            _csv_fast(src, con, stage, cols)
+            _csv_fast(src, con, stage, cols)   # DuckDB checks UTF-8 as it reads
             rejects: list = []
         except duckdb.Error:
-            rejects = _csv_slow(src, con, stage, cols)
-        return Staged(cols, scan.digest, rejects, check_cells=scan.nul or undecodable > 0 or not plain,
-                      encoding=enc)
+            # malformed lines, or bytes that are not UTF-8: find out which, in Python
+            bad = _first_bad_utf8(src) if src == path else None
+            if bad is not None:
+                if encoding is None:
+                    enc = _detect_damaged(*_damaged_sample(path, bad), where)
+                src = tmp / "registry.csv"
+                undecodable = _rewrite(path, enc, src)
+                try:
+                    _csv_fast(src, con, stage, cols)
+                    rejects = []
+                except duckdb.Error:
+                    rejects = _csv_slow(src, con, stage, cols)
+            else:
+                rejects = _csv_slow(src, con, stage, cols)
+        return Staged(cols, scan.digest, rejects, check_cells=scan.nul or undecodable > 0, encoding=enc)
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _csv_header(src: Path, where: str) -> list[str]:
+    with open(src, encoding="utf-8-sig", newline="", errors="replace") as fh:
+        try:
+            first = next(csv.reader(fh, strict=True), None)
+        except csv.Error:
+            raise InputError("the header line cannot be read as CSV", where=where) from None
+    if not first:
+        raise InputError("the first line is empty (no header)", where=where)
+    cols = _header(first, where)
+    if len(first) != len(cols):   # trailing empty names still count as columns
+        cols = cols + [f"column{i + 1}" for i in range(len(cols), len(first))]
+    return cols
 
 
 def _csv_fast(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[str]) -> None:
