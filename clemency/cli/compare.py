@@ -49,8 +49,11 @@ def command(registry, base, alt, base_readings, alt_readings, on, own_dates, out
         table.add_row(RELIEF_LABELS.get(k, k), f"{v['base']['persons']:,}", f"{v['alt']['persons']:,}",
                       f"{v['delta']['persons']:+,}")
     console.print(table)
-    console.print(f"{s['flips']['rows']:,} rows flip ({s['flips']['persons']:,} persons); "
-                  f"beneficiaries {s['beneficiaries']['base']:,} -> {s['beneficiaries']['alt']:,}")
+    later = s.get("flips_later_in_window") or {"rows": 0, "persons": 0}
+    console.print(f"{s['flips']['rows']:,} rows flip ({s['flips']['persons']:,} persons), of which "
+                  f"{later['rows']:,} only later in the window (the relief, clause or first day of a relief that "
+                  f"holds after {s['base']['on']}); "
+                  f"beneficiaries on {s['base']['on']} {s['beneficiaries']['base']:,} -> {s['beneficiaries']['alt']:,}")
     for key in ("note_dates", "note"):
         if s.get(key):
             console.print(f"[yellow]{s[key]}[/]")

@@ -1,7 +1,10 @@
 """Two acts, or two readings of one act, over one registry in one run (contracts §4 `clemency compare`).
 
 Writes into OUT:
-- `flips.csv`: every row whose relief, clause, new_sentence_end or eligible_from differs, with the clause
+- `flips.csv`: every row whose relief, clause, new_sentence_end or eligible_from differs on the decision day,
+  or whose relief later in the window differs (`upcoming_relief`, `upcoming_clause`, `upcoming_from`: a person
+  released only from a later day under one reading is a flip even when neither side gives relief on the
+  decision day; `flip_when` says `on the day` or `later in the window`), with the clause
   difference behind it (`clause_changes`: each clause whose result changed, `A7:F>H`; `x` = the clause is not
   in that act; `exclusion_changes`: exclusions that stopped `-F1` or started `+F2` blocking) and both
   `excluded_by`;
@@ -23,7 +26,9 @@ from clemency.engines.duckdb import sql_path
 
 FLIP_COLUMNS = ["person_id", "case_id", "base_relief", "alt_relief", "base_clause", "alt_clause",
                 "base_new_sentence_end", "alt_new_sentence_end", "base_eligible_from", "alt_eligible_from",
-                "clause_changes", "exclusion_changes", "base_excluded_by", "alt_excluded_by"]
+                "clause_changes", "exclusion_changes", "base_excluded_by", "alt_excluded_by",
+                "base_upcoming_relief", "alt_upcoming_relief", "base_upcoming_clause", "alt_upcoming_clause",
+                "base_upcoming_from", "alt_upcoming_from", "flip_when"]
 # exclusions that stopped (-F1) or started (+F2) blocking a relief
 EXCL_CHANGES = ("array_to_string(list_concat("
                 "list_transform(list_filter(string_split(b.excluded_by, ';'), lambda x: x <> '' AND NOT "
@@ -31,6 +36,8 @@ EXCL_CHANGES = ("array_to_string(list_concat("
                 "list_transform(list_filter(string_split(a.excluded_by, ';'), lambda x: x <> '' AND NOT "
                 "list_contains(string_split(b.excluded_by, ';'), x)), lambda x: '+' || x)), ';')")
 DIFFERS = ("relief", "clause", "new_sentence_end", "eligible_from")
+# a change of relief, clause or first day later in the window (relief that holds only after the decision day)
+DIFFERS_LATER = ("upcoming_relief", "upcoming_clause", "upcoming_from")
 
 
 @dataclass
@@ -63,13 +70,17 @@ def clause_changes_sql(base_order: list[str], alt_order: list[str], b: str = "b"
 def join_sql(session: Session, base_table: str, alt_table: str, base_order, alt_order) -> str:
     """One row per registry row with both decisions side by side and a `flip` flag."""
     differs = " OR ".join(f"b.{c} IS DISTINCT FROM a.{c}" for c in DIFFERS)
+    later = " OR ".join(f"b.{c} IS DISTINCT FROM a.{c}" for c in DIFFERS_LATER)
     return (f"SELECT b.person_id, b.case_id, b._row, b.sex, b.crime_category, "
             f"b.relief AS base_relief, a.relief AS alt_relief, b.clause AS base_clause, a.clause AS alt_clause, "
             f"b.new_sentence_end AS base_new_sentence_end, a.new_sentence_end AS alt_new_sentence_end, "
             f"b.eligible_from AS base_eligible_from, a.eligible_from AS alt_eligible_from, "
             f"b.upcoming_relief AS base_upcoming_relief, a.upcoming_relief AS alt_upcoming_relief, "
+            f"b.upcoming_clause AS base_upcoming_clause, a.upcoming_clause AS alt_upcoming_clause, "
+            f"b.upcoming_from AS base_upcoming_from, a.upcoming_from AS alt_upcoming_from, "
+            f"CASE WHEN {differs} THEN 'on the day' WHEN {later} THEN 'later in the window' END AS flip_when, "
             f"{clause_changes_sql(base_order, alt_order)} AS clause_changes, {EXCL_CHANGES} AS exclusion_changes, "
-            f"b.excluded_by AS base_excluded_by, a.excluded_by AS alt_excluded_by, ({differs}) AS flip "
+            f"b.excluded_by AS base_excluded_by, a.excluded_by AS alt_excluded_by, ({differs} OR {later}) AS flip "
             f"FROM {base_table} b JOIN {alt_table} a ON b._row = a._row")
 
 
@@ -131,9 +142,10 @@ def _delta(con, sql: str) -> dict:
 
 def summarize(con, table: str) -> dict:
     t = table
-    rows, persons, flips, flipped = con.execute(
+    rows, persons, flips, flipped, later, later_p = con.execute(
         f"SELECT count(*), count(DISTINCT person_id), count(*) FILTER (WHERE flip), "
-        f"count(DISTINCT person_id) FILTER (WHERE flip) FROM {t}").fetchone()
+        f"count(DISTINCT person_id) FILTER (WHERE flip), count(*) FILTER (WHERE flip_when = 'later in the window'), "
+        f"count(DISTINCT person_id) FILTER (WHERE flip_when = 'later in the window') FROM {t}").fetchone()
     by_relief = {}
     for side in ("base", "alt"):
         for rel, n, p in con.execute(f"SELECT {side}_relief, count(*), count(DISTINCT person_id) FROM {t} "
@@ -184,6 +196,7 @@ def summarize(con, table: str) -> dict:
     beneficiaries = {s: con.execute(f"SELECT count(DISTINCT person_id) FROM {t} WHERE {ben(s)}").fetchone()[0]
                      for s in ("base", "alt")}
     return {"rows": rows, "persons": persons, "flips": {"rows": flips, "persons": flipped},
+            "flips_later_in_window": {"rows": later, "persons": later_p},
             "beneficiaries": {**beneficiaries, "delta": beneficiaries["alt"] - beneficiaries["base"]},
             "by_relief": by_relief, "deltas": deltas, "by_relief_crime_category": by_relief_category,
             "transitions": transitions, "clause_changes": clause_effects, "excluded_by_changes": excluded_changes}
