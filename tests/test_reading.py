@@ -45,6 +45,13 @@ def test_mixed_line_endings_read_fine(tmp_path):
     assert con.execute("SELECT count(*) FROM registry WHERE sentence_end IS NULL").fetchone()[0] == 0
 
 
+def test_windows_line_endings_with_a_multiline_cell(tmp_path):
+    text = HEADER + ",notes\r\n" + line(1) + ',"a\r\nb"\r\n' + line(2) + ",x\r\n"
+    con, res, findings = load_bytes(tmp_path, text.encode())
+    assert findings == [] and res.rows_ok == 2
+    assert con.execute("SELECT notes, sentence_end FROM registry ORDER BY _row").fetchall()[1][0] == "x"
+
+
 def test_old_mac_line_endings(tmp_path):
     text = "\r".join([HEADER, line(1), line(2)]) + "\r"
     _, res, findings = load_bytes(tmp_path, text.encode())

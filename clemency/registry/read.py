@@ -160,7 +160,7 @@ def _scan(path: Path) -> _Scan:
     validity is left to DuckDB's reader, which checks it anyway; only when that read fails is the whole
     file checked in Python, see `_first_bad_utf8`.)"""
     h = hashlib.sha256()
-    nul, head = False, b""
+    nul, head, lf_alone = False, b"", False
     n_lf = n_cr = 0
     with open(path, "rb") as fh:
         while block := fh.read(BLOCK):
@@ -169,9 +169,12 @@ def _scan(path: Path) -> _Scan:
                 head += block[:SAMPLE - len(head)]
             if not nul and b"\0" in block:
                 nul = True
-            n_lf += block.count(b"\n")
-            n_cr += block.count(b"\r")
-    return _Scan(h.hexdigest(), head, nul, n_lf, n_cr)
+            if b"\r" in block:          # counted only where there is a \r at all (memchr is cheap)
+                n_cr += block.count(b"\r")
+                n_lf += block.count(b"\n")
+            elif not lf_alone and b"\n" in block:
+                lf_alone = True
+    return _Scan(h.hexdigest(), head, nul, n_lf, n_cr + (1 if lf_alone and n_cr else 0))
 
 
 def _first_bad_utf8(path: Path) -> int | None:
