@@ -1,7 +1,9 @@
 """Benchmark of `clemency match` (prints numbers; not a test).
 
 1. re-matching 400 names against 20,000 (target: under 2 s);
-2. 20,000 names against 1,000,000 (target: under a minute).
+2. 20,000 names against 1,000,000 (target: under 30 s, issue 14).
+
+Wall and CPU time are both printed: on a shared machine the CPU time is the better measure.
 
 Right-hand lists are synthetic Azerbaijani names in Azerbaijani Latin ("Surname Given Patronymic
 oğlu/qızı"); left-hand names are drawn from the right list and rewritten in Russian Cyrillic or in
@@ -125,7 +127,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    for n_left, n_right, target in ((400, 20_000, 2.0), (20_000, args.big, 60.0)):
+    for n_left, n_right, target in ((400, 20_000, 2.0), (20_000, args.big, 30.0)):
         r = run(n_left, n_right, rng)
         ok = "OK" if r["total_s"] < target else "SLOW"
         print(f"{n_left:>6} vs {n_right:>9}: total {r['total_s']:.2f}s wall, {r['cpu_s']:.2f}s CPU "

@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_timeline.py [ROWS] [--seed S]      (default 10,000,000 rows)
 
 The target: `clemency timeline` (one apply on the entry into force, then the queues over all 122 days of the
-window from the decisions' spans) costs at most twice a single-date `apply` on the same registry. The
+window from the decisions' spans) costs at most 1.3 times a single-date `apply` on the same registry (issue 14;
+formerly twice). The
 registry is generated once with clemency.registry.synth and cached under bench/out/.
 """
 
@@ -20,6 +21,7 @@ from clemency.registry.synth import synth
 from clemency.timeline import run_timeline
 
 OUT = Path(__file__).parent / "out"
+TARGET = 1.3
 FIGURES = Path(__file__).parent.parent / "clemency" / "data" / "figures" / "az-2025.csv"
 
 
@@ -51,10 +53,10 @@ def main() -> None:
     ratio = best_tl / best_apply
     result = {"rows": args.rows, "apply_s": round(best_apply, 2), "timeline_s": round(best_tl, 2),
               "timeline_parts_s": {k: round(v, 2) for k, v in tl_detail.items()},
-              "ratio": round(ratio, 3), "target": "<= 2.0", "ok": ratio <= 2.0}
+              "ratio": round(ratio, 3), "target": f"<= {TARGET}", "ok": ratio <= TARGET}
     print(json.dumps(result, indent=2))
     print(f"{args.rows:,} rows: apply {best_apply:.1f} s, timeline (apply + whole-window series) {best_tl:.1f} s, "
-          f"ratio {ratio:.2f} ({'within' if ratio <= 2 else 'ABOVE'} the target of 2)")
+          f"ratio {ratio:.2f} ({'within' if ratio <= TARGET else 'ABOVE'} the target of {TARGET})")
 
 
 if __name__ == "__main__":
