@@ -444,17 +444,24 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout", type=int, default=900, help="seconds per test stage")
     p.add_argument("--list", action="store_true", help="list the mutants without running them")
+    p.add_argument("--bottom-up", action="store_true",
+                   help="data mutants from the end of each act file first (the exclusions and their bindings)")
+    p.add_argument("--skip-done", action="store_true", help="skip mutants already in the results file")
     p.add_argument("--results", default=str(ROOT / "bench" / "mutation-results.json"))
     a = p.parse_args(argv)
     mutants: list[Mutant] = []
     if a.data:
         for act in a.acts:
-            mutants += data_mutants(act)
+            ms = data_mutants(act)
+            mutants += sorted(ms, key=lambda m: -m.line) if a.bottom_up else ms
     if a.code:
         code = [m for f in a.files for m in code_mutants(f)]
         if a.sample:
             code = random.Random(a.seed).sample(code, min(a.sample, len(code)))
         mutants += code
+    if a.skip_done and Path(a.results).exists():
+        done = {(o["kind"], o["file"], o["line"], o["what"]) for o in json.loads(Path(a.results).read_text())}
+        mutants = [m for m in mutants if (m.kind, m.file, m.line, m.what) not in done]
     if a.list:
         for m in mutants:
             print(f"{m.kind} {m.file}:{m.line} {m.what}")
