@@ -79,8 +79,10 @@ def test_boundary_rich(registry):
     assert count("sentence_start = DATE '2024-02-29'") > 0
     assert count("date_diff('day', birth_date, offense_date) < 18 * 365") > 0           # minors at offence
     assert count("birth_date IS NULL") > 0
-    assert count("war_participant IS NULL OR idp IS NULL OR carer_of_child IS NULL OR state_award IS NULL "
-                 "OR relative_of_fallen IS NULL OR convicted_abroad IS NULL") >= 0
+    # about 0.2% of the rows give one status flag as `unknown` (read as NULL)
+    from clemency.registry.schema import STATUS_FLAGS
+    unknown = count(" OR ".join(f"{f} IS NULL" for f in STATUS_FLAGS))
+    assert 20 < unknown < 200, unknown
     assert count("crime_category IS NOT NULL") > 0 and count("negligent") > 0
     assert count("term_months = 60") > 0
 
