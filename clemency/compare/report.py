@@ -74,11 +74,11 @@ def bounds_section(result: dict) -> str:
     heads = ["relief", "default readings", "min", "max", "min under (non-default readings)",
              "max under (non-default readings)"] + [f"{r} (official)" for r in reports]
     keys = list(result["reliefs"])
-    series = {"min": [result["reliefs"][k]["min"] for k in keys], "max": [result["reliefs"][k]["max"] for k in keys]}
-    for r in reports:
-        series[r] = [result["reliefs"][k]["official"].get(r) for k in keys]
-    chart = charts.grouped_bars("Persons by relief: range over every combination of readings, and official figures",
-                                [RELIEF_LABELS.get(k, k) for k in keys], series)
+    official = {r: [result["reliefs"][k]["official"].get(r) for k in keys] for r in reports}
+    chart = charts.range_bars("Persons by relief: range over every combination of readings, and official figures",
+                              [RELIEF_LABELS.get(k, k) for k in keys], [result["reliefs"][k]["min"] for k in keys],
+                              [result["reliefs"][k]["max"] for k in keys], official,
+                              range_name="from the fewest to the most (every combination of readings)")
     intro = (f"<p>{result['combinations']:,} combinations of the two-valued readings "
              f"({', '.join(result['readings'])}; eif fixed at {result['entry_into_force']}), each decided over the "
              f"same registry. Counts are persons {result['measure_words']}. The official figures are cumulative "

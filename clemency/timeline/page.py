@@ -27,10 +27,6 @@ def _words(sim, relief: str, form: str) -> str:
     return (SHORT if form == "short" else RELIEF_LABELS).get(relief, relief)
 
 
-def _labels(sim) -> list[str]:
-    return [d.strftime("%d %b") for d in sim.days]
-
-
 def cumulative_chart(sim, reports) -> str:
     n = sim.n_days
     series = {"all (sim.)": np.cumsum(sim.g_served.sum(axis=0)).tolist()}
@@ -51,8 +47,8 @@ def cumulative_chart(sim, reports) -> str:
                and 0 <= (r.cut_off - sim.window.eif).days < n]
     if rel_pts:
         points[f"reported {_words(sim, first.id, 'short')}"] = rel_pts
-    return lines("Reliefs applied, cumulative (simulated lines, reported points)", _labels(sim), series, points,
-                 width=860, height=360)
+    return lines("Reliefs applied, cumulative (simulated lines, reported points)", sim.days, series, points,
+                 width=860, height=360, events=_events(sim))
 
 
 def backlog_chart(sim) -> str:
@@ -67,7 +63,13 @@ def backlog_chart(sim) -> str:
         np.add.at(elig, np.clip(sim.g_elig[m], 0, n - 1), sim.g_count[m])
         back = np.cumsum(elig) - np.cumsum(sim.g_served[m].sum(axis=0)) - np.cumsum(sim.g_lapsed[m].sum(axis=0))
         series[body] = back.tolist()
-    return lines("Eligible but not yet applied (backlog), by body", _labels(sim), series, width=860, height=320)
+    return lines("Eligible but not yet applied (backlog), by body", sim.days, series, width=860, height=320,
+                 events=_events(sim))
+
+
+def _events(sim) -> dict:
+    """The entry into force and the deadline (the window's last day), marked on the time charts."""
+    return {"entry into force": sim.window.eif, "deadline": sim.window.end}
 
 
 def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift_rows) -> None:
