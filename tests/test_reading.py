@@ -264,3 +264,31 @@ def test_row_numbers_count_records_not_lines(tmp_path):
     text = HEADER + ",notes\n" + line(1) + ',"a\nb"\n' + line(2).replace("M,", "X,", 1) + ",\n"
     _, _, findings = load_bytes(tmp_path, text.encode())
     assert findings[0][:2] == (2, "sex")
+
+
+def test_both_readers_of_malformed_files_agree(tmp_path):
+    # the vectorised one (DuckDB setting bad lines aside) and the record-by-record one give the same rows
+    from clemency.registry import read
+    rows = [line(1), line(2) + ",extra", line(3), line(4).replace('Əliyev', '"Əliyev"x'), line(5)[:40], line(6),
+            line(7), line(8) + ",a,b"]
+    p = tmp_path / "r.csv"
+    p.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode())
+    cols = read._csv_header(p, "r.csv")
+    got = []
+    for reader in (read._csv_rejects, read._csv_slow):
+        con = duckdb.connect()
+        rejects = reader(p, con, "st", cols)
+        assert rejects is not None
+        staged = con.execute("SELECT _row, case_id FROM st ORDER BY _row").fetchall()
+        got.append(([(r[0], r[2]) for r in rejects], [r[3].split(":")[-1] for r in rejects], staged))
+    assert got[0][0] == got[1][0] and got[0][2] == got[1][2]
+    assert [r for r, _ in got[0][0]] == [2, 4, 5, 8]
+    assert got[0][2] == [(1, "C1"), (3, "C3"), (6, "C6"), (7, "C7")]
+    assert got[0][1][0] == got[1][1][0] == " it has 12 fields)"
+
+
+def test_blank_lines_and_a_malformed_line_keep_row_numbers(tmp_path):
+    text = HEADER + "\n" + line(1) + "\n\n" + line(2) + ",extra\n" + line(3) + "\n"
+    con, res, findings = load_bytes(tmp_path, text.encode())
+    assert [f[0] for f in findings] == [2] and "line 4 of the file" in findings[0][3]
+    assert con.execute("SELECT list(_row ORDER BY _row) FROM registry").fetchone()[0] == [1, 3]

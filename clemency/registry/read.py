@@ -353,7 +353,9 @@ def _stage_csv(path: Path, con: duckdb.DuckDBPyConnection, stage: str, encoding:
                 except duckdb.Error:
                     rejects = _csv_slow(src, con, stage, cols)
             else:
-                rejects = _csv_slow(src, con, stage, cols)
+                rejects = _csv_rejects(src, con, stage, cols)
+                if rejects is None:
+                    rejects = _csv_slow(src, con, stage, cols)
         return Staged(cols, scan.digest, rejects, check_cells=scan.nul or undecodable > 0, encoding=enc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -382,6 +384,69 @@ def _csv_fast(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[
                 "auto_detect = false, strict_mode = true)")
     select = ", ".join(q(c) for c in cols)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(stage)} AS SELECT rowid + 1 AS _row, {select} FROM {q(raw)}")
+
+
+_DUCKDB_PROBLEMS = {
+    "UNQUOTED VALUE": "a quote inside a cell that is not doubled, or text after a closing quote",
+    "LINE SIZE OVER MAXIMUM": "a line longer than the reader allows",
+}
+
+
+def _data_lines(src: Path) -> int:
+    """The number of lines after the header (a last line without a line break counts)."""
+    n, last = 0, b""
+    with open(src, "rb") as fh:
+        while block := fh.read(BLOCK):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (1 if last not in (b"\n", b"") else 0) - 1
+
+
+def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[str]) -> list | None:
+    """DuckDB's strict reader again, now setting the malformed lines aside (vectorised). Used only when every
+    record is one line (then a line number is a row number); None when that is not so (blank lines,
+    cells that span lines, a quote never closed): the caller reads record by record instead."""
+    raw, rej, scan = stage + "_raw", stage + "_rejects", stage + "_rejects_scan"
+    columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in cols) + "}"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {q(raw)} AS SELECT * FROM read_csv({lit(str(src))}, "
+                    f"columns = {columns}, header = true, delim = ',', quote = '\"', escape = '\"', "
+                    f"auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = {lit(rej)}, "
+                    f"rejects_scan = {lit(scan)})")
+        bad = con.execute(f"SELECT line, min(error_type), any_value(csv_line) FROM {q(rej)} GROUP BY line "
+                          "ORDER BY line").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        for t in (rej, scan):
+            con.execute(f"DROP TABLE IF EXISTS {q(t)}")
+    accepted = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
+    if any("\n" in (text or "") for _, _, text in bad) or accepted + len(bad) != _data_lines(src):
+        return None
+    n = len(cols)
+    rejects = []
+    for line_no, kind, text in bad:
+        text = (text or "").rstrip("\r")
+        if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+            try:
+                problem = f"it has {len(next(csv.reader([text])))} fields"
+            except (csv.Error, StopIteration):
+                problem = "it has another number of fields"
+        else:
+            problem = _DUCKDB_PROBLEMS.get(kind, "a line that is not valid CSV")
+        rejects.append((line_no - 1, "(whole row)", _shown(text),
+                        f"a CSV line with {n} fields as in the header (line {line_no} of the file: {problem})"))
+    # the k-th accepted row is row k + (the number of rejected rows before it): with g_i = r_i - i for the
+    # sorted rejected rows r_i, that number is the largest i whose g_i < k (an ASOF join)
+    gaps = stage + "_gaps"
+    con.register(gaps + "_in", pa.table({"r": pa.array([r[0] for r in rejects], pa.int64())}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {q(gaps)} AS SELECT g, max(i) AS c FROM (SELECT r - i AS g, i FROM "
+                f"(SELECT r, row_number() OVER (ORDER BY r) AS i FROM {q(gaps + '_in')})) GROUP BY g")
+    con.unregister(gaps + "_in")
+    select = ", ".join(f"a.{q(c)}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(stage)} AS SELECT a._k + coalesce(gp.c, 0) AS _row, {select} "
+                f"FROM (SELECT rowid + 1 AS _k, * FROM {q(raw)}) a ASOF LEFT JOIN {q(gaps)} gp ON a._k > gp.g")
+    return rejects
 
 
 class _Lines:
