@@ -220,3 +220,27 @@ def test_reference_and_duckdb_agree_on_narrowed_decisions(tmp_path, readings):
     assert got[0] > 20
     if "chapeau" in readings:   # the registry does reach reliefs that exist only under a reading
         assert got[1] > 0
+
+
+@pytest.mark.spark
+def test_spark_agrees_with_duckdb_on_narrowed_decisions_and_readings(tmp_path):
+    from clemency.engines.spark import check_available
+    from clemency.errors import EngineUnavailable
+    try:
+        check_available()
+    except EngineUnavailable as exc:
+        pytest.skip(f"Spark engine unavailable: {exc}")
+    reg = tmp_path / "registry.csv"
+    _registry(reg, n=300, seed=3)
+    readings = {"chapeau": "a1-a6", "f3": "none", "b3": "application"}
+    outs = {}
+    for engine in ("duckdb", "spark"):
+        apply_act("az-2025", reg, tmp_path / engine, engine=engine, readings=readings, on="2026-01-20", csv=False)
+        outs[engine] = tmp_path / engine / "decisions.parquet"
+    differ = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in COLUMNS)
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM '{outs['spark']}'").fetchone()[0] > 250
+    bad = con.execute(f"SELECT a._row FROM '{outs['duckdb']}' a JOIN '{outs['spark']}' b USING (_row) "
+                      f"WHERE {differ}").fetchall()
+    assert not bad, f"{len(bad)} rows differ, first {bad[:5]}"
+    assert con.execute(f"SELECT count(*) FROM '{outs['spark']}' WHERE rests_on_readings <> ''").fetchone()[0] > 0
