@@ -292,3 +292,11 @@ def test_blank_lines_and_a_malformed_line_keep_row_numbers(tmp_path):
     con, res, findings = load_bytes(tmp_path, text.encode())
     assert [f[0] for f in findings] == [2] and "line 4 of the file" in findings[0][3]
     assert con.execute("SELECT list(_row ORDER BY _row) FROM registry").fetchone()[0] == [1, 3]
+
+
+def test_a_malformed_line_before_an_undecodable_byte(tmp_path):
+    data = ("\n".join([HEADER, line(1), line(2) + ",extra", line(3, "Hüseynov X"), line(4)]) + "\n").encode()
+    data = data.replace("Hüseynov X".encode(), b"H\xfcseynov X")
+    con, res, findings = load_bytes(tmp_path, data)
+    assert [(f[0], f[1]) for f in findings] == [(2, "(whole row)"), (3, "full_name")]
+    assert (res.rows_in, res.rows_ok) == (4, 2)

@@ -336,12 +336,14 @@ def _stage_csv(path: Path, con: duckdb.DuckDBPyConnection, stage: str, encoding:
             src = tmp / "registry.csv"
             undecodable = _rewrite(path, enc, src)
         cols = _csv_header(src, where)
+        slow = False
         try:
             _csv_fast(src, con, stage, cols)   # DuckDB checks UTF-8 as it reads
-            rejects: list = []
-        except duckdb.Error:
-            # malformed lines, or bytes that are not UTF-8: find out which, in Python
-            bad = _first_bad_utf8(src) if src == path else None
+            rejects: list | str | None = []
+        except duckdb.Error as exc:
+            # malformed lines, or bytes that are not UTF-8 (DuckDB's message is looked at, never shown)
+            rejects = "unicode" if "unicode" in str(exc).lower() else _csv_rejects(src, con, stage, cols)
+            bad = _first_bad_utf8(src) if rejects == "unicode" and src == path else None
             if bad is not None:
                 if encoding is None:
                     enc = _detect_damaged(*_damaged_sample(path, bad), where)
@@ -351,12 +353,12 @@ def _stage_csv(path: Path, con: duckdb.DuckDBPyConnection, stage: str, encoding:
                     _csv_fast(src, con, stage, cols)
                     rejects = []
                 except duckdb.Error:
-                    rejects = _csv_slow(src, con, stage, cols)
-            else:
-                rejects = _csv_rejects(src, con, stage, cols)
-                if rejects is None:
-                    rejects = _csv_slow(src, con, stage, cols)
-        return Staged(cols, scan.digest, rejects, check_cells=scan.nul or undecodable > 0, encoding=enc)
+                    rejects = _csv_rejects(src, con, stage, cols)
+                    if not isinstance(rejects, list):
+                        rejects, slow = _csv_slow(src, con, stage, cols), True
+            elif not isinstance(rejects, list):
+                rejects, slow = _csv_slow(src, con, stage, cols), True
+        return Staged(cols, scan.digest, rejects, check_cells=scan.nul or undecodable > 0 or slow, encoding=enc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -402,10 +404,11 @@ def _data_lines(src: Path) -> int:
     return n + (1 if last not in (b"\n", b"") else 0) - 1
 
 
-def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[str]) -> list | None:
+def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[str]) -> list | str | None:
     """DuckDB's strict reader again, now setting the malformed lines aside (vectorised). Used only when every
     record is one line (then a line number is a row number); None when that is not so (blank lines,
-    cells that span lines, a quote never closed): the caller reads record by record instead."""
+    cells that span lines, a quote never closed): the caller reads record by record instead; "unicode" when
+    some bytes are not UTF-8."""
     raw, rej, scan = stage + "_raw", stage + "_rejects", stage + "_rejects_scan"
     columns = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in cols) + "}"
     try:
@@ -420,6 +423,8 @@ def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: li
     finally:
         for t in (rej, scan):
             con.execute(f"DROP TABLE IF EXISTS {q(t)}")
+    if any(kind == "INVALID UNICODE" for _, kind, _ in bad):
+        return "unicode"
     accepted = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
     if any("\n" in (text or "") for _, _, text in bad) or accepted + len(bad) != _data_lines(src):
         return None
@@ -497,7 +502,7 @@ def _csv_slow(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: list[
     """Record by record with Python's csv module: a malformed record is a finding, the rest is staged."""
     n = len(cols)
     rejects: list[tuple[int, str, str, str]] = []
-    with open(src, encoding="utf-8-sig", newline="") as fh:
+    with open(src, encoding="utf-8-sig", newline="", errors="replace") as fh:
         lines = _Lines(fh)
         reader = csv.reader(lines, strict=True)
         next(reader)   # the header
