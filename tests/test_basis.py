@@ -44,7 +44,7 @@ def test_b2_is_inferred_only_at_its_inferred_boundary(term, basis):
 
 
 def test_an_exclusion_that_held_still_weakens_the_basis():
-    d, = decide({"war_participant": True, "articles": "122.1"})
+    d, = decide({"war_participant": True, "articles": "124.1"})
     assert d["excluded_by"] == ["F2"] and d["basis"] == "inferred"
 
 
