@@ -91,16 +91,16 @@ async def login(request: Request):
     try:
         user = await run_in_threadpool(st.users.authenticate, name, password, address(request))
     except Throttled as exc:
-        audit(request, "sign_in_throttled", "user:" + name[:64])
+        await audit(request, "sign_in_throttled", "user:" + name[:64])
         raise ApiError(429, exc.message, ["wait, or ask an administrator to unlock the account"],
                        headers={"retry-after": str(exc.seconds)}) from None
     if user is None:
-        audit(request, "sign_in_failed", "user:" + name[:64])
+        await audit(request, "sign_in_failed", "user:" + name[:64])
         return render(request, "login.html", status_code=401, failed=True, next=nxt)
     token, session = await run_in_threadpool(st.sessions.create, user.id, address(request))
     request.state.user, request.state.role, request.state.csrf = session, session.role, session.csrf
     request.scope["state"]["set_session"] = token
-    audit(request, "sign_in", "user:" + user.name)
+    await audit(request, "sign_in", "user:" + user.name)
     return RedirectResponse(nxt, status_code=303)
 
 
@@ -109,7 +109,7 @@ async def logout(request: Request):
     form = await request.form(max_files=0, max_fields=5)
     require_csrf(request, form)
     if request.state.user is not None:
-        audit(request, "sign_out", "user:" + request.state.user.user)
+        await audit(request, "sign_out", "user:" + request.state.user.user)
         request.app.state.store.sessions.end(request.cookies.get("clemency_session"))
     request.scope["state"]["set_session"] = ""
     return RedirectResponse("/check", status_code=303)

@@ -99,9 +99,12 @@ def store(request: Request):
     return request.app.state.store
 
 
-def audit(request: Request, action: str, obj: str = "-", **details) -> None:
-    """One entry in the audit chain: who, from where, what, on which object; never record contents."""
-    store(request).audit.record(action, user_name(request), address(request), obj, **details)
+async def audit(request: Request, action: str, obj: str = "-", **details) -> None:
+    """One entry in the audit chain: who, from where, what, on which object; never record contents.
+    Written off the event loop (a database write may wait for a lock)."""
+    from starlette.concurrency import run_in_threadpool
+    await run_in_threadpool(store(request).audit.record, action, user_name(request), address(request), obj,
+                            **details)
 
 
 def require_role(request: Request, role: str) -> None:

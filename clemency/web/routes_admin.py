@@ -38,7 +38,7 @@ async def users_change(request: Request):
             raise ApiError(400, "unknown action", ["add, disable, enable, role or unlock"])
     except UserError as exc:
         raise ApiError(400, exc.message, [exc.hint] if exc.hint else []) from None
-    audit(request, "user_" + action, "user:" + name, role=str(form.get("role") or "") if action in ("add", "role")
+    await audit(request, "user_" + action, "user:" + name, role=str(form.get("role") or "") if action in ("add", "role")
           else None)
     return RedirectResponse("/admin/users", status_code=303)
 

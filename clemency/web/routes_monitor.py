@@ -172,7 +172,7 @@ async def judge(request: Request):
     note = str(body.get("note") or "")[:2000]
     await run_in_threadpool(st.judgements.record, left, right, judgement, user_name(request), note)
     await run_in_threadpool(_ledger_append, monitor_dir(request), left, right, judgement, user_name(request), note)
-    audit(request, "judgement", f"pair:{left[:90]}~{right[:90]}", judgement=judgement)
+    await audit(request, "judgement", f"pair:{left[:90]}~{right[:90]}", judgement=judgement)
     log.info("judgement recorded (%s)", judgement)
     return JSONResponse({"left_id": left, "right_id": right, "judgement": judgement})
 

@@ -113,7 +113,7 @@ async def start_run(request: Request):
             size += len(chunk)
             fh.write(chunk)
     job.update(bytes=size)
-    audit(request, "upload", "run:" + job.id, bytes=size, act=act, readings=readings)
+    await audit(request, "upload", "run:" + job.id, bytes=size, act=act, readings=readings)
     log.info("run %s: upload of %d bytes", job.id, size)
     jobs.start(job)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
@@ -130,7 +130,7 @@ async def run_again(request: Request):
     if not old.input_path.is_file():
         raise ApiError(409, "the upload of this run is no longer kept", [])
     job = await run_in_threadpool(jobs.again, old, user_name(request))
-    audit(request, "run_again", "run:" + job.id, of=old.id)
+    await audit(request, "run_again", "run:" + job.id, of=old.id)
     jobs.start(job)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
@@ -144,7 +144,7 @@ async def publish(request: Request):
         raise ApiError(409, "the run has not finished", [])
     value = str(form.get("published") or "1") not in ("0", "false", "")
     job.update(published=value)
-    audit(request, "publish" if value else "unpublish", "run:" + job.id)
+    await audit(request, "publish" if value else "unpublish", "run:" + job.id)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
@@ -202,7 +202,7 @@ async def person_page(request: Request):
         raise ApiError(409, "the run has not finished", [])
     case_id = request.path_params["case_id"][:200]
     decision, alts, sources = await run_in_threadpool(_person, job, case_id)
-    audit(request, "view_person", "run:" + job.id)
+    await audit(request, "view_person", "run:" + job.id)
     return render(request, "person.html", run=job.status(), d=decision, alts=alts, sources=sources, case_id=case_id)
 
 
@@ -292,7 +292,7 @@ async def download(request: Request):
         raise ApiError(404, "no such download", [", ".join(FILES)])
     if job.meta["state"] != "done":
         raise ApiError(409, "the run has not finished", [])
-    audit(request, "export", "run:" + job.id, file=what)
+    await audit(request, "export", "run:" + job.id, file=what)
     return await serve_file(job, what)
 
 
@@ -319,7 +319,7 @@ async def findings(request: Request):
         raise ApiError(409, "the run has not finished", [])
     if not (job.out / "findings.csv").is_file():
         raise ApiError(404, "no such download", [])
-    audit(request, "export", "run:" + job.id, file="findings.csv")
+    await audit(request, "export", "run:" + job.id, file="findings.csv")
     path = await run_in_threadpool(made, job, "findings.csv")
     return FileResponse(path, filename=f"{job.id}-findings.csv")
 

@@ -60,7 +60,7 @@ async def run_timeline_page(request: Request):
     page = out / "timeline.html"
     if not page.exists():
         await run_in_threadpool(_make, run, job, out, page)
-    audit(request, "export", "run:" + job.id, file="timeline.html")
+    await audit(request, "export", "run:" + job.id, file="timeline.html")
     return HTMLResponse(page.read_text(encoding="utf-8"), headers={"content-security-policy": CSP_REPORT})
 
 
