@@ -342,7 +342,7 @@ def _stage_csv(path: Path, con: duckdb.DuckDBPyConnection, stage: str, encoding:
             rejects: list | str | None = []
         except duckdb.Error as exc:
             # malformed lines, or bytes that are not UTF-8 (DuckDB's message is looked at, never shown)
-            rejects = "unicode" if "unicode" in str(exc).lower() else _csv_rejects(src, con, stage, cols)
+            rejects = "unicode" if any(w in str(exc).lower() for w in ("unicode", "encoding")) else _csv_rejects(src, con, stage, cols)
             bad = _first_bad_utf8(src) if rejects == "unicode" and src == path else None
             if bad is not None:
                 if encoding is None:
@@ -423,7 +423,7 @@ def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: li
     finally:
         for t in (rej, scan):
             con.execute(f"DROP TABLE IF EXISTS {q(t)}")
-    if any(kind == "INVALID UNICODE" for _, kind, _ in bad):
+    if any("UNICODE" in kind or "ENCODING" in kind for _, kind, _ in bad):
         return "unicode"
     accepted = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
     if any("\n" in (text or "") for _, _, text in bad) or accepted + len(bad) != _data_lines(src):
