@@ -227,3 +227,32 @@ def test_a_person_conflict_makes_every_row_a_finding_in_any_order(tmp_path):
                                                       [rows[i] for i in order]], _CTX)
         assert counts[:3] == (3, 0, 3) and decisions == {}
         assert sorted(f[0] for f in findings) == ["C1", "C2", "C3"]
+
+
+def test_csv_parquet_and_xlsx_go_through_the_same_checks(tmp_path):
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    rows = [dict(GOOD), dict(GOOD, case_id="C2", person_id="P2", birth_date="2024-01-01"),
+            dict(GOOD, case_id="C3", person_id="P3", sentence_end="2030-06-01", full_name="NaN")]
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    with open(tmp_path / "r.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, cols)
+        w.writeheader()
+        w.writerows(rows)
+    pq.write_table(pa.table({c: [r.get(c) for r in rows] for c in cols}), tmp_path / "r.parquet")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(cols)
+    for r in rows:
+        ws.append([r.get(c) for c in cols])
+    wb.save(tmp_path / "r.xlsx")
+    got = []
+    for ext in ("csv", "parquet", "xlsx"):
+        con = duckdb.connect()
+        res = load_registry(tmp_path / f"r.{ext}", con, as_of=AS_OF)
+        got.append(((res.rows_in, res.rows_ok, res.rows_rejected),
+                    con.execute("SELECT row, field, value, expected FROM findings ORDER BY ALL").fetchall()))
+    assert got[0] == got[1] == got[2]
+    assert got[0][0] == (3, 1, 2)
+    assert {(f[0], f[1]) for f in got[0][1]} == {(2, "birth_date"), (3, "sentence_end"), (3, "full_name")}
