@@ -95,8 +95,10 @@ def data_mutants(act: str) -> list[Mutant]:
         new = lines[:i] + ([new_line] if new_line is not None else []) + lines[i + 1:]
         out.append(Mutant("data", path, i + 1, what, "".join(new)))
 
-    text = "".join(lines)
-    ids = re.findall(r"^\s*- id: (\S+)", text, re.M)
+    from clemency.act.load import load_act  # noqa: PLC0415
+    # a binding to a clause that never decides (a provision, a clause of unknown content) is inert:
+    # dropping it from a group is an equivalent mutant, not generated
+    ids = [c.id for c in load_act(act).clauses if c.kind == "relief" and c.decides]
     in_applies, indent = False, 0
     for i, line in enumerate(lines):
         stripped = line.strip()
@@ -132,6 +134,12 @@ def data_mutants(act: str) -> list[Mutant]:
                 n = int(m.group(1))
                 for k in (n - 1, n + 1):
                     emit(i, line[: m.start()] + str(k) + line[m.end():], f"{n} -> {k}")
+            # a comparison moved by one (the end day of a punishment, an age, a term)
+            for m in re.finditer(r"(?<![<>=!])(<=|>=|<|>)(?![<>=])", line):
+                if line[: m.start()].count("'") % 2 == 1:
+                    continue
+                flipped = {"<": "<=", "<=": "<", ">": ">=", ">=": ">"}[m.group(1)]
+                emit(i, line[: m.start()] + flipped + line[m.end():], f"{m.group(1)} -> {flipped} (column {m.start()})")
             # a changed enumeration value in == comparisons
             for m in re.finditer(r"== '([a-z_]+)'", line):
                 enum = _enum_of([m.group(1)])
