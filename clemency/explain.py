@@ -99,60 +99,88 @@ def explain(ctx: Context, row: dict, decision: dict) -> dict:
     return result
 
 
-def plain_words(ctx: Context, d: dict) -> str:
-    """One paragraph a lawyer can read: the outcome, the clause, what kept the person out, what is unknown."""
+def plain_words(ctx: Context, d: dict, lang: str = "en") -> str:
+    """One paragraph a lawyer can read: the outcome, the clause, what kept the person out, what is unknown.
+    The sentences are gettext messages (clemency/locale), and so are the act's texts they quote; English is
+    the source, in any other language dates are written as the locale writes them."""
+    from clemency.locale import date as locale_date
+    from clemency.locale import gettext_for
+    g = gettext_for(lang)
+
+    def _(message):            # a message may be missing (None) in an act: shown as it is
+        return g(message) if isinstance(message, str) and message else message
+    day = (lambda v: v) if lang == "en" else (lambda v: locale_date(v, lang))  # noqa: E731
     by_id = {r["clause"]: r for r in d["reasons"]}
     relief = d["relief"]
-    words = jurisdiction_of(ctx.act).words   # the relief in the words of the act's jurisdiction
+    jur = jurisdiction_of(ctx.act)
+
+    def words(r: str) -> str:     # the relief in the words of the act's jurisdiction
+        return jur.words(r, lang) if lang != "en" else jur.words(r)
+
+    def says(k: dict) -> str:
+        return _(k["says"]) if k["says"] else k["test"]
+
     parts = []
     if d["clause"]:
         r = by_id[d["clause"]]
-        held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
-        basis = "" if d["basis"] == "reported" else f" This rests on {d['basis']} content, not on the reported text."
-        parts.append(f"{words(relief).capitalize()} under clause {d['clause']} ({r['text']}): {held}.{basis}")
+        held = "; ".join(says(k) for k in r["conditions"] if k["result"] == "held")
+        basis = "" if d["basis"] == "reported" else " " + _(
+            "This rests on {basis} content, not on the reported text.").format(basis=_(d["basis"]))
+        parts.append(_("{relief} under clause {clause} ({text}): {held}.").format(
+            relief=_cap(words(relief)), clause=d["clause"], text=_(r["text"]), held=held) + basis)
         if d.get("rests_on_readings"):
-            parts.append("This relief exists only under the reading " + " and ".join(
-                _reading_words(ctx, r) for r in d["rests_on_readings"]) + ", not under the default reading.")
+            parts.append(_("This relief exists only under the reading {readings}, not under the default reading.")
+                         .format(readings=_(" and ").join(_reading_words(ctx, r, _) for r in d["rests_on_readings"])))
         if relief == "term_reduction":
-            parts.append(f"The term is cut by {d['reduction_months']} months: release on {d['new_sentence_end']}.")
+            parts.append(_("The term is cut by {months} months: release on {end}.").format(
+                months=d["reduction_months"], end=day(d["new_sentence_end"])))
         if d["eligible_from"]:
-            parts.append(f"The relief holds from {d['eligible_from']}.")
+            parts.append(_("The relief holds from {day}.").format(day=day(d["eligible_from"])))
     elif relief == "none":
-        parts.append("No clause of the act gives this person relief on " + d["on"] + ".")
-        near = [f"{r['clause']} ({k['says'] or k['test']})" for r, k in near_misses(d["reasons"])]
+        parts.append(_("No clause of the act gives this person relief on {day}.").format(day=day(d["on"])))
+        near = [f"{r['clause']} ({says(k)})" for r, k in near_misses(d["reasons"])]
         if near:
-            parts.append("Missed only on the time left or the term imposed: " + "; ".join(near) + ".")
+            parts.append(_("Missed only on the time left or the term imposed: {clauses}.").format(
+                clauses="; ".join(near)))
     else:
-        unknown = unknowns_that_matter(ctx.plan, d["reasons_code"])
-        parts.append("The outcome cannot be decided on the data given: it depends on "
-                     + ", ".join(unknown) + ".")
+        unknown = unknowns_that_matter(ctx.plan, d["reasons_code"]) or [
+            r["clause"] for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
+        parts.append(_("The outcome cannot be decided on the data given: it depends on {clauses}.").format(
+            clauses=", ".join(unknown)))
         for cid in unknown:
-            missing = [k["says"] or k["test"] for k in by_id[cid]["conditions"] if k["result"] == "unknown"]
+            missing = [says(k) for k in by_id[cid]["conditions"] if k["result"] == "unknown"]
             if missing:
-                parts.append(f"{cid}: unknown whether {'; '.join(missing)}.")
+                parts.append(_("{clause}: unknown whether {conditions}.").format(
+                    clause=cid, conditions="; ".join(missing)))
     for x in d["excluded_by"]:
         r = by_id[x]
-        held = "; ".join(k["says"] or k["test"] for k in r["conditions"] if k["result"] == "held")
-        parts.append(f"Excluded by {x} ({r['text']}): {held}.")
+        held = "; ".join(says(k) for k in r["conditions"] if k["result"] == "held")
+        parts.append(_("Excluded by {clause} ({text}): {held}.").format(clause=x, text=_(r["text"]), held=held))
         soft = ctx.plan.clause(x).reading_bound
         barred = [c["clause"] for c in d["reasons"] if c["kind"] == "relief" and c["result"] != "failed"
                   and x in (c["applies_to_this"] or ())]
         if soft and barred and set(barred) <= set(soft):
-            parts.append(f"{x} bars {', '.join(barred)} only under the selected reading of an open point of the act, "
-                         "so this rests on inferred content.")
+            parts.append(_("{clause} bars {clauses} only under the selected reading of an open point of the act, "
+                           "so this rests on inferred content.").format(clause=x, clauses=", ".join(barred)))
     if d["upcoming"]:
         u = d["upcoming"]
-        parts.append(f"From {u['eligible_from']} clause {u['clause']} will give {words(u['relief'])}.")
+        parts.append(_("From {day} clause {clause} will give {relief}.").format(
+            day=day(u["eligible_from"]), clause=u["clause"], relief=words(u["relief"])))
     if d["notes"]:
-        parts.append(f"Note: {d['notes']}.")
+        parts.append(_("Note: {notes}.").format(notes=d["notes"]))
     return " ".join(parts)
 
 
-def _reading_words(ctx: Context, item: str) -> str:
-    name, _, value = item.partition("=")
+def _cap(text: str) -> str:
+    return text.capitalize()
+
+
+def _reading_words(ctx: Context, item: str, _=None) -> str:
+    _ = _ or (lambda s: s)
+    name, _sep, value = item.partition("=")
     r = ctx.act.readings.get(name)
     meaning = r.values.get(value) if r is not None else None
-    return f"{item} ({meaning})" if meaning else item
+    return f"{item} ({_(meaning)})" if meaning else item
 
 
 #: what a near miss may turn on: the time left and the term imposed. A clause that fails on an age, a degree of

@@ -168,3 +168,28 @@ def test_an_unknown_that_cannot_change_an_indeterminate_outcome_is_not_named():
     g, = decide({"articles": "206.3.2", "term_months": 96, "sentence_end": "2031-01-10", "carer_of_child": "unknown"})
     assert g["relief"] == "none"
     assert unknowns_that_matter(ctx.plan, g["reasons_code"]) == []
+
+
+def test_every_indeterminate_decision_names_an_unknown_that_matters():
+    import random
+    rng = random.Random(5)
+    flags = ["war_participant", "relative_of_fallen", "carer_of_child", "idp", "malicious_regime_violator"]
+    records = []
+    for _ in range(150):
+        rec = {f: rng.choice([False, False, "unknown", True]) for f in flags}
+        rec.update({"sex": rng.choice("MF"), "offense_date": rng.choice([None, "2023-06-01"]),
+                    "birth_date": rng.choice(["1960-01-01", "2000-01-01", "2006-06-06"]),
+                    "articles": rng.choice(["177.2", "206.3.2", "124.1", "999.1", "126.1"])})
+        records.append(rec)
+    ctx = Context.make("az-2025")
+    seen = 0
+    for d in decide(*records):
+        named = unknowns_that_matter(ctx.plan, d["reasons_code"])
+        codes = dict(zip(ctx.plan.reason_order, d["reasons_code"]))
+        assert all(codes[c] == "U" for c in named)
+        if d["relief"] == "indeterminate":
+            seen += 1
+            assert named, d["reasons_code"]
+        else:
+            assert not named, (d["relief"], d["reasons_code"], named)
+    assert seen > 10

@@ -372,7 +372,8 @@ def explain_decision(ctx, d: dict, m: Mapped) -> str:
                      f"({_clause_text(ctx, cid)}): {_says(by[cid])}. Release on {d['new_sentence_end']} "
                      f"instead of {m.record.get('sentence_end')}.")
     elif relief == "indeterminate":
-        unknown = [by[c] for c in unknowns_that_matter(ctx.plan, d["reasons_code"])]
+        unknown = [by[c] for c in unknowns_that_matter(ctx.plan, d["reasons_code"])] or [
+            r for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
         words = "; ".join(f"{r['clause']}: whether {_says(r, 'unknown')}" for r in unknown)
         parts.append(f"Cannot be decided on the data given: it depends on {words}.")
     if relief == "none":
