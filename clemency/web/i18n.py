@@ -1,98 +1,66 @@
-"""UI strings in a small catalogue per language. English is the source; the Azerbaijani and Russian strings
-are machine translations that no fluent speaker has checked, and every page in those languages says so."""
+"""UI strings of the web app, translated with gettext (catalogues in clemency/locale, managed with Babel).
+
+English is the source: `EN` maps each key a template uses to its English text, which is the gettext message id.
+The Azerbaijani and Russian catalogues are machine translations that no fluent speaker has checked, and every
+page in those languages says so. Besides `t(key)` for the page frame, `gettext_for(lang)` translates any
+English message (explanations, clause texts, field and flag names) and `number`/`date` format for the locale."""
 
 from __future__ import annotations
+
+from clemency.locale import N_, catalogue, date, gettext_for, number
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
 
+__all__ = ["EN", "LANGUAGES", "N_", "UNCHECKED", "catalogue", "date", "gettext_for", "number", "pick_language",
+           "translator"]
+
 EN = {
-    "app": "Clemency", "tagline": "Amnesty acts as data, applied to registries, explained person by person.",
-    "nav.check": "Check a person", "nav.runs": "Run an act", "nav.acts": "The act", "nav.timeline": "Implementation",
-    "nav.monitor": "Monitor", "nav.api": "API", "nav.signin": "Sign in", "nav.signout": "Sign out",
-    "mt.notice": "Machine translation, not checked by a fluent speaker.",
-    "check.title": "Check a person", "check.intro": "Fill in what the registry says about the person. "
-    "Leave a field empty when it is not known.", "check.submit": "Decide",
-    "check.act": "Act", "check.on": "Decision date (empty: the entry into force)", "check.readings": "Readings",
-    "check.flags": "Status flags", "field.person_id": "Person id", "field.sex": "Sex",
-    "field.birth_date": "Birth date", "field.status": "Status", "field.articles": "Articles (e.g. 206.3.2;193-1.3.1)",
-    "field.crime_category": "Crime category (empty: from the articles)", "field.negligent": "By negligence",
-    "field.offense_date": "Offence date", "field.punishment": "Punishment", "field.term_months": "Term (months)",
-    "field.sentence_start": "Sentence start", "field.sentence_end": "Sentence end (day of release)",
-    "field.institution": "Institution", "field.disability_percent": "Disability (%)",
-    "field.recidivism": "Recidivism",
-    "decision.title": "Decision", "decision.relief": "Relief", "decision.clause": "Clause",
-    "decision.basis": "Basis", "decision.explanation": "In plain words", "decision.reasons": "Clause by clause",
-    "decision.alternatives": "Under other readings of the act",
-    "decision.no_alternatives": "No single alternative reading changes the relief or the clause.",
-    "decision.status": "Status", "decision.sources": "Sources", "decision.result": "Result",
-    "decision.conditions": "Conditions", "decision.values": "Values used",
-    "runs.title": "Run an act on a registry", "runs.upload": "Upload a registry (CSV, XLSX or Parquet)",
-    "runs.start": "Start", "runs.signin_needed": "Sign in as an operator to upload a registry.",
-    "runs.none": "No runs yet.", "runs.status": "Status", "runs.decisions": "Decisions",
-    "runs.filter": "Filter", "runs.download": "Download", "runs.report": "Published report",
-    "runs.previous": "Previous", "runs.next": "Next", "runs.person": "Person",
-    "acts.title": "Acts", "act.clauses": "Clauses", "act.readings": "Readings", "act.parameters": "Parameters",
-    "act.definitions": "Definitions", "act.sources": "Sources", "act.default": "default",
-    "timeline.title": "Implementation", "timeline.unavailable": "The implementation timeline is not available yet.",
-    "monitor.title": "Monitor", "monitor.lists": "Lists and their versions", "monitor.review": "Matches to review",
-    "monitor.keys": "Keys: j/k move, s same, d different, u unsure.", "monitor.why": "Why each person is still in",
-    "monitor.past": "Past amnesties and pardons", "monitor.none": "Nothing here yet.",
-    "monitor.why_unavailable": "Not available yet.",
-    "login.title": "Sign in", "login.username": "User name", "login.password": "Password", "login.submit": "Sign in",
-    "login.failed": "Wrong user name or password, or the account is disabled.",
-    "common.synthetic": "Synthetic data", "common.asof": "As of", "common.readings": "readings",
+    "app": N_("Clemency"), "tagline": N_("Amnesty acts as data, applied to registries, explained person by person."),
+    "nav.check": N_("Check a person"), "nav.runs": N_("Run an act"), "nav.acts": N_("The act"), "nav.timeline": N_("Implementation"),
+    "nav.monitor": N_("Monitor"), "nav.api": N_("API"), "nav.signin": N_("Sign in"), "nav.signout": N_("Sign out"),
+    "mt.notice": N_("Machine translation, not checked by a fluent speaker."),
+    "check.title": N_("Check a person"), "check.intro": N_("Fill in what the registry says about the person. "
+    "Leave a field empty when it is not known."), "check.submit": N_("Decide"),
+    "check.act": N_("Act"), "check.on": N_("Decision date (empty: the entry into force)"), "check.readings": N_("Readings"),
+    "check.flags": N_("Status flags"), "field.person_id": N_("Person id"), "field.sex": N_("Sex"),
+    "field.birth_date": N_("Birth date"), "field.status": N_("Status"), "field.articles": N_("Articles (e.g. 206.3.2;193-1.3.1)"),
+    "field.crime_category": N_("Crime category (empty: from the articles)"), "field.negligent": N_("By negligence"),
+    "field.offense_date": N_("Offence date"), "field.punishment": N_("Punishment"), "field.term_months": N_("Term (months)"),
+    "field.sentence_start": N_("Sentence start"), "field.sentence_end": N_("Sentence end (day of release)"),
+    "field.institution": N_("Institution"), "field.disability_percent": N_("Disability (%)"),
+    "field.recidivism": N_("Recidivism"),
+    "decision.title": N_("Decision"), "decision.relief": N_("Relief"), "decision.clause": N_("Clause"),
+    "decision.basis": N_("Basis"), "decision.explanation": N_("In plain words"), "decision.reasons": N_("Clause by clause"),
+    "decision.alternatives": N_("Under other readings of the act"),
+    "decision.no_alternatives": N_("No single alternative reading changes the relief or the clause."),
+    "decision.status": N_("Status"), "decision.sources": N_("Sources"), "decision.result": N_("Result"),
+    "decision.conditions": N_("Conditions"), "decision.values": N_("Values used"),
+    "runs.title": N_("Run an act on a registry"), "runs.upload": N_("Upload a registry (CSV, XLSX or Parquet)"),
+    "runs.start": N_("Start"), "runs.signin_needed": N_("Sign in as an operator to upload a registry."),
+    "runs.none": N_("No runs yet."), "runs.status": N_("Status"), "runs.decisions": N_("Decisions"),
+    "runs.filter": N_("Filter"), "runs.download": N_("Download"), "runs.report": N_("Published report"),
+    "runs.previous": N_("Previous"), "runs.next": N_("Next"), "runs.person": N_("Person"),
+    "acts.title": N_("Acts"), "act.clauses": N_("Clauses"), "act.readings": N_("Readings"), "act.parameters": N_("Parameters"),
+    "act.definitions": N_("Definitions"), "act.sources": N_("Sources"), "act.default": N_("default"),
+    "timeline.title": N_("Implementation"), "timeline.unavailable": N_("The implementation timeline is not available yet."),
+    "monitor.title": N_("Monitor"), "monitor.lists": N_("Lists and their versions"), "monitor.review": N_("Matches to review"),
+    "monitor.keys": N_("Keys: j/k move, s same, d different, u unsure."), "monitor.why": N_("Why each person is still in"),
+    "monitor.past": N_("Past amnesties and pardons"), "monitor.none": N_("Nothing here yet."),
+    "monitor.why_unavailable": N_("Not available yet."),
+    "login.title": N_("Sign in"), "login.username": N_("User name"), "login.password": N_("Password"), "login.submit": N_("Sign in"),
+    "login.failed": N_("Wrong user name or password, or the account is disabled."),
+    "decision.reduction": N_("Reduction (months)"), "decision.new_end": N_("New day of release"),
+    "decision.eligible": N_("Relief holds"), "decision.upcoming": N_("Later in the window"),
+    "decision.excluded_by": N_("Excluded by"), "decision.reading": N_("Reading"), "decision.value": N_("Value"),
+    "decision.from": N_("from"), "decision.none": N_("none"),
+    "result.held": N_("held"), "result.failed": N_("failed"), "result.unknown": N_("unknown"),
+    "result.not decided (content unknown)": N_("not decided (content unknown)"),
+    "status.reported": N_("reported"), "status.inferred": N_("inferred"), "status.unknown": N_("unknown"),
+    "kind.relief": N_("relief"), "kind.exclusion": N_("exclusion"), "kind.provision": N_("provision"),
+    "value.true": N_("yes"), "value.false": N_("no"), "value.unknown": N_("unknown"),
+    "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
 }
-
-AZ = {
-    "tagline": "Amnistiya aktları məlumat kimi: reyestrlərə tətbiq edilir, hər şəxs üçün izah olunur.",
-    "nav.check": "Şəxsi yoxla", "nav.runs": "Aktı reyestrə tətbiq et", "nav.acts": "Akt", "nav.timeline": "İcra",
-    "nav.monitor": "Monitorinq", "nav.signin": "Daxil ol", "nav.signout": "Çıxış",
-    "mt.notice": "Maşın tərcüməsi, səlis danışan tərəfindən yoxlanılmayıb.",
-    "check.title": "Şəxsi yoxla", "check.intro": "Reyestrin şəxs haqqında dediklərini doldurun. "
-    "Məlum deyilsə, sahəni boş qoyun.", "check.submit": "Qərar ver", "check.act": "Akt",
-    "check.on": "Qərar tarixi (boş: qüvvəyə minmə günü)", "check.readings": "Şərhlər", "check.flags": "Status əlamətləri",
-    "field.sex": "Cins", "field.birth_date": "Doğum tarixi", "field.status": "Status", "field.articles": "Maddələr",
-    "field.punishment": "Cəza", "field.term_months": "Müddət (ay)", "field.sentence_start": "Cəzanın başlanğıcı",
-    "field.sentence_end": "Cəzanın sonu (azad olma günü)", "field.offense_date": "Cinayət tarixi",
-    "decision.title": "Qərar", "decision.relief": "Güzəşt", "decision.clause": "Bənd", "decision.basis": "Əsas",
-    "decision.explanation": "Sadə sözlərlə", "decision.reasons": "Bənd-bənd",
-    "decision.alternatives": "Aktın digər şərhləri altında", "decision.status": "Status",
-    "decision.sources": "Mənbələr", "decision.result": "Nəticə",
-    "runs.title": "Aktı reyestrə tətbiq et", "runs.start": "Başla", "runs.download": "Yüklə",
-    "acts.title": "Aktlar", "act.clauses": "Bəndlər", "act.readings": "Şərhlər", "act.sources": "Mənbələr",
-    "timeline.title": "İcra", "timeline.unavailable": "İcra qrafiki hələ mövcud deyil.",
-    "monitor.title": "Monitorinq", "monitor.review": "Yoxlanılacaq uyğunluqlar",
-    "monitor.past": "Keçmiş amnistiyalar və əfvlər",
-    "login.title": "Daxil ol", "login.username": "İstifadəçi adı", "login.password": "Parol", "login.submit": "Daxil ol",
-}
-
-RU = {
-    "tagline": "Акты амнистии как данные: применяются к реестрам, объясняются по каждому человеку.",
-    "nav.check": "Проверить человека", "nav.runs": "Применить акт к реестру", "nav.acts": "Акт",
-    "nav.timeline": "Исполнение", "nav.monitor": "Мониторинг", "nav.signin": "Войти", "nav.signout": "Выйти",
-    "mt.notice": "Машинный перевод, не проверен носителем языка.",
-    "check.title": "Проверить человека", "check.intro": "Заполните то, что реестр говорит о человеке. "
-    "Оставьте поле пустым, если это неизвестно.", "check.submit": "Решить", "check.act": "Акт",
-    "check.on": "Дата решения (пусто: вступление в силу)", "check.readings": "Толкования",
-    "check.flags": "Признаки статуса", "field.sex": "Пол", "field.birth_date": "Дата рождения",
-    "field.status": "Статус", "field.articles": "Статьи", "field.punishment": "Наказание",
-    "field.term_months": "Срок (месяцев)", "field.sentence_start": "Начало срока",
-    "field.sentence_end": "Конец срока (день освобождения)", "field.offense_date": "Дата преступления",
-    "decision.title": "Решение", "decision.relief": "Льгота", "decision.clause": "Пункт", "decision.basis": "Основание",
-    "decision.explanation": "Простыми словами", "decision.reasons": "По пунктам",
-    "decision.alternatives": "При других толкованиях акта", "decision.status": "Статус",
-    "decision.sources": "Источники", "decision.result": "Результат",
-    "runs.title": "Применить акт к реестру", "runs.start": "Начать", "runs.download": "Скачать",
-    "acts.title": "Акты", "act.clauses": "Пункты", "act.readings": "Толкования", "act.sources": "Источники",
-    "timeline.title": "Исполнение", "timeline.unavailable": "График исполнения пока недоступен.",
-    "monitor.title": "Мониторинг", "monitor.review": "Совпадения для проверки",
-    "monitor.past": "Прошлые амнистии и помилования",
-    "login.title": "Вход", "login.username": "Имя пользователя", "login.password": "Пароль", "login.submit": "Войти",
-}
-
-CATALOGUES = {"en": EN, "az": AZ, "ru": RU}
-
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
     for cand in (query, cookie):
@@ -106,9 +74,10 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 
 
 def translator(lang: str):
-    """`t(key)`: the string in `lang`, falling back to English (then to the key itself)."""
-    cat = CATALOGUES.get(lang, EN)
+    """`t(key)`: the string for a UI key in `lang`, falling back to English (then to the key itself)."""
+    g = gettext_for(lang)
 
     def t(key: str) -> str:
-        return cat.get(key) or EN.get(key) or key
+        src = EN.get(key)
+        return g(src) if src else key
     return t
