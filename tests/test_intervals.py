@@ -244,3 +244,38 @@ def test_spark_agrees_with_duckdb_on_narrowed_decisions_and_readings(tmp_path):
                       f"WHERE {differ}").fetchall()
     assert not bad, f"{len(bad)} rows differ, first {bad[:5]}"
     assert con.execute(f"SELECT count(*) FROM '{outs['spark']}' WHERE rests_on_readings <> ''").fetchone()[0] > 0
+
+
+# ---- the rewriting is sound for every date in the interval (no engine, many cases) ----------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from clemency.compile.evaluate import evaluate  # noqa: E402
+
+_DAYS = st.dates(dt.date(1990, 1, 1), dt.date(2027, 12, 31))
+_ATOMS = ["offense_date >= eif", "offense_date < eif", "age_on(birth_date, offense_date) < 18",
+          "age_on(birth_date, offense_date) >= 16", "add_months(offense_date, 6) > eif",
+          "age_on(offense_date, eif) <= 3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(birth=st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2012, 12, 31))),
+       start=st.one_of(st.none(), _DAYS), status=st.sampled_from(["convicted", "accused"]),
+       atom=st.sampled_from(_ATOMS))
+def test_a_narrowed_comparison_is_true_or_false_only_if_every_date_in_the_interval_agrees(birth, start, status,
+                                                                                            atom):
+    tree = parse(atom.replace("eif", EIF.isoformat()))
+    narrowed = narrow(tree, date_bounds(EIF))
+    row = {"offense_date": None, "birth_date": birth, "sentence_start": start, "status": status}
+    got = evaluate(narrowed, row)
+    if got is None:
+        return
+    lo = birth or dt.date(1900, 1, 1)
+    hi = start or (EIF - dt.timedelta(days=1) if status == "convicted" else None)
+    assert hi is not None, "an interval open above cannot settle a comparison here"
+    day = lo
+    while day <= hi:
+        assert evaluate(tree, {**row, "offense_date": day}) is got, (atom, day)
+        day += dt.timedelta(days=7 if (hi - lo).days > 400 else 1)
+    assert evaluate(tree, {**row, "offense_date": hi}) is got
