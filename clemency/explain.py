@@ -166,6 +166,12 @@ def plain_words(ctx: Context, d: dict, lang: str = "en") -> str:
         u = d["upcoming"]
         parts.append(_("From {day} clause {clause} will give {relief}.").format(
             day=day(u["eligible_from"]), clause=u["clause"], relief=words(u["relief"])))
+    if relief != "indeterminate" and any(
+            "offense_date" in r["values"] and r["values"]["offense_date"] is None and r["result"] in ("held", "failed")
+            for r in d["reasons"]):
+        parts.append(_("The offence date is not recorded: it lies between the birth and the start of the sentence "
+                       "(a sentence with no recorded start began before the entry into force), and every date in "
+                       "that range gives this decision."))
     if d["notes"]:
         parts.append(_("Note: {notes}.").format(notes=d["notes"]))
     return " ".join(parts)

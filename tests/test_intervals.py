@@ -46,6 +46,10 @@ def test_a_man_born_in_2009_serving_since_2025_was_certainly_a_minor_at_the_crim
                  "offense_date": None})
     assert (d["relief"], d["clause"]) == ("release_from_imprisonment", "A8")
     assert reasons(d)["A8"] == "held"
+    assert "The offence date is not recorded" in d["explanation"]
+    full, = decide({"birth_date": "2009-05-05", "offense_date": "2024-10-10", "sentence_start": "2025-03-10",
+                    "sentence_end": "2028-03-10"})
+    assert "The offence date is not recorded" not in full["explanation"]
 
 
 def test_a_man_18_at_the_sentence_start_may_or_may_not_have_been_a_minor():
