@@ -343,8 +343,11 @@ def stages(act):
     def code_articles():
         for p in paths:
             T.test_no_unlisted_article_of_the_code_excludes(p)
+    def reference():
+        for p in paths:
+            T.test_the_reference_engine_agrees_on_every_table_scenario(p)
     return [("tables-plan", plan), ("tables-decisions", decisions), ("scenarios", scenarios),
-            ("tables-code-articles", code_articles)]
+            ("tables-code-articles", code_articles), ("tables-reference", reference)]
 
 for line in sys.stdin:
     m = json.loads(line)
@@ -388,7 +391,41 @@ def run_data_in_process(mutants: list[Mutant], work: Path, done: list[Mutant], r
         proc.wait()
 
 
-def run(mutants: list[Mutant], timeout: int, results: Path) -> None:
+def run_code_in_process(mutants: list[Mutant], work: Path, done: list[Mutant], results: Path) -> None:
+    """Code mutants: the mutated module is written first, then a fresh worker imports it and runs the same
+    stages as for data mutants on az-2025 (act tables: plan, decisions; scenarios; code articles). A mutant
+    that cannot even be imported is killed."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    for n, m in enumerate(mutants, 1):
+        target = work / m.file
+        original = target.read_text(encoding="utf-8")
+        target.write_text(m.text, encoding="utf-8")
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(work)], cwd=work, env=env, text=True,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            try:
+                proc.stdin.write(json.dumps({"file": m.file, "text": m.text, "act": "az-2025"}) + "\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()
+            except BrokenPipeError:
+                line = ""
+            proc.stdin.close()
+            proc.wait()
+            if line:
+                out = json.loads(line)
+                m.result, m.stage = out["result"], out["stage"]
+            else:
+                m.result, m.stage = "killed", "the mutated module does not import"
+        finally:
+            target.write_text(original, encoding="utf-8")
+        m.seconds = round(time.perf_counter() - t0, 1)
+        done.append(m)
+        print(f"[{n}/{len(mutants)}] {m.result:8} {m.file}:{m.line} {m.what} {m.stage} ({m.seconds}s)", flush=True)
+        _save(done, results)
+
+
+def run(mutants: list[Mutant], timeout: int, results: Path, pytest_stages: bool = False) -> None:
     work = scratch_copy()
     done: list[Mutant] = []
     try:
@@ -396,6 +433,9 @@ def run(mutants: list[Mutant], timeout: int, results: Path) -> None:
         if data:
             run_data_in_process(data, work, done, results)
         mutants = [m for m in mutants if m.kind != "data"]
+        if mutants and not pytest_stages:
+            run_code_in_process(mutants, work, done, results)
+            mutants = []
         for n, m in enumerate(mutants, 1):
             target = work / m.file
             original = target.read_text(encoding="utf-8")
@@ -452,6 +492,8 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--timeout", type=int, default=900, help="seconds per test stage")
     p.add_argument("--list", action="store_true", help="list the mutants without running them")
+    p.add_argument("--pytest-stages", action="store_true",
+                   help="code mutants: run per-module pytest stages (slower) instead of the in-process worker")
     p.add_argument("--bottom-up", action="store_true",
                    help="data mutants from the end of each act file first (the exclusions and their bindings)")
     p.add_argument("--skip-done", action="store_true", help="skip mutants already in the results file")
@@ -475,7 +517,7 @@ def main(argv=None) -> None:
             print(f"{m.kind} {m.file}:{m.line} {m.what}")
         print(f"{len(mutants)} mutants")
         return
-    run(mutants, a.timeout, Path(a.results))
+    run(mutants, a.timeout, Path(a.results), a.pytest_stages)
 
 
 if __name__ == "__main__":
