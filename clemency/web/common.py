@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from clemency.store import RANK
 from clemency.web.auth import csrf_ok
-from clemency.web.i18n import LANGUAGES, UNCHECKED, translator
+from clemency.web.i18n import LANGUAGES, UNCHECKED, helpers, translator
 
 log = logging.getLogger("clemency.web")
 HERE = Path(__file__).parent
@@ -77,7 +77,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
         request=request, t=translator(lang), lang=lang, languages=LANGUAGES, unchecked=lang in UNCHECKED,
         role=role, can=lambda r: RANK[role] >= RANK[r], user=user_name(request),
         operator=RANK[role] >= RANK["operator"], csrf=getattr(request.state, "csrf", ""),
-        path=request.url.path, **context)
+        path=request.url.path, **helpers(lang), **context)
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -7,6 +7,7 @@ English message (explanations, clause texts, field and flag names) and `number`/
 
 from __future__ import annotations
 
+from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
@@ -59,6 +60,8 @@ EN = {
     "status.reported": N_("reported"), "status.inferred": N_("inferred"), "status.unknown": N_("unknown"),
     "kind.relief": N_("relief"), "kind.exclusion": N_("exclusion"), "kind.provision": N_("provision"),
     "value.true": N_("yes"), "value.false": N_("no"), "value.unknown": N_("unknown"),
+    "field.on": N_("Decision date"), "field.eif": N_("Entry into force"), "field.window_end": N_("End of the window"),
+    "field.case_id": N_("Case id"), "field.age": N_("Age"),
     "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
 }
 
@@ -81,3 +84,70 @@ def translator(lang: str):
         src = EN.get(key)
         return g(src) if src else key
     return t
+
+
+def _flag_meanings() -> dict:
+    """Status flag -> what it means (English), from every loaded jurisdiction."""
+    from clemency.jurisdictions import loaded
+    out = {}
+    for jur in loaded().values():
+        for f in jur.registry.flags:
+            if f.meaning:
+                out.setdefault(f.name, f.meaning)
+    return out
+
+
+def helpers(lang: str) -> dict:
+    """Functions the templates use to show data in `lang`: `_` (any English message), `fd` (a date), `fn` (a
+    number), `fname` (a field or status flag), `fval` (a value used), `rw` (a relief in words)."""
+    g, t = gettext_for(lang), translator(lang)
+    flags = _flag_meanings()
+
+    def tr(message):
+        return g(message) if isinstance(message, str) and message else message
+
+    def fname(name: str) -> str:
+        if f"field.{name}" in EN:
+            return t(f"field.{name}")
+        if name in flags:
+            return g(flags[name])
+        return name
+
+    def fval(value) -> str:
+        if isinstance(value, bool) or value in ("True", "False", "true", "false"):
+            return t("value.true") if str(value).lower() == "true" else t("value.false")
+        if value is None:
+            return t("value.unknown")
+        if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+            return date(value, lang)
+        return str(value)
+
+    def rw(relief, act=None) -> str:
+        if not relief:
+            return "—"
+        return relief_words(relief, act, lang)
+
+    return {"_": tr, "fd": lambda v: date(v, lang) if v else "—", "fn": lambda v: number(v, lang),
+            "fname": fname, "fval": fval, "rw": rw}
+
+
+def relief_words(relief: str, act=None, lang: str = "en") -> str:
+    """A relief (or none / indeterminate) in the words of the act's jurisdiction (an act id or an Act), in
+    `lang`; the default jurisdiction's words when the act does not load."""
+    from clemency.jurisdictions import jurisdiction_of
+    try:
+        if isinstance(act, str):
+            from clemency.act.load import load_act
+            act = load_act(act)
+        jur = jurisdiction_of(act)
+    except ClemencyError:
+        jur = jurisdiction_of(None)
+    return jur.words(relief, lang)
+
+
+def localise_decision(d: dict, ctx, lang: str) -> dict:
+    """The decision with its plain-words explanation in `lang` (English: unchanged)."""
+    if lang == "en" or lang not in LANGUAGES:
+        return d
+    from clemency.explain import plain_words
+    return {**d, "explanation": plain_words(ctx, d, lang), "relief_words": relief_words(d["relief"], ctx.act, lang)}

@@ -10,6 +10,7 @@ from clemency.errors import ClemencyError
 from clemency.registry.schema import FIELDS, STATUS_FLAGS
 from clemency.web.common import access, public_text, render
 from clemency.web.decider import alternatives, decider
+from clemency.web.i18n import localise_decision
 from clemency.web.routes_act import acts_list, get_act
 
 MAIN_FIELDS = ["person_id", "sex", "birth_date", "status", "articles", "crime_category", "negligent",
@@ -48,10 +49,16 @@ def readings_from_form(form, act) -> dict:
     return out
 
 
-def explain_record(act_id: str, record: dict, readings: dict, on: str | None) -> tuple[dict, list]:
+def explain_record(act_id: str, record: dict, readings: dict, on: str | None, lang: str = "en") -> tuple[dict, list]:
     d = decider(act_id, readings, on)
     decision = d.decide(record)
-    return decision, alternatives(act_id, record, readings, on, decision)
+    alts = alternatives(act_id, record, readings, on, decision)
+    if lang != "en":      # the explanations in the page's language
+        for a in alts:
+            ad = decider(act_id, {**readings, a["reading"]: a["value"]}, on)
+            a["explanation"] = localise_decision(ad.decide(record), ad.ctx, lang)["explanation"]
+        decision = localise_decision(decision, d.ctx, lang)
+    return decision, alts
 
 
 @access("anonymous")
@@ -72,7 +79,8 @@ async def check_submit(request: Request):
     on = str(form.get("on") or "").strip() or None
     decision, alts, problems = None, [], []
     try:
-        decision, alts = await run_in_threadpool(explain_record, act_id, record, readings, on)
+        decision, alts = await run_in_threadpool(explain_record, act_id, record, readings, on,
+                                                 getattr(request.state, "lang", "en"))
     except ClemencyError as exc:
         problems = [public_text(x) for x in str(exc).splitlines()]
     except (ValueError, OverflowError, ArithmeticError):

@@ -1,0 +1,135 @@
+"""Azerbaijani and Russian: the decision on the check page is in the page's language, not only the frame.
+
+The check is on what a reader sees: every text node of the decision section is taken from the page, and a
+node that reads as English (two or more common English words, or an English result or status word on its
+own) fails the test. Proper names and codes (clause ids, article numbers, reading names such as b3=application,
+source ids, hashes) are not words of a language and pass."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from test_web import client, csrf, data  # noqa: F401 (fixtures)
+
+from clemency.locale import LOCALE_DIR, date, gettext_for, number
+from clemency.web.i18n import EN, translator
+
+# the README's client: two years for a drug offence (234.1, less serious), release 19 July 2026
+CLIENT = {"person_id": "P1", "sex": "M", "birth_date": "1990-03-02", "status": "convicted", "articles": "234.1",
+          "offense_date": "2024-05-01", "punishment": "imprisonment", "term_months": "24",
+          "sentence_start": "2024-07-19", "sentence_end": "2026-07-19"}
+# a woman released under A7, and a reduction: other sentences and values in the page
+WOMAN = {**CLIENT, "sex": "F"}
+REDUCED = {**CLIENT, "term_months": "36", "offense_date": "2023-06-01", "sentence_start": "2024-01-01",
+           "sentence_end": "2027-01-01"}
+
+ENGLISH = set("""the of and or is are was were be been on in to by for not from under with has have had this that
+which who whose than more less day days person persons crime crimes clause clauses relief months month
+sentence left held failed unknown reported inferred none no yes release released term imposed act reading
+default content text decided decision window entry force whether only any every later will give holds missed
+exists rests cannot data given depends excluded note as of""".split())
+SINGLE = {"held", "failed", "unknown", "reported", "inferred", "relief", "exclusion", "provision", "none",
+          "reading", "value", "true", "false", "from"}
+
+
+class _Texts(HTMLParser):
+    """The text nodes inside <section id="decision">."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.texts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == "section"
+        elif tag == "section" and ("id", "decision") in attrs:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+
+    def handle_data(self, text):
+        if self.depth and text.strip():
+            self.texts.append(" ".join(text.split()))
+
+
+def decision_texts(html: str) -> list[str]:
+    p = _Texts()
+    p.feed(html)
+    assert p.texts, "no decision section in the page"
+    return p.texts
+
+
+def english_in(text: str) -> bool:
+    """Reads as English: two or more common English words, or a lone English label."""
+    words = [w for w in re.split(r"[\s,.;:()«»\"'–—-]+", text) if w]
+    plain = [w.lower() for w in words if re.fullmatch(r"[A-Za-z]+", w)]   # codes (B3, 234.1, b3=x) are not words
+    if len(words) == 1 and plain and plain[0] in SINGLE:
+        return True
+    return sum(w in ENGLISH for w in plain) >= 2
+
+
+def decide_page(client, record, lang):  # noqa: F811
+    client.get(f"/check?lang={lang}")     # the cookie keeps the language
+    form = record | {"act": "az-2025", "csrf": csrf(client)}
+    r = client.post("/check", data=form)
+    assert r.status_code == 200, re.findall(r"<li>(.*?)</li>", r.text.split("problems")[-1])[:5]
+    return r.text
+
+
+def test_the_detector_finds_english():
+    assert english_in("No clause of the act gives this person relief on 2025-12-19.")
+    assert english_in("held") and english_in("the crime is less serious")
+    assert not english_in("B3") and not english_in("b3=application") and not english_in("234.1")
+    assert not english_in("Aktın heç bir bəndi 19 dekabr 2025 tarixində bu şəxsə güzəşt vermir.")
+    assert not english_in("Ни один пункт акта не даёт этому лицу льготы на 19 декабря 2025 г.")
+
+
+@pytest.mark.parametrize("lang", ["az", "ru"])
+@pytest.mark.parametrize("record", [CLIENT, WOMAN, REDUCED], ids=["readme-client", "woman", "reduction"])
+def test_the_decision_has_no_untranslated_english(client, lang, record):  # noqa: F811
+    page = decide_page(client, record, lang)
+    texts = decision_texts(page)
+    untranslated = [t for t in texts if english_in(t)]
+    assert untranslated == [], untranslated[:10]
+
+
+def test_the_english_page_is_still_english(client):  # noqa: F811
+    texts = decision_texts(decide_page(client, CLIENT, "en"))
+    assert any(t.startswith("No clause of the act gives this person relief on 2025-12-19.") for t in texts)
+    assert sum(english_in(t) for t in texts) > 20
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("az", ["Aktın heç bir bəndi", "19 dekabr 2025", "B3"]),
+    ("ru", ["Ни один пункт акта не даёт этому лицу льготы", "19 декабря 2025", "B3"]),
+])
+def test_the_explanation_is_in_the_language_with_its_dates(client, lang, words):  # noqa: F811
+    page = decide_page(client, CLIENT, lang)
+    explanation = re.search(r'<p id="explanation"[^>]*>(.*?)</p>', page, re.S).group(1)
+    for w in words:
+        assert w in explanation, (w, explanation)
+    assert "Maşın tərcüməsi" in page if lang == "az" else "Машинный перевод" in page   # the label stays
+
+
+def test_every_ui_key_and_explanation_sentence_is_in_both_catalogues():
+    for lang in ("az", "ru"):
+        t = translator(lang)
+        missing = [k for k, en in EN.items() if t(k) == en and en not in ("Clemency", "API", "Status")]
+        assert missing == [], (lang, missing)
+        g = gettext_for(lang)
+        sentence = "No clause of the act gives this person relief on {day}."
+        assert g(sentence) != sentence and "{day}" in g(sentence)
+    assert (LOCALE_DIR / "az" / "LC_MESSAGES" / "messages.mo").exists()
+
+
+def test_numbers_and_dates_are_formatted_for_the_locale():
+    assert number(12345, "en") == "12,345"
+    assert number(12345, "ru").replace("\xa0", " ") == "12 345"
+    assert number(12345, "az") == "12.345"
+    assert date("2026-01-19", "en") == "2026-01-19"
+    assert date("2026-01-19", "ru").startswith("19 января 2026")
+    assert date("2026-01-19", "az").startswith("19 yanvar 2026")
