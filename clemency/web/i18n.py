@@ -62,6 +62,16 @@ EN = {
     "value.true": N_("yes"), "value.false": N_("no"), "value.unknown": N_("unknown"),
     "field.on": N_("Decision date"), "field.eif": N_("Entry into force"), "field.window_end": N_("End of the window"),
     "field.case_id": N_("Case id"), "field.age": N_("Age"),
+    "value.M": N_("male"), "value.F": N_("female"), "value.convicted": N_("convicted"),
+    "value.suspect": N_("suspect"), "value.accused": N_("accused"),
+    "value.not_great_danger": N_("not posing great public danger"), "value.less_serious": N_("less serious"),
+    "value.grave": N_("grave"), "value.especially_grave": N_("especially grave"),
+    "value.imprisonment": N_("imprisonment"), "value.life_imprisonment": N_("life imprisonment"),
+    "value.restriction_of_liberty": N_("restriction of liberty"), "value.conditional": N_("conditional sentence"),
+    "value.corrective_work": N_("corrective work"), "value.public_works": N_("public works"), "value.fine": N_("fine"),
+    "value.disciplinary_military_unit": N_("disciplinary military unit"), "value.other": N_("other"),
+    "value.none": N_("none"), "value.repeat": N_("repeat"), "value.dangerous": N_("dangerous"),
+    "value.especially_dangerous": N_("especially dangerous"),
     "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
 }
 
@@ -118,6 +128,8 @@ def helpers(lang: str) -> dict:
             return t("value.true") if str(value).lower() == "true" else t("value.false")
         if value is None:
             return t("value.unknown")
+        if isinstance(value, str) and f"value.{value}" in EN:
+            return t(f"value.{value}")
         if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
             return date(value, lang)
         return str(value)
