@@ -236,6 +236,7 @@ def run(rows: int, probe: int, processes: int, way: str | None = None, reuse: bo
     if reason:
         return {"skipped": reason}
     import zen  # noqa: F401
+    load = os.getloadavg()
     OUT.mkdir(parents=True, exist_ok=True)
     reg = registry(rows)
     plan, graph = plan_and_graph()
@@ -284,7 +285,7 @@ def run(rows: int, probe: int, processes: int, way: str | None = None, reuse: bo
     wall, internal, results = evaluate_all(best, graph, docs, processes, progress)
     print(f"  ZEN {best} on {processes} process(es): {wall:.1f} s, {len(docs) / wall:,.0f} rows/s", flush=True)
     check = compare(ids, ours, results, plan.reason_order)
-    return {"rows": rows, "load_average_at_start": os.getloadavg(),
+    return {"rows": rows, "load_average_at_start": load, "load_average_at_end": os.getloadavg(),
             "clemency": {"seconds": round(c_seconds, 2), "rows_per_s": round(rows / c_seconds),
                          "phases_s": manifest.get("timings_s")},
             "zen": {"version": _zen_version(), "prepare_inputs_s": round(prep, 2), "probe_rows": len(sample),
