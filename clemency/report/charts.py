@@ -112,7 +112,6 @@ def range_spec(title: str, categories: list[str], low: list[float], high: list[f
                                   {"field": "high", "format": fmt}]}},
         {"data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 70, "opacity": 1},
          "encoding": {"y": y, "x": {"field": "value", "type": "quantitative"}, "color": colour,
-                      "shape": {"field": "series", "legend": None},
                       "tooltip": [{"field": "category"}, {"field": "series"},
                                   {"field": "value", "format": fmt}]}},
     ], "resolve": {"scale": {"color": "shared"}}})
