@@ -48,7 +48,8 @@ class Job:
         index = STEPS.index(step) if step in STEPS else 0
         return {"id": self.id, "state": m["state"], "step": step, "progress": index / (len(STEPS) - 1),
                 "error": m.get("error"), "rows": m.get("rows"), "act": m["act"], "readings": m["readings"],
-                "on": m.get("on"), "created": m["created"], "published": m.get("published", False)}
+                "on": m.get("on"), "created": m["created"], "published": m.get("published", False),
+                "file": m.get("file") or "", "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(m["created"]))}
 
     def _json(self, name: str) -> dict:
         import json

@@ -15,8 +15,34 @@ from clemency.web.common import ApiError, access, render
 
 
 def acts_list() -> list[str]:
-    """The shipped acts (scenario files beside them are not acts)."""
-    return [a for a in shipped_acts() if not a.endswith(".scenarios")]
+    """The shipped acts (scenario files beside them are not acts), the newest first: by entry into force, so
+    that every list preselects the newest act (never the first alphabetically)."""
+    ids = [a for a in shipped_acts() if not a.endswith(".scenarios")]
+    return sorted(ids, key=lambda a: (_eif_of(a), a), reverse=True)
+
+
+def newest_act() -> str:
+    """The act every form preselects: the one that entered into force last."""
+    return acts_list()[0]
+
+
+def _eif_of(act_id: str) -> str:
+    try:
+        act = _load(act_id, resolve_act_path(act_id).stat().st_mtime_ns)
+        return _v(act.entry_into_force) or ""
+    except (ActError, OSError):  # pragma: no cover - shipped acts load
+        return ""
+
+
+def window_of(act_id: str, readings: dict | None, on: str | None) -> dict:
+    """The act's implementation window under the readings, and a warning when the decision date lies outside
+    it (None inside): {"eif", "window_end", "on", "warning"}."""
+    from clemency.apply import window_warning
+    from clemency.web.decider import decider
+    ctx = decider(act_id, readings or {}, on).ctx
+    plan = ctx.plan
+    return {"eif": plan.eif.isoformat(), "window_end": plan.window_end.isoformat(), "on": ctx.on.isoformat(),
+            "warning": window_warning(plan, ctx.on)}
 
 
 @lru_cache(maxsize=32)

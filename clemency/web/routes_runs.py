@@ -6,7 +6,9 @@ serve are written under a temporary name and renamed into place."""
 
 from __future__ import annotations
 
-import math
+import csv
+import io
+import json
 import os
 import secrets
 import threading
@@ -18,15 +20,19 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from clemency.errors import ClemencyError
+from clemency.locale import number
 from clemency.report.cells import neutralise, neutralise_sql
+from clemency.store import RANK
 from clemency.web import report
-from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, user_name
+from clemency.web.browse import Query, browse, export_rows, page_numbers
+from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, role_of, user_name
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
-from clemency.web.routes_act import acts_list
+from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
 
-PAGE = 50
-FILTERS = ("relief", "clause", "crime_category", "sex")
+EXPORT_LIMIT = 100_000        # rows of a filtered view exported from the page (the full files hold all)
+FINDINGS_SHOWN = 100
 FILES = ("decisions.csv", "decisions.xlsx", "decisions.parquet", "manifest.json", "summary.json", "figures.csv",
          "figures.xlsx", "report.html")
 _MAKE = threading.Lock()
@@ -40,38 +46,12 @@ def _decisions(con, job: Job, name: str = "d") -> None:
     con.read_parquet(str(job.out / "decisions.parquet")).create_view(name)
 
 
-def query_decisions(job: Job, filters: dict, page: int) -> tuple[list[str], list[tuple], int, dict]:
-    where, params = [], []
-    for k in FILTERS:
-        v = filters.get(k)
-        if v == "(none)":
-            where.append(f"{k} IS NULL")
-        elif v:
-            where.append(f"{k} = ?")
-            params.append(v)
-    cond = (" WHERE " + " AND ".join(where)) if where else ""
-    con = duckdb.connect()
-    try:
-        _decisions(con, job)
-        total = con.execute(f"SELECT count(*) FROM d{cond}", params).fetchone()[0]
-        cur = con.execute(f"SELECT person_id, case_id, sex, status, punishment, crime_category, relief, clause, "
-                          f"basis, reduction_months, new_sentence_end, eligible_from, excluded_by FROM d{cond} "
-                          f"ORDER BY _row LIMIT ? OFFSET ?", [*params, PAGE, max(page - 1, 0) * PAGE])
-        names = [x[0] for x in cur.description]
-        rows = cur.fetchall()
-        options = {k: [r[0] if r[0] is not None else "(none)" for r in
-                       con.execute(f"SELECT DISTINCT {k} FROM d ORDER BY 1 NULLS LAST LIMIT 500").fetchall()]
-                   for k in FILTERS}
-    finally:
-        con.close()
-    return names, rows, total, options
-
-
 @access("viewer")
 async def runs_page(request: Request):
     jobs: Jobs = request.app.state.jobs
     runs = await run_in_threadpool(lambda: [j.status() for j in jobs.all()])
-    return render(request, "runs.html", runs=runs, acts=acts_list(), max_mb=config(request).max_upload // (1024 * 1024))
+    windows = await run_in_threadpool(lambda: {a: window_of(a, {}, None) for a in acts_list()})
+    return render(request, "runs.html", runs=runs, acts=acts_list(), windows=windows, max_mb=config(request).max_upload // (1024 * 1024))
 
 
 def parse_readings(text: str) -> dict:
@@ -91,7 +71,7 @@ async def start_run(request: Request):
     upload = form.get("registry")
     if upload is None or not hasattr(upload, "read"):
         raise ApiError(400, "no registry file in the upload", ["choose a CSV, XLSX or Parquet file"])
-    act = str(form.get("act") or "az-2025")
+    act = str(form.get("act") or newest_act())
     if act not in acts_list():
         raise ApiError(404, "unknown act", [f"shipped acts: {', '.join(acts_list())}"])
     readings = parse_readings(str(form.get("readings") or ""))
@@ -148,24 +128,118 @@ async def publish(request: Request):
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
+def _query(request: Request) -> Query:
+    try:
+        return Query.from_params(request.query_params)
+    except ValueError:
+        raise ApiError(400, "bad page number", ["page is a whole number from 1"]) from None
+
+
+def findings_rows(job: Job, raw: bool, limit: int = FINDINGS_SHOWN) -> tuple[list, int]:
+    """The first findings of a run: row, case id, field, what was expected; the raw value only when `raw`
+    (operators)."""
+    path = job.out / "findings.csv"
+    if not path.is_file():
+        return [], 0
+    con = duckdb.connect()
+    try:
+        rel = con.read_csv(str(path), header=True, all_varchar=True)
+        cols = {c.lower(): c for c in rel.columns}
+        pick = [c for c in ("row", "case_id", "field", "value", "expected") if c in cols and (raw or c != "value")]
+        con.register("f", rel)
+        total = con.execute("SELECT count(*) FROM f").fetchone()[0]
+        rows = con.execute(f"SELECT {', '.join(ident(cols[c]) for c in pick)} FROM f LIMIT ?", [limit]).fetchall()
+    finally:
+        con.close()
+    return [dict(zip(pick, r)) for r in rows], total
+
+
 @access("viewer")
 async def run_page(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
     status = job.status()
-    ctx = {"run": status, "manifest": {}, "summary": {}, "rows": [], "names": [], "total": 0, "pages": 0,
-           "page": 1, "filters": {}, "options": {}, "note": None}
+    ctx = {"run": status, "manifest": {}, "summary": {}, "view": None, "query": Query(), "note": None,
+           "findings": [], "findings_total": 0, "numbers": []}
     if status["state"] == "done":
-        filters = {k: (request.query_params.get(k) or "")[:200] for k in FILTERS}
-        raw = request.query_params.get("page") or "1"
-        if not raw.isdigit() or len(raw) > 9:
-            raise ApiError(400, "bad page number", ["page is a whole number from 1"])
-        page = max(int(raw), 1)
-        names, rows, total, options = await run_in_threadpool(query_decisions, job, filters, page)
+        query = _query(request)
+        view = await run_in_threadpool(browse, job.out, job.root, query)
+        found, found_total = await run_in_threadpool(findings_rows, job, is_operator(request))
         manifest = job.manifest()
-        ctx.update(manifest=manifest, summary=job.summary(), rows=rows, names=names, total=total,
-                   pages=max(math.ceil(total / PAGE), 1), page=page, filters=filters, options=options,
+        ctx.update(manifest=manifest, summary=job.summary(), view=view, query=query,
+                   numbers=page_numbers(query.page, view.pages), findings=found, findings_total=found_total,
                    stamp=report.stamp(manifest), note=report.note(manifest))
-    return render(request, "run.html", **ctx)
+    lang = getattr(request.state, "lang", "en")
+    try:
+        window = await run_in_threadpool(window_of, job.meta["act"], job.meta["readings"], job.meta.get("on"))
+    except (ClemencyError, ValueError, OverflowError):
+        window = None
+    return render(request, "run.html", window=window, num=lambda v: number(v, lang), rword=relief_namer(job.meta["act"], getattr(request.state, "lang", "en")),
+                  **ctx)
+
+
+def relief_namer(act_id: str, lang: str):
+    """A relief (as stored: `release_from_imprisonment`) in the words of the act's jurisdiction, in `lang`."""
+    from clemency.errors import ClemencyError
+    from clemency.jurisdictions import jurisdiction_of
+    try:
+        jur = jurisdiction_of(get_act(act_id))
+    except (ApiError, ClemencyError):
+        jur = jurisdiction_of(None)
+    return lambda relief: jur.words(relief, lang) if relief else ""
+
+
+def is_operator(request: Request) -> bool:
+    return RANK[role_of(request)] >= RANK["operator"]
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def view_bytes(job: Job, query: Query, fmt: str) -> tuple[bytes, str]:
+    """The filtered view of a run as CSV, XLSX or JSON (every text cell made inert)."""
+    names, rows, total = export_rows(job.out, job.root, query, EXPORT_LIMIT + 1)
+    if total > EXPORT_LIMIT:
+        raise ApiError(413, "too many rows for an export of the view",
+                       [f"{total:,} rows; at most {EXPORT_LIMIT:,}: narrow the filters or download the whole "
+                        "decisions file"])
+    if fmt == "json":
+        body = {"run": job.id, "query": query.params(page=None), "total": total,
+                "rows": [{k: _cell(v) for k, v in zip(names, r)} for r in rows]}
+        return json.dumps(body, ensure_ascii=False, default=str).encode(), "application/json"
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow([neutralise(n) for n in names])
+        for r in rows:
+            w.writerow([neutralise(_cell(v)) for v in r])
+        return buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("decisions")
+    ws.append([neutralise(n) for n in names])
+    for r in rows:
+        ws.append([neutralise(_cell(v)) for v in r])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@access("viewer")
+async def view_export(request: Request):
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    fmt = request.path_params["fmt"]
+    if fmt not in ("csv", "xlsx", "json"):
+        raise ApiError(404, "no such download", ["view.csv, view.xlsx, view.json"])
+    if job.meta["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    query = _query(request)
+    body, media = await run_in_threadpool(view_bytes, job, query, fmt)
+    await audit(request, "export", "run:" + job.id, file=f"view.{fmt}")
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{job.id}-view.{fmt}"'})
 
 
 def _record_for(job: Job, case_id: str) -> dict:
@@ -332,5 +406,6 @@ routes = [
     Route("/runs/{run_id}/publish", publish, methods=["POST"]),
     Route("/runs/{run_id}/person/{case_id:path}", person_page),
     Route("/runs/{run_id}/findings.csv", findings),
+    Route("/runs/{run_id}/view.{fmt}", view_export),
     Route("/runs/{run_id}/files/{name}", download),
 ]

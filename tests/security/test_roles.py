@@ -21,6 +21,8 @@ TABLE = {
     ("/runs", "GET"): "viewer", ("/runs/{run_id}", "GET"): "viewer",
     ("/runs/{run_id}/person/{case_id:path}", "GET"): "viewer", ("/runs/{run_id}/files/{name}", "GET"): "viewer",
     ("/api/runs/{run_id}/status", "GET"): "viewer", ("/timeline", "GET"): "viewer",
+    ("/api/check/batch", "POST"): "anonymous", ("/api/runs/{run_id}/decisions", "GET"): "viewer",
+    ("/runs/{run_id}/view.{fmt}", "GET"): "viewer",
     ("/timeline/{run_id}", "GET"): "viewer", ("/monitor", "GET"): "viewer",
     ("/monitor/why/{name}/{date}", "GET"): "viewer", ("/monitor/review", "GET"): "viewer",
     ("/monitor/status/{name}/{date}", "GET"): "viewer",
