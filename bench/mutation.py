@@ -417,6 +417,12 @@ def run_code_in_process(mutants: list[Mutant], work: Path, done: list[Mutant], r
                 m.result, m.stage = out["result"], out["stage"]
             else:
                 m.result, m.stage = "killed", "the mutated module does not import"
+            if m.result == "survived":        # the module's own tests (messages, calendar, lookup)
+                for name, args in CODE_STAGES.get(m.file, []):
+                    outcome = run_stage(work, args, 900)
+                    if outcome != "passed":
+                        m.result, m.stage = "killed", f"{name} ({outcome})"
+                        break
         finally:
             target.write_text(original, encoding="utf-8")
         m.seconds = round(time.perf_counter() - t0, 1)
