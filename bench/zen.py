@@ -174,7 +174,9 @@ def evaluate_all(name: str, graph, docs: list[bytes], processes: int, progress=N
     parts = [(name, graph, docs[i:i + CHUNK]) for i in range(0, len(docs), CHUNK)]
     t = time.perf_counter()
     done = []
-    with mp.get_context("fork").Pool(processes) as pool:
+    # spawn, not fork: a process that has already run zen-engine holds its runtime's threads, and a forked
+    # child can deadlock on a lock one of them held
+    with mp.get_context("spawn").Pool(processes) as pool:
         for part in pool.imap(_worker, parts):   # in order; progress written as chunks finish
             done.append(part)
             if progress:
