@@ -30,6 +30,7 @@ from clemency.web.common import ApiError, access, audit, config, log, render, re
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
+from clemency.web.words import value_words
 
 EXPORT_LIMIT = 100_000        # rows of a filtered view exported from the page (the full files hold all)
 FINDINGS_SHOWN = 100
@@ -173,7 +174,7 @@ async def run_page(request: Request):
         window = await run_in_threadpool(window_of, job.meta["act"], job.meta["readings"], job.meta.get("on"))
     except (ClemencyError, ValueError, OverflowError):
         window = None
-    return render(request, "run.html", window=window, num=lambda v: number(v, lang), rword=relief_namer(job.meta["act"], getattr(request.state, "lang", "en")),
+    return render(request, "run.html", window=window, words=value_words(lang), num=lambda v: number(v, lang), rword=relief_namer(job.meta["act"], getattr(request.state, "lang", "en")),
                   **ctx)
 
 
