@@ -62,6 +62,16 @@ def figures_xlsx(summary: dict, manifest: dict, path) -> None:
     wb.save(path)
 
 
+def _category_words(dim: str, value, manifest: dict) -> str:
+    """A chart category in words: a relief in the words of the act's jurisdiction, an empty clause as words."""
+    if value in (None, "", "None"):
+        return "(no clause)" if dim == "clause" else "(not recorded)"
+    if dim == "relief":
+        from clemency.web.i18n import relief_words
+        return relief_words(str(value), manifest.get("act"))
+    return str(value).replace("_", " ") if dim == "crime_category" else str(value)
+
+
 def report_html(summary: dict, manifest: dict, title: str = "Clemency: an act applied to a registry") -> str:
     st = stamp(manifest)
     sections = []
@@ -75,7 +85,7 @@ def report_html(summary: dict, manifest: dict, title: str = "Clemency: an act ap
         data = summary.get(f"by_{dim}") or {}
         cats = list(data)
         chart = charts.grouped_bars(f"By {dim.replace('_', ' ')} (as of {manifest.get('on')}, {manifest.get('act')})",
-                                    cats, {"persons": [data[c]["persons"] for c in cats],
+                                    [_category_words(dim, c, manifest) for c in cats], {"persons": [data[c]["persons"] for c in cats],
                                            "rows": [data[c]["rows"] for c in cats]},
                                     height=max(120, 40 * len(cats) + 80))
         tab = html.table([dim, "rows", "persons"], [[c, data[c]["rows"], data[c]["persons"]] for c in cats],
