@@ -11,11 +11,11 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
+from test_web import RECORD, make_app, seed_monitor, sign_in, wait_done
 
 from clemency.apply import apply_act
 from clemency.registry.synth import synth
 from clemency.web.app import create_app
-from test_web import RECORD, make_app, seed_monitor, sign_in, wait_done
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +195,30 @@ def test_batch_check(run):
     assert client.post("/api/check/batch?act=az-2025", json=RECORD).status_code == 400      # not a list
     many = [{"person_id": f"P{i}"} for i in range(101)]
     assert client.post("/api/check/batch?act=az-2025", json=many).status_code == 413
+
+
+CLIENT = {"person_id": "P1", "case_id": "C1", "sex": "M", "birth_date": "1990-03-02", "status": "convicted",
+          "articles": "234.1", "offense_date": "2024-05-01", "punishment": "imprisonment", "term_months": "24",
+          "sentence_start": "2024-07-19", "sentence_end": "2026-07-19"}
+
+
+def test_alternatives_show_relief_later_in_the_window(run):
+    """The README's client: no relief on the entry into force, but under b3=application released from
+    2026-01-19; the panel says so (the issue's finding 2)."""
+    client = run["client"]
+    r = client.post("/check", data=CLIENT | {"act": "az-2025"})
+    assert r.status_code == 200
+    panel = re.search(r'<table id="alternatives">.*?</table>', r.text, re.S).group(0)
+    row = next(tr for tr in re.findall(r"<tr>.*?</tr>", panel, re.S) if ">b3<" in tr)
+    assert "application" in row and "2026-01-19" in row and "release from imprisonment" in row.lower()
+    assert "B3" in row
+
+
+def test_check_page_preselects_the_newest_act_and_warns_outside_the_window(run):
+    client = run["client"]
+    page = client.get("/check").text
+    assert re.search(r"<option selected>az-2025</option>", page) or 'value="az-2025" selected' in page
+    r = client.post("/check", data=CLIENT | {"act": "az-2025", "on": "2009-03-17"})
+    assert 'id="window-warning"' in r.text and "2025-12-19" in r.text and "2026-04-19" in r.text
+    r = client.post("/check", data=CLIENT | {"act": "az-2025", "on": "2026-01-19"})
+    assert 'id="window-warning"' not in r.text

@@ -8,15 +8,15 @@ from starlette.routing import Route
 
 from clemency.errors import ClemencyError
 from clemency.registry.schema import FIELDS, STATUS_FLAGS
+from clemency.web.alternatives import window_alternatives
 from clemency.web.common import access, public_text, render
-from clemency.web.decider import alternatives, decider
+from clemency.web.decider import decider
 from clemency.web.i18n import localise_decision
-from clemency.web.routes_act import acts_list, get_act
+from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
 
 MAIN_FIELDS = ["person_id", "sex", "birth_date", "status", "articles", "crime_category", "negligent",
                "offense_date", "punishment", "term_months", "sentence_start", "sentence_end", "institution",
                "disability_percent", "recidivism"]
-DEFAULT_ACT = "az-2025"
 
 
 def form_fields():
@@ -52,7 +52,7 @@ def readings_from_form(form, act) -> dict:
 def explain_record(act_id: str, record: dict, readings: dict, on: str | None, lang: str = "en") -> tuple[dict, list]:
     d = decider(act_id, readings, on)
     decision = d.decide(record)
-    alts = alternatives(act_id, record, readings, on, decision)
+    alts = window_alternatives(act_id, record, readings, on, decision)
     if lang != "en":      # the explanations in the page's language
         for a in alts:
             ad = decider(act_id, {**readings, a["reading"]: a["value"]}, on)
@@ -63,7 +63,7 @@ def explain_record(act_id: str, record: dict, readings: dict, on: str | None, la
 
 @access("anonymous")
 async def check_page(request: Request):
-    act_id = request.query_params.get("act") or DEFAULT_ACT
+    act_id = request.query_params.get("act") or newest_act()
     act = get_act(act_id)
     return render(request, "check.html", acts=acts_list(), act=act, fields=form_fields(), flags=STATUS_FLAGS,
                   values={}, chosen={}, decision=None, alts=[], problems=[])
@@ -72,13 +72,14 @@ async def check_page(request: Request):
 @access("anonymous")
 async def check_submit(request: Request):
     form = await request.form(max_files=0, max_fields=200)
-    act_id = str(form.get("act") or DEFAULT_ACT)
+    act_id = str(form.get("act") or newest_act())
     act = get_act(act_id)
     record = record_from_form(form)
     readings = readings_from_form(form, act)
     on = str(form.get("on") or "").strip() or None
-    decision, alts, problems = None, [], []
+    decision, alts, problems, window = None, [], [], None
     try:
+        window = await run_in_threadpool(window_of, act_id, readings, on)
         decision, alts = await run_in_threadpool(explain_record, act_id, record, readings, on,
                                                  getattr(request.state, "lang", "en"))
     except ClemencyError as exc:
@@ -87,7 +88,7 @@ async def check_submit(request: Request):
         problems = ["a value is out of range or not a date YYYY-MM-DD"]
     return render(request, "check.html", status_code=200 if decision else 400, acts=acts_list(), act=act,
                   fields=form_fields(), flags=STATUS_FLAGS, values=dict(form), chosen=readings, on=on,
-                  decision=decision, alts=alts, problems=problems)
+                  window=window, decision=decision, alts=alts, problems=problems)
 
 
 routes = [Route("/check", check_page, methods=["GET"]), Route("/check", check_submit, methods=["POST"])]
