@@ -133,3 +133,28 @@ def test_numbers_and_dates_are_formatted_for_the_locale():
     assert date("2026-01-19", "en") == "2026-01-19"
     assert date("2026-01-19", "ru").startswith("19 января 2026")
     assert date("2026-01-19", "az").startswith("19 yanvar 2026")
+
+
+def test_the_compiled_catalogues_match_the_po_files():
+    """A .po edited without recompiling (python -m clemency.locale.compile) fails here."""
+    from babel.messages.pofile import read_po
+    for lang in ("az", "ru"):
+        with open(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+            catalog = read_po(f, locale=lang)
+        g = gettext_for(lang)
+        stale = [m.id for m in catalog if m.id and m.string and g(m.id) != m.string]
+        assert stale == [], (lang, stale[:5])
+
+
+def test_the_template_has_every_ui_message_and_the_act_texts():
+    """A new UI string or act text not yet extracted into messages.pot (pybabel extract) fails here."""
+    from babel.messages.pofile import read_po
+
+    from clemency.locale import extract_yaml
+    with open(LOCALE_DIR / "messages.pot", "rb") as f:
+        pot = {m.id for m in read_po(f) if m.id}
+    assert set(EN.values()) - {""} <= pot
+    with open(LOCALE_DIR.parent / "data" / "acts" / "az-2025.yaml", "rb") as f:
+        texts = {m for _, _, m, _ in extract_yaml(f, None, None, None)}
+    assert texts and texts <= pot
+    assert "No clause of the act gives this person relief on {day}." in pot
