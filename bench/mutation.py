@@ -380,7 +380,10 @@ def run_data_in_process(mutants: list[Mutant], work: Path, done: list[Mutant], r
             proc.stdin.write(json.dumps({"file": m.file, "text": m.text,
                                          "act": Path(m.file).name.split(".")[0]}) + "\n")
             proc.stdin.flush()
-            out = json.loads(proc.stdout.readline())
+            line = proc.stdout.readline()
+            while line and not line.startswith('{"result"'):    # a test printed something: skip it
+                line = proc.stdout.readline()
+            out = json.loads(line)
             m.result, m.stage, m.seconds = out["result"], out["stage"], out["seconds"]
             done.append(m)
             print(f"[{n}/{len(mutants)}] {m.result:8} {m.file}:{m.line} {m.what} {m.stage} ({m.seconds}s)",
