@@ -442,7 +442,8 @@ def test_the_reference_engine_agrees_on_every_table_scenario(path):
         ref = decide(sc.act, [s.record for s in same], sc.readings, sc.on, "reference")
         for s in same:
             a, b = decision(path, s), ref[s.record["case_id"]]
-            keys = ["relief", "clause", "reasons", "excluded_by", "new_sentence_end", "eligible_from"]
+            keys = ["relief", "clause", "basis", "reasons", "excluded_by", "new_sentence_end", "eligible_from",
+                    "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "crime_category"]
             if any(a[k] != b[k] for k in keys):
                 wrong.append(f"{s.id}: " + ", ".join(f"{k} {a[k]}/{b[k]}" for k in keys if a[k] != b[k]))
     assert not wrong, "\n".join(wrong[:10])
