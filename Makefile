@@ -50,3 +50,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
+
+# Screenshots of the main pages at 1366 and 375 px (docs/screenshots/, linked from docs/web.md), taken by the
+# browser test that also checks no page overflows horizontally (Debian's Chromium: make system-deps).
+.PHONY: screenshots
+screenshots: $(STAMP)
+	CLEMENCY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_web_pages.py -q -k overflows
