@@ -8,19 +8,21 @@ import datetime as dt
 
 import duckdb
 
-from clemency.act.lang import names_in
-from clemency.apply import Context, _columns, _register_lookup, extra_fields
-from clemency.compile.evaluate import evaluate
-from clemency.engines.duckdb import DuckDBEngine
+from clemency import pipeline
+from clemency.act.lang import names_in, parse
+from clemency.compile.evaluate import evaluate, kleene_and, kleene_or
+from clemency.engines import get_engine
+from clemency.engines.reference import source_rows
+from clemency.engines.schema import DECISION_FIELDS
 from clemency.errors import InputError
 from clemency.jurisdictions import RELIEF_WORDS as JURISDICTION_WORDS
 from clemency.jurisdictions import jurisdiction_of
+from clemency.locale import date as locale_date
+from clemency.locale import gettext_for
+from clemency.pipeline import Context
 
 RESULT = {True: "held", False: "failed", None: "unknown"}
 RELIEF_WORDS = JURISDICTION_WORDS   # relief -> words, from the act's jurisdiction (clemency.jurisdictions)
-DECISION_FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
-                   "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons",
-                   "excluded_by", "rests_on_readings"]
 
 
 def _iso(v):
@@ -29,31 +31,20 @@ def _iso(v):
 
 def decide_records(ctx: Context, records: list[dict]) -> list[dict]:
     """Decide and explain a few records; a record with findings raises InputError listing them all."""
-    from clemency.registry.load import load_records
     con = duckdb.connect()
     try:
-        loaded = load_records(records, con, extra_fields=extra_fields(ctx.act))
+        loaded, _ = pipeline.load(con, ctx.act, list(records))
         if loaded.rows_rejected:
             rows = con.execute("SELECT row, field, value, expected FROM findings ORDER BY row, field").fetchall()
             lines = [f"record {r}: field '{f}' = {v!r}, expected {e}" for r, f, v, e in rows]
             raise InputError("the record is not valid:\n  " + "\n  ".join(lines))
-        _register_lookup(con, ctx)
-        sql = DuckDBEngine().sql
-        # the resolved input rows once: the explanation reads them, the decision query runs over them
-        con.execute(f"CREATE TEMP TABLE _source AS SELECT * FROM "
-                    f"{sql.source_query(ctx.plan, 'registry', '_lookup', _columns(con))}")
-        cur = con.execute(sql.decision_query(ctx.plan, "_source", ctx.on, ["_row"]))
-        names = [d[0] for d in cur.description]
-        decisions = {row[0]: dict(zip(names, row)) for row in cur.fetchall()}
-        inputs = con.execute("SELECT * FROM _source ORDER BY _row").fetchall()
-        in_names = [d[0] for d in con.description]
+        pipeline.register_lookup(con, ctx)
+        cols = pipeline.columns(con)
+        decisions = {d["_row"]: d for d in get_engine("duckdb").decide_rows(con, ctx.plan, ctx.on, cols, ["_row"])}
+        inputs = list(source_rows(con, ctx.plan, cols))   # the resolved input rows the explanation reads
     finally:
         con.close()
-    out = []
-    for values in inputs:
-        row = dict(zip(in_names, values))
-        out.append(explain(ctx, row, decisions[row["_row"]]))
-    return out
+    return [explain(ctx, row, decisions[row["_row"]]) for row in inputs]
 
 
 def explain(ctx: Context, row: dict, decision: dict) -> dict:
@@ -103,8 +94,6 @@ def plain_words(ctx: Context, d: dict, lang: str = "en") -> str:
     """One paragraph a lawyer can read: the outcome, the clause, what kept the person out, what is unknown.
     The sentences are gettext messages (clemency/locale), and so are the act's texts they quote; English is
     the source, in any other language dates are written as the locale writes them."""
-    from clemency.locale import date as locale_date
-    from clemency.locale import gettext_for
     g = gettext_for(lang)
 
     def _(message):            # a message may be missing (None) in an act: shown as it is
@@ -197,7 +186,6 @@ NEAR_MISS_FIELDS = frozenset({"sentence_end", "term_months"})
 def near_misses(reasons: list[dict]):
     """Relief clauses that failed on one condition only, where that condition turns on the time left or the
     term imposed. The one rule for near misses (`check`, the web app, the monitor)."""
-    from clemency.act.lang import parse
     for r in reasons:
         failed = [k for k in r["conditions"] if k["result"] != "held"]
         if r["kind"] == "relief" and r["result"] == "failed" and len(failed) == 1 and failed[0]["result"] == "failed":
@@ -208,7 +196,6 @@ def near_misses(reasons: list[dict]):
 def outcome(plan, held: dict):
     """The relief and clause that clause results (True / False / None for unknown) give on the decision
     day: the decision rule of every engine, over results already found."""
-    from clemency.compile.evaluate import kleene_and, kleene_or
     eff = {}
     for c in plan.candidates:
         blocked = kleene_or(held.get(x) for x in c.exclusions)

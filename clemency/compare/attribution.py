@@ -18,10 +18,12 @@ import json
 from pathlib import Path
 
 from clemency.act.overlay import neutralised
-from clemency.apply import SYNTHETIC_NOTE, Context, _is_synthetic
 from clemency.compare.core import DIFFERS
+from clemency.compare.report import attribution_page
 from clemency.compare.session import Session, check_rows, resolve_act
+from clemency.compile.plan import compile_act
 from clemency.jurisdictions import Jurisdiction, jurisdiction_of
+from clemency.pipeline import SYNTHETIC_NOTE, Context, is_synthetic
 
 
 def rank_sql(jur: Jurisdiction, column: str) -> str:
@@ -85,10 +87,9 @@ def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, gr
             res["groups"] = _by_group(con, base, tables, exclusions, group_column, jur)
     finally:
         session.close()
-    if not isinstance(registry, (list, tuple, dict)) and _is_synthetic(registry):
+    if not isinstance(registry, (list, tuple, dict)) and is_synthetic(registry):
         res["note"] = SYNTHETIC_NOTE
     if out is not None:
-        from clemency.compare.report import attribution_page  # noqa: PLC0415
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "attribution.json").write_text(json.dumps(res, indent=2, default=str))
@@ -97,7 +98,6 @@ def attribution(registry, act="az-2025", readings=None, out=None, *, on=None, gr
 
 
 def _compile(act, ctx):
-    from clemency.compile.plan import compile_act  # noqa: PLC0415
     return compile_act(act, ctx.plan.readings)
 
 

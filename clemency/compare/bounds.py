@@ -19,16 +19,23 @@ import json
 import time
 from pathlib import Path
 
-from clemency import __version__
-from clemency.apply import SYNTHETIC_NOTE, Context, _is_synthetic
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from clemency import __version__, pipeline
+from clemency.act.lang import render
+from clemency.compare.report import bounds_page
 from clemency.compare.session import Session, check_rows, resolve_act
 from clemency.compile.plan import compile_act
-from clemency.engines.lookup import register_lookup
 from clemency.engines.sqlgen import SqlGen
+from clemency.errors import UsageError
 from clemency.jurisdictions import jurisdiction_of
+from clemency.pipeline import SYNTHETIC_NOTE, Context, is_synthetic
 from clemency.report.figures import figure, load_figures, relief_columns
 
 MEASURES = ("window", "on_eif")
+ENGINES = ("vectorised", "sql")   # the vectorised decisions, and the aggregate SQL queries they are tested against
 BATCH = 16
 
 
@@ -82,7 +89,6 @@ class _TV:
 
 
 def _variant_key(c):
-    from clemency.act.lang import render  # noqa: PLC0415
     return (c.id, render(c.static), tuple(render(u) for u in c.ups), tuple(render(d) for d in c.downs))
 
 
@@ -103,9 +109,6 @@ def _columns_sql(gen: SqlGen, variants: dict, source: str, on) -> str:
 
 
 def _tv(col):
-    import numpy as np  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
     if not pa.types.is_boolean(col.type):
         col = pc.cast(col, pa.bool_())
     valid = np.asarray(pc.is_valid(col))
@@ -114,9 +117,6 @@ def _tv(col):
 
 
 def _days(col):
-    import numpy as np  # noqa: PLC0415
-    import pyarrow as pa  # noqa: PLC0415
-    import pyarrow.compute as pc  # noqa: PLC0415
     ints = pc.cast(pc.cast(col, pa.date32()), pa.int32())
     valid = np.asarray(pc.is_valid(ints))
     return np.asarray(pc.fill_null(ints, 0)).astype(np.int64), valid
@@ -125,7 +125,6 @@ def _days(col):
 def decide_vectorised(plan, data: dict, index: dict, day_num: int, cache: dict | None = None):
     """The decision of `SqlGen.decision_query` (relief on the day, and the first upcoming relief when none),
     computed in numpy from the clause columns: codes into `relief_codes(plan)`."""
-    import numpy as np  # noqa: PLC0415
     n = len(data["_row"])
     codes = relief_codes(plan)
     cands = plan.candidates
@@ -186,7 +185,6 @@ def relief_codes(plan) -> list[str]:
 
 def _distinct_counts(codes, person, names):
     """Persons (not rows) per relief code: a person with several rows counts once per relief."""
-    import numpy as np  # noqa: PLC0415
     out = {}
     n_persons = int(person.max()) + 1 if len(person) else 0
     for i, name in enumerate(names):
@@ -203,6 +201,8 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
     `readings` fixes readings outside the combination (e.g. eif); `progress(done, total)` is called as plans
     are decided. `engine`: "vectorised" (each distinct clause variant evaluated once in DuckDB, the 256
     decisions in numpy) or "sql" (one aggregate query per plan, the reference for the vectorised one)."""
+    if engine not in ENGINES:
+        raise UsageError(f"bounds has no engine called {engine!r}; expected one of {', '.join(ENGINES)}")
     t0 = time.perf_counter()
     act_obj = resolve_act(act)
     jur = jurisdiction_of(act_obj)
@@ -224,7 +224,8 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
             key = plan.article_sets
             if key not in sources:
                 k = len(sources)
-                register_lookup(con, plan, session.code, "registry", f"_lookup_b{k}")
+                pipeline.register_lookup(con, Context(act_obj, plan, session.code, plan.eif), "registry",
+                                         f"_lookup_b{k}")
                 src = gen.source_query(plan, "registry", f"_lookup_b{k}", session.columns)
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _bsrc{k} AS SELECT * FROM {src}")
                 sources[key] = f"_bsrc{k}"
@@ -255,25 +256,8 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
     act_figures = figures if figures is not None else load_figures(act_obj.id)
     reports = [r["report"] for r in act_figures]
     default_index = next(i for i, r in enumerate(combos) if all(r[n] == defaults[n] for n in names))
-    result_reliefs = {}
-    for measure in MEASURES:
-        block = {}
-        for relief in reliefs + ["total"]:
-            vals = [sum(c[measure].get(r, 0) for r in reliefs) if relief == "total" else c[measure].get(relief, 0)
-                    for c in counts]
-            lo, hi = min(vals), max(vals)
-            i_lo, i_hi = vals.index(lo), vals.index(hi)
-            official = {}
-            for r in act_figures:
-                official[r["report"]] = (r.get("total") if relief == "total"
-                                         else figure(r, columns.get(relief, [])))
-            block[relief] = {
-                "default": vals[default_index], "min": lo, "max": hi,
-                "min_at": {n: combos[i_lo][n] for n in names if combos[i_lo][n] != defaults[n]},
-                "max_at": {n: combos[i_hi][n] for n in names if combos[i_hi][n] != defaults[n]},
-                "combinations_at_min": vals.count(lo), "combinations_at_max": vals.count(hi),
-                "official": official}
-        result_reliefs[measure] = block
+    result_reliefs = {measure: _ranges(counts, measure, reliefs, act_figures, columns, combos, names, defaults,
+                                       default_index) for measure in MEASURES}
     result = {
         "act": act_obj.id, "act_hash": act_obj.sha256, "readings": names, "defaults": {n: defaults[n] for n in names},
         "fixed": {k: v for k, v in defaults.items() if k not in names},
@@ -285,15 +269,36 @@ def bounds(registry, act="az-2025", out=None, *, names=None, readings=None, on=N
         "seconds": time.perf_counter() - t0, "clemency_version": __version__,
         "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    if not isinstance(registry, (list, dict)) and _is_synthetic(registry):
+    if not isinstance(registry, (list, dict)) and is_synthetic(registry):
         result["note"] = SYNTHETIC_NOTE
     if out is not None:
         write(result, out)
     return result
 
 
+def _ranges(counts, measure, reliefs, act_figures, columns, combos, names, defaults, default_index) -> dict:
+    """For each relief (and the total): its count under the default readings, its min and max over the
+    combinations and where they are reached, and the official figures beside them."""
+    block = {}
+    for relief in reliefs + ["total"]:
+        vals = [sum(c[measure].get(r, 0) for r in reliefs) if relief == "total" else c[measure].get(relief, 0)
+                for c in counts]
+        lo, hi = min(vals), max(vals)
+        i_lo, i_hi = vals.index(lo), vals.index(hi)
+        official = {}
+        for r in act_figures:
+            official[r["report"]] = (r.get("total") if relief == "total"
+                                     else figure(r, columns.get(relief, [])))
+        block[relief] = {
+            "default": vals[default_index], "min": lo, "max": hi,
+            "min_at": {n: combos[i_lo][n] for n in names if combos[i_lo][n] != defaults[n]},
+            "max_at": {n: combos[i_hi][n] for n in names if combos[i_hi][n] != defaults[n]},
+            "combinations_at_min": vals.count(lo), "combinations_at_max": vals.count(hi),
+            "official": official}
+    return block
+
+
 def _run_vectorised(con, gen, plans, sources, on, counts, progress):
-    import numpy as np  # noqa: PLC0415
     by_source: dict = {}
     for i, p in enumerate(plans):
         by_source.setdefault(sources[p.article_sets], []).append(i)
@@ -332,7 +337,6 @@ def _run_vectorised(con, gen, plans, sources, on, counts, progress):
 
 
 def write(result: dict, out) -> None:
-    from clemency.compare.report import bounds_page  # noqa: PLC0415
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bounds.json").write_text(json.dumps({k: v for k, v in result.items() if k != "per_combination"},

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clemency import __version__
-from clemency.apply import SYNTHETIC_NOTE, _is_synthetic
+from clemency.compare.report import compare_page
 from clemency.compare.session import BENEFIT, Session, check_rows, contexts
 from clemency.engines.duckdb import sql_path
+from clemency.pipeline import SYNTHETIC_NOTE, is_synthetic
 
 FLIP_COLUMNS = ["person_id", "case_id", "base_relief", "alt_relief", "base_clause", "alt_clause",
                 "base_new_sentence_end", "alt_new_sentence_end", "base_eligible_from", "alt_eligible_from",
@@ -126,11 +127,10 @@ def compare(registry, base, alt, out, base_readings=None, alt_readings=None, *, 
         summary["note_dates"] = (f"{actx.act.id} is applied as if in force on {shifted['to']} (its own entry into "
                                  f"force was {shifted['from']}), so that it is asked about the same registry on the "
                                  "same day; pass --alt-reading eif=... or --own-dates to change that.")
-    if not isinstance(registry, (list, dict)) and _is_synthetic(registry):
+    if not isinstance(registry, (list, dict)) and is_synthetic(registry):
         summary["note"] = SYNTHETIC_NOTE
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     if html:
-        from clemency.compare.report import compare_page  # noqa: PLC0415
         (out / "compare.html").write_text(compare_page(summary), encoding="utf-8")
     return CompareResult(out, summary)
 

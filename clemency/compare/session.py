@@ -14,27 +14,24 @@ from pathlib import Path
 
 import duckdb
 
-from clemency.act.load import load_act
+from clemency import pipeline
+from clemency.act.load import ACTS_DIR, load_act
 from clemency.act.model import Act
-from clemency.apply import Context, _columns, extra_fields
+from clemency.act.overlay import OVERLAYS_DIR
 from clemency.engines.duckdb import DuckDBEngine
-from clemency.engines.lookup import register_lookup
 from clemency.errors import ClemencyError
 from clemency.jurisdictions import code_for
 from clemency.law import CriminalCode
+from clemency.pipeline import Context
 
 BENEFIT = "relief NOT IN ('none', 'indeterminate')"
-DECISION_COLUMNS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
-                    "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons", "excluded_by"]
 
 
 def resolve_act(ref) -> Act:
     """An Act, a shipped act id, a shipped overlay id (clemency/data/overlays), or a path."""
     if isinstance(ref, Act):
         return ref
-    from clemency.act.overlay import OVERLAYS_DIR  # noqa: PLC0415
     shipped_overlay = OVERLAYS_DIR / f"{ref}.yaml"
-    from clemency.act.load import ACTS_DIR  # noqa: PLC0415
     if not (ACTS_DIR / f"{ref}.yaml").exists() and not Path(str(ref)).exists() and shipped_overlay.exists():
         return load_act(shipped_overlay)
     return load_act(ref)
@@ -56,20 +53,11 @@ class Session:
     @classmethod
     def open(cls, registry, acts, code: CriminalCode | None = None) -> Session:
         """Load `registry` (a file, or a list of records in the registry format) once, with every act's fields."""
-        from clemency.registry.load import load_records, load_registry
-        fields, seen = [], set()
-        for act in acts:
-            for f in extra_fields(act):
-                if f.name not in seen:
-                    seen.add(f.name)
-                    fields.append(f)
         con = duckdb.connect()
         if isinstance(registry, (list, tuple, dict)):
-            loaded = load_records(registry_records(registry, acts[0].entry_into_force if acts else None),
-                                  con, extra_fields=fields)
-        else:
-            loaded = load_registry(registry, con, extra_fields=fields)
-        return cls(con, loaded, code or (code_for(acts[0]) if acts else CriminalCode.load()), _columns(con))
+            registry = registry_records(registry, acts[0].entry_into_force if acts else None)
+        loaded, _ = pipeline.load(con, list(acts), registry)
+        return cls(con, loaded, code or (code_for(acts[0]) if acts else CriminalCode.load()), pipeline.columns(con))
 
     def close(self):
         self.con.close()
@@ -81,7 +69,7 @@ class Session:
     def decide(self, ctx: Context, name: str, extra=()) -> str:
         """Decide every row under `ctx` into the temp table `dec_<name>`; returns the table name."""
         lookup = f"_lookup_{name}"
-        register_lookup(self.con, ctx.plan, self.code, "registry", lookup)
+        pipeline.register_lookup(self.con, Context(ctx.act, ctx.plan, self.code, ctx.on), "registry", lookup)
         query = DuckDBEngine().query(ctx.plan, ctx.on, self.columns, self.passthrough(extra), "registry", lookup)
         table = f"dec_{name}"
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(table)} AS {query}")

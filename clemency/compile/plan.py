@@ -21,6 +21,21 @@ from clemency.act.model import Act, Condition, weakest
 from clemency.compile.evaluate import evaluate
 from clemency.compile.intervals import date_bounds, narrow
 from clemency.errors import ActError, Problem, UsageError
+from clemency.law.articles import parse_article
+
+ARTICLE_PREFIX = "_art"   # the article lookup's columns: _art0, _art1, ... (named here and nowhere else)
+
+
+def article_column(k: int) -> str:
+    """The name of the lookup column that says whether a row's articles fall in the plan's k-th article set."""
+    return f"{ARTICLE_PREFIX}{k}"
+
+
+def article_index(name: str) -> int | None:
+    """k for the article column `_art{k}`; None for any other name."""
+    if name.startswith(ARTICLE_PREFIX) and name[len(ARTICLE_PREFIX):].isdigit():
+        return int(name[len(ARTICLE_PREFIX):])
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,27 @@ class Plan:
     def clause(self, cid: str) -> CompiledClause:
         return next(c for c in self.clauses if c.id == cid)
 
+    @property
+    def article_columns(self) -> list[str]:
+        """The article lookup's columns, one per article set, in order."""
+        return [article_column(k) for k in range(len(self.article_sets))]
+
+    def article_set_of(self, name: str) -> tuple[str, ...] | None:
+        """The article references behind an article column (None for any other name)."""
+        k = article_index(name)
+        return self.article_sets[k] if k is not None and k < len(self.article_sets) else None
+
+    def articles_tested_by(self, clause: str | CompiledClause) -> list[str]:
+        """The article references a clause's conditions test under the chosen readings, in order, once each."""
+        c = self.clause(clause) if isinstance(clause, str) else clause
+        refs: list[str] = []
+        for k in c.conditions:
+            for n in sorted(names_in(k.tree)):
+                for ref in self.article_set_of(n) or ():
+                    if ref not in refs:
+                        refs.append(ref)
+        return refs
+
 
 def resolve_readings(act: Act, chosen: dict[str, str] | None) -> dict[str, str]:
     """The default readings with the user's choices applied; an unknown name or value is bad usage."""
@@ -118,7 +154,7 @@ class _Folder:
     def article_column(self, refs: tuple[str, ...]) -> Name:
         if refs not in self.article_sets:
             self.article_sets.append(refs)
-        return Name(f"_art{self.article_sets.index(refs)}")
+        return Name(article_column(self.article_sets.index(refs)))
 
     def fold(self, node):
         if isinstance(node, Lit):
@@ -137,7 +173,6 @@ class _Folder:
                 r = self.act.readings[node.args[0].value]
                 return _lit(dt.date.fromisoformat(value) if r.is_date else value)
             if node.fn == "any_article":
-                from clemency.law.articles import parse_article  # noqa: PLC0415
                 return self.article_column(tuple(sorted({parse_article(str(a.value)) for a in node.args})))
             args = tuple(self.fold(a) for a in node.args)
             node = Call(node.fn, args, node.column)

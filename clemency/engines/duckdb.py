@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from clemency.compile.plan import Plan
+from clemency.engines.base import Engine, kv_metadata_sql, sql_path
 from clemency.engines.sqlgen import SqlGen
 
-
-def sql_path(path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+__all__ = ["DuckDBEngine", "sql_path"]
 
 
-def _lit(text) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-class DuckDBEngine:
+class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self):
@@ -27,15 +23,19 @@ class DuckDBEngine:
         source = self.sql.source_query(plan, registry, lookup, columns)
         return self.sql.decision_query(plan, source, on, passthrough)
 
-    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path,
-               metadata: dict[str, str] | None = None) -> None:
-        """Decide every row of the `registry` table of `con` (with `_lookup` registered) into Parquet, with
-        `metadata` as the file's key-value metadata."""
+    def _write(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path: Path,
+               metadata: dict[str, str]) -> bool:
+        kv = f", {kv_metadata_sql(metadata)}" if metadata else ""
         query = self.query(plan, on, columns, passthrough)
-        kv = ""
-        if metadata:
-            kv = ", KV_METADATA {" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in metadata.items()) + "}"
         con.execute(f"COPY ({query}) TO {sql_path(out_path)} (FORMAT PARQUET{kv})")   # snappy: faster than zstd
+        return True
+
+    def _rows(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]) -> list[dict]:
+        cur = con.execute(self.query(plan, on, columns, passthrough) + " ORDER BY _row"
+                          if "_row" in passthrough else self.query(plan, on, columns, passthrough))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def decide_relation(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]):
+        """The decision query as a lazy DuckDB relation (for the Spark engine's column types and for tests)."""
         return con.sql(self.query(plan, on, columns, passthrough))

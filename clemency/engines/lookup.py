@@ -37,7 +37,7 @@ def part_table(plan: Plan, code: CriminalCode, parts) -> pa.Table:
         cols["neg"].append(negligent_flag(entry.negligent) if entry is not None else None)
         for k, refs in enumerate(plan.article_sets):
             arts[k].append(False if foreign else any_covered((part,), refs))
-    names = ["part", "rank", "neg"] + [f"_art{k}" for k in range(len(arts))]
+    names = ["part", "rank", "neg"] + plan.article_columns
     data = [pa.array(cols["part"], pa.string()), pa.array(cols["rank"], pa.int8()), pa.array(cols["neg"], pa.bool_())]
     data += [pa.array(a, pa.bool_()) for a in arts]
     return pa.Table.from_arrays(data, names=names)
@@ -53,7 +53,7 @@ def register_lookup(con, plan: Plan, code: CriminalCode, table: str = "registry"
     con.register("_parts_arrow", part_table(plan, code, parts))
     cats = ", ".join(f"'{c}'" for c in CATEGORIES)
     worst = len(CATEGORIES) - 1
-    arts = "".join(f", bool_or(t._art{k}) AS _art{k}" for k in range(len(plan.article_sets)))
+    arts = "".join(f", bool_or(t.{col}) AS {col}" for col in plan.article_columns)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name} AS
         SELECT p.articles,

@@ -2,12 +2,16 @@
 
 It is written for clarity, not speed, and on purpose it does not use the date thresholds the compiler
 derives for the SQL engines: whether a clause holds on a day is found by evaluating the clause's whole
-condition on that day, and the first day a relief holds by trying every day of the window.
+condition on that day, and the first day a relief holds by trying every day of the window. It reads the
+typed `registry` table and joins the article lookup in Python (`lookup_row`, `source_row`): the second
+implementation of `SqlGen.source_query` and of the lookup's combination of article parts. The web's fast
+single-record path is this engine on a record already typed (`decide_typed`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,29 +19,112 @@ import pyarrow.parquet as pq
 from clemency import calendar as cal
 from clemency.compile.evaluate import evaluate, kleene_and, kleene_or
 from clemency.compile.plan import CompiledClause, Plan
+from clemency.engines.base import Engine
+from clemency.engines.lookup import part_table
+from clemency.engines.schema import DECISION_TYPES
+from clemency.law import CATEGORIES, CriminalCode
 
 CODE = {True: "H", False: "F", None: "U"}
 STATUS_ORDER = ("reported", "inferred", "unknown")
 
 
-class ReferenceEngine:
+class ReferenceEngine(Engine):
     name = "reference"
 
-    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path) -> None:
-        from clemency.engines.sqlgen import SqlGen
-        source = SqlGen("duckdb").source_query(plan, "registry", "_lookup", columns)
-        cur = con.execute(f"SELECT * FROM {source} ORDER BY _row")
-        names = [d[0] for d in cur.description]
+    def _rows(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]) -> list[dict]:
+        looks = lookup_rows(con)
         out = []
-        while True:
-            batch = cur.fetchmany(10_000)
-            if not batch:
-                break
-            for values in batch:
-                row = dict(zip(names, values))
-                decision = decide_row(plan, row, on)
-                out.append({**{p: row.get(p) for p in passthrough}, **decision})
-        pq.write_table(to_arrow(out, passthrough), out_path, compression="zstd")
+        for row, decision in decide_typed(plan, on, registry_rows(con, columns), lambda a: looks.get(a, {})):
+            out.append({**{p: row.get(p) for p in passthrough}, **decision})
+        return out
+
+    def _write(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path: Path,
+               metadata: dict[str, str]) -> bool:
+        table = to_arrow(self._rows(con, plan, on, columns, passthrough), passthrough)
+        if metadata:
+            table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+        pq.write_table(table, out_path, compression="zstd")
+        return True
+
+
+def registry_rows(con, columns: list[str], registry: str = "registry"):
+    """The typed registry rows, in registry order."""
+    cols = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    cur = con.execute(f"SELECT {cols} FROM {registry} ORDER BY _row")
+    while True:
+        batch = cur.fetchmany(10_000)
+        if not batch:
+            break
+        for values in batch:
+            yield dict(zip(columns, values))
+
+
+def source_rows(con, plan: Plan, columns: list[str]):
+    """The registry rows joined with the registered article lookup, as `SqlGen.source_query` gives them."""
+    looks = lookup_rows(con)
+    for row in registry_rows(con, columns):
+        articles = row.get("articles")
+        yield source_row(plan, row, looks.get(articles, {}) if articles is not None else {})
+
+
+def lookup_rows(con, lookup: str = "_lookup") -> dict[str, dict]:
+    """The registered article lookup, by `articles` value."""
+    cur = con.execute(f"SELECT * FROM {lookup}")
+    names = [d[0] for d in cur.description]
+    return {r[0]: dict(zip(names, r)) for r in cur.fetchall()}
+
+
+def decide_typed(plan: Plan, on: dt.date, rows, look):
+    """(source row, decision) for each typed registry row: joined with its article lookup (`look(articles)`,
+    the lookup's row or {}), then decided."""
+    for row in rows:
+        articles = row.get("articles")
+        source = source_row(plan, row, look(articles) if articles is not None else {})
+        yield source, decide_row(plan, source, on)
+
+
+def lookup_row(plan: Plan, code: CriminalCode, articles: str | None) -> dict:
+    """The article lookup's row for one `articles` value (`clemency.engines.lookup.register_lookup`): the
+    gravest part's category (unknown if a part is unknown, unless one is especially grave), negligent only
+    if every part is, the unknown parts, and whether any part falls in each of the plan's article sets."""
+    if articles is None:
+        return {}
+    parts = articles.split(";")
+    table = {r["part"]: r for r in part_table(plan, code, sorted(set(parts))).to_pylist()}
+    rows = [table[p] for p in parts]
+    ranks = [r["rank"] for r in rows]
+    worst = len(CATEGORIES) - 1
+    if max((r for r in ranks if r is not None), default=None) == worst:
+        category = CATEGORIES[worst]
+    elif any(r is None for r in ranks):
+        category = None
+    else:
+        category = CATEGORIES[max(ranks)]
+    negs = [r["neg"] for r in rows]
+    negligent = False if any(n is False for n in negs) else (None if any(n is None for n in negs) else True)
+    value = {"_table_category": category, "_table_negligent": negligent,
+             "_unknown_articles": ";".join(sorted(r["part"] for r in rows if r["rank"] is None))}
+    for col in plan.article_columns:
+        value[col] = any(r[col] for r in rows)
+    return value
+
+
+def source_row(plan: Plan, row: dict, look: dict) -> dict:
+    """The row `SqlGen.source_query` gives: the registry row with the article columns, the category and
+    negligence resolved (a given value wins over the table), and a note where they disagree."""
+    out = {k: v for k, v in row.items() if k not in ("crime_category", "negligent")}
+    for col in plan.article_columns:
+        out[col] = look.get(col)
+    given, table = row.get("crime_category"), look.get("_table_category")
+    out["crime_category"] = given if given is not None else table
+    out["negligent"] = row["negligent"] if row.get("negligent") is not None else look.get("_table_negligent")
+    if given is not None and table is not None and given != table:
+        out["notes"] = f"crime_category given as {given}, the Criminal Code table says {table}"
+    elif (look.get("_unknown_articles") or "") != "" and given is None:
+        out["notes"] = f"articles not in the Criminal Code table: {look['_unknown_articles']}"
+    else:
+        out["notes"] = None
+    return out
 
 
 def window_days(plan: Plan):
@@ -135,14 +222,6 @@ def rests_under(alt: Plan, chosen: CompiledClause, row: dict, on: dt.date) -> bo
     excluded = {x.id: evaluate(x.full, row) for x in alt.exclusions}
     return any(effective(alt, c, row, on, excluded) is True for c in alt.candidates
                if (c.relief, c.reduction_months) == (chosen.relief, chosen.reduction_months))
-
-
-DECISION_TYPES = [("relief", pa.string()), ("clause", pa.string()), ("basis", pa.string()),
-                  ("reduction_months", pa.int32()), ("new_sentence_end", pa.date32()),
-                  ("eligible_from", pa.date32()), ("eligible_until", pa.date32()),
-                  ("upcoming_relief", pa.string()), ("upcoming_clause", pa.string()),
-                  ("upcoming_from", pa.date32()), ("reasons", pa.string()), ("excluded_by", pa.string()),
-                  ("rests_on_readings", pa.string())]
 
 
 def to_arrow(rows: list[dict], passthrough: list[str]) -> pa.Table:

@@ -29,6 +29,7 @@ import threading
 from pathlib import Path
 
 from clemency.compile.plan import Plan
+from clemency.engines.base import Engine
 from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.sqlgen import SqlGen
 from clemency.errors import EngineUnavailable, UsageError
@@ -141,7 +142,7 @@ def stop_session() -> None:
         _session, _session_key = None, None
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     name = "spark"
 
     def __init__(self, master: str | None = None, conf: dict[str, str] | None = None):
@@ -154,7 +155,8 @@ class SparkEngine:
         source = self.sql.source_query(plan, registry, lookup, columns)
         return self.sql.decision_query(plan, source, on, passthrough)
 
-    def decide(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path) -> None:
+    def _write(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path: Path,
+               metadata: dict[str, str]) -> bool:
         """Decide every row of the `registry` table of `con` (with `_lookup`) into one Parquet file."""
         from pyspark.sql.functions import broadcast
         spark = get_session(self.master, self.conf)
@@ -171,6 +173,7 @@ class SparkEngine:
             self._merge(con, plan, on, columns, passthrough, parts, out_path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        return False
 
     def _merge(self, con, plan, on, columns, passthrough, parts: Path, out_path) -> None:
         """One Parquet file in registry order, each column cast to the type the DuckDB engine writes."""

@@ -80,8 +80,8 @@ def act_exclusions(act, readings: dict | None = None) -> tuple[list[str], list[s
     cats: list[str] = []
 
     def walk(node):
-        if isinstance(node, Name) and node.name.startswith("_art") and node.name[4:].isdigit():
-            refs.extend(plan.article_sets[int(node.name[4:])])
+        if isinstance(node, Name) and plan.article_set_of(node.name) is not None:
+            refs.extend(plan.article_set_of(node.name))
         elif isinstance(node, In):
             if isinstance(node.left, Name) and node.left.name == "crime_category" and not node.negated:
                 cats.extend(str(i.value) for i in node.items)

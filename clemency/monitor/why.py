@@ -30,12 +30,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clemency import pipeline
 from clemency.calendar import add_days, add_months
 from clemency.errors import ClemencyError, InputError
-from clemency.explain import RELIEF_WORDS, near_misses, unknowns_that_matter
+from clemency.explain import RELIEF_WORDS, decide_records, near_misses, unknowns_that_matter
 from clemency.jurisdictions import RELEASES  # reliefs that release the person altogether
+from clemency.law.articles import covers, parse_articles
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
+from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
+from clemency.pipeline import Context
 from clemency.registry.schema import STATUS_FLAGS
 
 WHY_COLUMNS = ["id", "full_name", "group", "relief", "clause", "excluded_by", "eligible_from",
@@ -265,33 +269,20 @@ def _variant_records(mapped: list[Mapped]) -> tuple[list[dict], list[tuple[Mappe
 
 
 def _bare_decisions(ctx, records: list[dict]) -> list[dict]:
-    """Decisions without explanations (for the alternative readings): the same compiled query."""
-    import duckdb
-
-    from clemency.apply import _columns, _register_lookup, extra_fields
-    from clemency.engines.duckdb import DuckDBEngine
-    from clemency.registry.load import load_records
-    con = duckdb.connect()
+    """Decisions without explanations (for the alternative readings): the same pipeline and engine."""
     try:
-        loaded = load_records(records, con, extra_fields=extra_fields(ctx.act))
-        if loaded.rows_rejected:
-            raise InputError("a record is not valid")
-        _register_lookup(con, ctx)
-        rel = DuckDBEngine().decide_relation(con, ctx.plan, ctx.on, _columns(con), ["person_id", "case_id", "_row"])
-        names = rel.columns
-        by_id = {}
-        for row in rel.fetchall():
-            d = dict(zip(names, row))
-            d["excluded_by"] = [x for x in (d.get("excluded_by") or "").split(";") if x]
-            by_id[d["person_id"]] = d
-    finally:
-        con.close()
+        decided = pipeline.decide_records(ctx, records, carry=["person_id", "case_id", "_row"])
+    except InputError:
+        raise InputError("a record is not valid") from None
+    by_id = {}
+    for d in decided:
+        d["excluded_by"] = [x for x in (d.get("excluded_by") or "").split(";") if x]
+        by_id[d["person_id"]] = d
     return [by_id[r["person_id"]] for r in records]
 
 
 def _decide_all(ctx, mapped: list[Mapped], explained: bool = True) -> dict[int, list[tuple[dict, int, str]]]:
     """Decisions for every variant of every decidable row: row number -> [(decision, variant, words)]."""
-    from clemency.explain import decide_records
     decide = decide_records if explained else _bare_decisions
     records, owners = _variant_records(mapped)
     out: dict[int, list[tuple[dict, int, str]]] = {}
@@ -323,7 +314,6 @@ def _says(reason: dict, result: str = "held") -> str:
 
 
 def _article_words(ctx, articles: str) -> str:
-    from clemency.law.articles import parse_articles
     parts = []
     for a in parse_articles(articles):
         e = ctx.code.entry(a)
@@ -333,20 +323,10 @@ def _article_words(ctx, articles: str) -> str:
 
 def _excluded_refs(ctx, cid: str) -> list[str]:
     """Article refs named by an exclusion clause under the chosen readings (from the compiled plan)."""
-    from clemency.act.lang import names_in
-    c = ctx.plan.clause(cid)
-    refs: list[str] = []
-    for k in c.conditions:
-        for n in names_in(k.tree):
-            if n.startswith("_art") and n[4:].isdigit():
-                refs.extend(ctx.plan.article_sets[int(n[4:])])
-    return refs
-
-
+    return ctx.plan.articles_tested_by(cid)
 
 
 def _exclusion_words(ctx, x: str, reason: dict, articles: str) -> str:
-    from clemency.law.articles import covers, parse_articles
     text = f"{x} ({_clause_text(ctx, x)}): {_says(reason)}"
     if "crime_category" in " ".join(k["test"] for k in reason["conditions"]):
         text += f" ({_article_words(ctx, articles)})"
@@ -464,7 +444,6 @@ class WhyResult:
 def decide_rows(rows: list[dict], act, on=None, readings: dict | None = None,
                 alternatives: bool = True) -> WhyResult:
     """Decide list rows under an act; with ``alternatives``, also under every other two-valued reading."""
-    from clemency.apply import Context
     readings = dict(readings or {})
     ctx = Context.make(act, readings, on)
     mapped = [map_row(r, n, ctx.plan.eif) for n, r in enumerate(rows, 1)]
@@ -510,7 +489,6 @@ def read_list(path: str | Path) -> list[dict]:
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")

@@ -3,10 +3,10 @@
 `clemency.explain.decide_records` runs the registry import and the decision query in DuckDB; for one
 record that costs most of a second (planning and running a query of tens of thousands of characters).
 Here a record whose every value is already in canonical form (the common case: the form and API clients
-send clean values) is typed in Python by the same rules as `clemency.registry.sql`, joined with the
-article lookup (each part resolved by `clemency.engines.lookup.part_table`, combined by the rules of its SQL, cached),
-decided by the reference engine (the oracle the SQL engines are tested against) and explained by
-`clemency.explain.explain`. Anything else (an unusual spelling, an invalid value, an unknown column)
+send clean values) is typed in Python by the same rules as `clemency.registry.sql` (the registry import
+itself costs a second), then handed to the reference engine (`clemency.engines.reference.decide_typed`:
+the article lookup's row, the source row, the decision; the oracle the SQL engines are tested against),
+with the lookup's rows cached, and explained by `clemency.explain.explain`. Anything else (an unusual spelling, an invalid value, an unknown column)
 goes the slow, exact way, which also produces the precise error. tests/test_web_decider.py checks both
 ways agree on every scenario of the shipped act and on synthetic records.
 """
@@ -19,11 +19,9 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-from clemency.apply import Context, extra_fields
-from clemency.engines.lookup import part_table
-from clemency.engines.reference import decide_row
+from clemency.engines.reference import decide_typed, lookup_row, source_row
 from clemency.explain import decide_records, explain
-from clemency.law import CATEGORIES
+from clemency.pipeline import Context, extra_fields
 from clemency.registry.plausible import check_record
 from clemency.registry.read import cell_text
 from clemency.registry.schema import ARTICLE_TOKEN, CUSTODIAL_END, FIELDS, Field
@@ -108,31 +106,15 @@ class Decider:
             if hit is not None:
                 _LOOKUP.move_to_end(key)
                 return hit
-        parts = articles.split(";")
-        table = {r["part"]: r for r in part_table(self.ctx.plan, self.ctx.code, sorted(set(parts))).to_pylist()}
-        rows = [table[p] for p in parts]
-        ranks = [r["rank"] for r in rows]
-        worst = len(CATEGORIES) - 1
-        if max((r for r in ranks if r is not None), default=None) == worst:
-            category = CATEGORIES[worst]
-        elif any(r is None for r in ranks):
-            category = None
-        else:
-            category = CATEGORIES[max(ranks)]
-        negs = [r["neg"] for r in rows]
-        negligent = False if any(n is False for n in negs) else (None if any(n is None for n in negs) else True)
-        value = {"articles": articles, "_table_category": category, "_table_negligent": negligent,
-                 "_unknown_articles": ";".join(sorted(r["part"] for r in rows if r["rank"] is None))}
-        for k in range(len(self.ctx.plan.article_sets)):
-            value[f"_art{k}"] = any(r[f"_art{k}"] for r in rows)
+        value = lookup_row(self.ctx.plan, self.ctx.code, articles)
         with _LOOKUP_LOCK:
             _LOOKUP[key] = value
             while len(_LOOKUP) > 50_000:
                 _LOOKUP.popitem(last=False)
         return value
 
-    def source_row(self, record: dict) -> dict:
-        """The row `SqlGen.source_query` would give for this record; _Slow when it needs the exact path."""
+    def typed_row(self, record: dict) -> dict:
+        """The row the registry import would give for this record; _Slow when it needs the exact path."""
         if any(k not in self.names for k in record):
             raise _Slow
         typed: dict = {}
@@ -155,31 +137,23 @@ class Decider:
                     raise _Slow   # a missing required value: the exact path says so
         if typed.get("convicted_abroad") or check_record(typed):
             raise _Slow   # a foreign article or an implausible record: the exact path (registry import) says so
-        look = self.lookup(typed["articles"])
-        row = {k: v for k, v in typed.items() if k not in ("crime_category", "negligent")}
-        row["_row"] = 1
-        for k in range(len(self.ctx.plan.article_sets)):
-            row[f"_art{k}"] = look.get(f"_art{k}")
-        given, table = typed.get("crime_category"), look.get("_table_category")
-        row["crime_category"] = given if given is not None else table
-        row["negligent"] = typed["negligent"] if typed.get("negligent") is not None else look.get("_table_negligent")
-        if given is not None and table is not None and given != table:
-            row["notes"] = f"crime_category given as {given}, the Criminal Code table says {table}"
-        elif (look.get("_unknown_articles") or "") != "" and given is None:
-            row["notes"] = f"articles not in the Criminal Code table: {look['_unknown_articles']}"
-        else:
-            row["notes"] = None
-        return row
+        typed["_row"] = 1
+        return typed
+
+    def source_row(self, record: dict) -> dict:
+        """The row the reference engine decides for this record; _Slow when it needs the exact path."""
+        typed = self.typed_row(record)
+        return source_row(self.ctx.plan, typed, self.lookup(typed["articles"]))
 
     def decide(self, record: dict, exact: bool = False) -> dict:
         """The decision of one record exactly as `clemency check` prints it (InputError when invalid)."""
         if not exact:
             try:
-                row = self.source_row(record)
+                typed = self.typed_row(record)
             except _Slow:
                 pass
-            else:
-                decision = decide_row(self.ctx.plan, row, self.ctx.on)
+            else:   # the reference engine on the typed record, with the cached article lookup
+                row, decision = next(decide_typed(self.ctx.plan, self.ctx.on, [typed], self.lookup))
                 return explain(self.ctx, row, decision)
         return decide_records(self.ctx, [record])[0]
 
