@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -23,11 +22,19 @@ from clemency.act.model import (
     Parameter,
     Reading,
 )
-from clemency.act.vocabulary import CATEGORIES, TypeProblem, VarType, Vocabulary, did_you_mean, type_of
+from clemency.act.overlay import apply_overlay
+from clemency.act.refs import ACTS_DIR, expand_refs
+from clemency.act.vocabulary import (
+    CATEGORIES,
+    TypeProblem,
+    VarType,
+    Vocabulary,
+    did_you_mean,
+    registry_variables,
+    type_of,
+)
 from clemency.errors import ActError, ClemencyError, Problem
 from clemency.jurisdictions import Jurisdiction, default_jurisdiction, load_jurisdiction
-
-ACTS_DIR = Path(str(resources.files("clemency") / "data" / "acts"))
 
 TOP_KEYS = {"id", "title", "titles", "jurisdiction", "instrument", "adopted", "summary", "status_note",
             "sources", "parameters", "readings", "fields", "definitions", "clauses", "notes", "overlay",
@@ -126,7 +133,6 @@ def load_act(ref: str | Path, registry_fields: dict[str, VarType] | None = None)
         raise ActError([Problem(str(path), mark.line + 1 if mark else None, None, None,
                                 f"not a readable YAML file: {getattr(exc, 'problem', exc)}")]) from None
     if isinstance(doc, _Map) and "overlay" in doc:
-        from clemency.act.overlay import apply_overlay  # noqa: PLC0415 (only overlays need it)
         doc = apply_overlay(doc, path, _Loader)
     return _Builder(str(path), hashlib.sha256(raw).hexdigest(), registry_fields).build(doc)
 
@@ -136,7 +142,6 @@ class _Builder:
         self.file, self.sha = file, sha
         self.problems: list[Problem] = []
         if registry_fields is None:
-            from clemency.act.vocabulary import registry_variables  # noqa: PLC0415
             registry_fields = registry_variables()
         self.registry_fields = registry_fields
 
@@ -425,14 +430,3 @@ class _Builder:
                         self.problem(c.line, c.id, "applies_to", f"{ref!r} names no clause of the act",
                                      did_you_mean(ref, ids))
         return tuple(out)
-
-
-def expand_refs(refs, ids) -> list[str]:
-    """Clause references: an id (`C1`) or a group letter (`A` = every clause A1, A2, ...)."""
-    out = []
-    for ref in refs:
-        if ref in ids:
-            out.append(ref)
-        else:
-            out.extend(i for i in ids if i.startswith(ref) and i[len(ref):].isdigit())
-    return out

@@ -31,6 +31,10 @@ from pathlib import Path
 
 import yaml
 
+from clemency.act.lang import FALSE
+from clemency.act.model import AppliesTo, Condition
+from clemency.act.refs import ACTS_DIR, OVERLAYS_DIR, expand_refs
+from clemency.act.vocabulary import did_you_mean
 from clemency.errors import ActError, Problem
 
 OVERLAY_KEYS = {"overlay", "id", "title", "titles", "jurisdiction", "instrument", "adopted", "summary",
@@ -40,7 +44,6 @@ CHANGE_KEYS = {"kind", "relief", "reduction_months", "text", "texts", "status", 
                "says", "notes", "group"}
 PLACE_KEYS = ("after", "before")
 NEUTRAL_SAYS = "neutralised by an overlay: this clause never decides anyone"
-OVERLAYS_DIR = Path(__file__).resolve().parent.parent / "data" / "overlays"
 
 
 def _line(obj, key=None):
@@ -74,7 +77,6 @@ def _seq(template, items, lines):
 
 def resolve_base(ref: str, overlay_path: Path) -> Path:
     """The base act of an overlay: a shipped act id, a shipped overlay, or a path relative to the overlay."""
-    from clemency.act.load import ACTS_DIR  # noqa: PLC0415
     for candidate in (ACTS_DIR / f"{ref}.yaml", OVERLAYS_DIR / f"{ref}.yaml", overlay_path.parent / ref, Path(ref)):
         if candidate.exists():
             return candidate
@@ -92,7 +94,6 @@ def apply_overlay(doc, path, loader):
 
     for key in doc:
         if key not in OVERLAY_KEYS:
-            from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
             problem(_line(doc, key), None, str(key), "unknown field in an overlay",
                     did_you_mean(str(key), OVERLAY_KEYS) or f"expected one of {', '.join(sorted(OVERLAY_KEYS))}")
     ref = str(doc.get("overlay") or "")
@@ -163,7 +164,6 @@ def apply_overlay(doc, path, loader):
         out = []
         for j, cid in enumerate(items):
             if str(cid) not in ids:
-                from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
                 problem(_line(items, j) or _line(doc, key), str(cid), key,
                         f"the base act {base_id} has no clause {cid!r}",
                         did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
@@ -179,7 +179,6 @@ def apply_overlay(doc, path, loader):
         changes = {}
     for cid, spec in changes.items():
         if str(cid) not in ids:
-            from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
             problem(_line(changes, cid), str(cid), "change", f"the base act {base_id} has no clause {cid!r}",
                     did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
             continue
@@ -242,7 +241,6 @@ def apply_overlay(doc, path, loader):
         elif place:
             anchor = str(spec[place[0]])
             if anchor not in current:
-                from clemency.act.vocabulary import did_you_mean  # noqa: PLC0415
                 problem(_line(spec, place[0]), cid, place[0], f"no clause {anchor!r} to place this clause {place[0]}",
                         did_you_mean(anchor, current))
             else:
@@ -283,7 +281,6 @@ def _neutralise_spec(clause, overlay_name):
 
 
 def _strip_refs(clause, removed, keep_ids):
-    from clemency.act.load import expand_refs  # noqa: PLC0415
     new = _copy_map(clause)
     entries = []
     for entry in clause["applies_to"]:
@@ -302,8 +299,6 @@ def _strip_refs(clause, removed, keep_ids):
 
 def neutralised(act, ids):
     """A loaded Act with the clauses `ids` neutralised (exclusions become provisions; reliefs never hold)."""
-    from clemency.act.lang import FALSE  # noqa: PLC0415
-    from clemency.act.model import Condition  # noqa: PLC0415
     ids = set(ids)
     unknown = ids - {c.id for c in act.clauses}
     if unknown:
@@ -323,8 +318,6 @@ def neutralised(act, ids):
 
 def removed(act, ids):
     """A loaded Act without the clauses `ids` (references to them in applies_to dropped)."""
-    from clemency.act.load import expand_refs  # noqa: PLC0415
-    from clemency.act.model import AppliesTo  # noqa: PLC0415
     ids = set(ids)
     keep = [c.id for c in act.clauses if c.id not in ids]
     out = []
