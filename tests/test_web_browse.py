@@ -222,3 +222,24 @@ def test_check_page_preselects_the_newest_act_and_warns_outside_the_window(run):
     assert 'id="window-warning"' in r.text and "2025-12-19" in r.text and "2026-04-19" in r.text
     r = client.post("/check", data=CLIENT | {"act": "az-2025", "on": "2026-01-19"})
     assert 'id="window-warning"' not in r.text
+
+
+def test_decision_letter_from_the_form_and_from_a_run(run):
+    client, rid = run["client"], run["id"]
+    r = client.post("/check/letter", data=CLIENT | {"act": "az-2025", "reading.b3": "application",
+                                                     "on": "2026-01-19"})
+    assert r.status_code == 200, r.text[:300]
+    assert 'id="letter"' in r.text and "B3" in r.text and "release from imprisonment" in r.text.lower()
+    assert 'id="letter-clause"' in r.text and "What the person may do next" in r.text
+    assert "2026-04-19" in r.text                         # the end of the window
+    none = client.post("/check/letter", data=CLIENT | {"act": "az-2025"})
+    assert "No clause of the act gives this person relief" in re.search(r'id="letter-next">(.*?)</p>', none.text,
+                                                                          re.S).group(1)
+    az = client.post("/check/letter?lang=az", data=CLIENT | {"act": "az-2025", "reading.b3": "application",
+                                                             "on": "2026-01-19"})
+    assert az.status_code == 200 and '<html lang="az">' in az.text
+    page = client.get(f"/runs/{rid}").text
+    case = re.search(rf'href="/runs/{rid}/person/([^"]+)"', page).group(1)
+    letter = client.get(f"/runs/{rid}/letter/{case}")
+    assert letter.status_code == 200 and 'id="letter-relief"' in letter.text
+    assert client.post("/check/letter", data={"act": "az-2025", "sex": "M"}).status_code == 400

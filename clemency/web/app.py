@@ -20,6 +20,7 @@ from clemency.store import Throttled, open_store
 from clemency.web import (
     api,
     api_runs,
+    letter,
     routes_act,
     routes_admin,
     routes_check,
@@ -137,7 +138,7 @@ def create_app(data_dir: str | Path = "clemency-data", db_url: str | None = None
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         *routes_check.routes, *routes_runs.routes, *routes_act.routes, *routes_timeline.routes,
-        *routes_monitor.routes, *routes_status.routes, *routes_reports.routes, *routes_admin.routes, *api_runs.routes, *api.routes,
+        *routes_monitor.routes, *routes_status.routes, *routes_reports.routes, *routes_admin.routes, *api_runs.routes, *letter.routes, *api.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     check_access(routes)

@@ -81,7 +81,7 @@ def site(tmp_path_factory):
 def decide(page, url, lang="en", **extra):
     page.goto(f"{url}/check?lang={lang}")
     for k, v in {**CLIENT, **extra}.items():
-        el = page.locator(f"#check-form [name={k}]")
+        el = page.locator(f'#check-form [name="{k}"]')
         if el.evaluate("e => e.tagName") == "SELECT":
             el.select_option(v)
         else:
@@ -130,6 +130,15 @@ def test_no_page_overflows_horizontally(site, width):
         wide[f"decision-{lang}"] = overflow(page)
         page.locator("#alternatives").scroll_into_view_if_needed()
         shot(page, f"decision-{lang}-{width}")
+    decide(page, site["url"], "en", **{"reading.b3": "application", "on": "2026-01-19"})
+    with page.expect_popup() as popup:
+        page.click("#letter-button")
+    letter = popup.value
+    letter.set_viewport_size({"width": width, "height": 900})
+    letter.wait_for_selector("#letter")
+    wide["letter"] = overflow(letter)
+    shot(letter, f"letter-{width}")
+    letter.close()
     assert {k: v for k, v in wide.items() if v > 0} == {}, f"pages wider than {width} px"
 
 
