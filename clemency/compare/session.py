@@ -22,6 +22,7 @@ from clemency.engines.duckdb import DuckDBEngine
 from clemency.errors import ClemencyError
 from clemency.jurisdictions import code_for
 from clemency.law import CriminalCode
+from clemency.monitor.why import map_row
 from clemency.pipeline import Context
 
 BENEFIT = "relief NOT IN ('none', 'indeterminate')"
@@ -84,7 +85,6 @@ def registry_records(records, eif=None) -> list[dict]:
         records = [records]
     records = list(records)
     if records and "person_id" not in records[0] and "id" in records[0]:
-        from clemency.monitor.why import map_row  # noqa: PLC0415 (only lists need it)
         out = []
         for n, row in enumerate(records, start=1):
             row = {k: str(v) for k, v in row.items() if v not in (None, "")}   # as read from a list file
