@@ -263,6 +263,74 @@ def _threshold(op, value, at, after):
             "<=": ([], [after(value)]), "==": ([at(value)], [after(value)])}.get(op)
 
 
+def _bindings(act: Act, folder: _Folder, ids: list[str], problems: list[Problem]):
+    """Which exclusions bind which relief clauses under the readings (binds: target -> exclusions), and
+    which targets each exclusion binds whatever the reading (firm)."""
+    binds: dict[str, list[str]] = {cid: [] for cid in ids}
+    firm: dict[str, set[str]] = {cid: set() for cid in ids}     # exclusion -> targets bound whatever the reading
+    for c in act.clauses:
+        for entry in c.applies_to:
+            if entry.when is None:
+                firm[c.id].update(expand_refs(entry.clauses, ids))
+            if entry.when is not None:
+                test = folder.fold(entry.when.tree)
+                if not isinstance(test, Lit):
+                    problems.append(Problem(act.path, entry.when.line, c.id, "applies_to.when",
+                                            "may use readings and parameters only"))
+                    continue
+                if test.value is not True:
+                    continue
+            for target in expand_refs(entry.clauses, ids):
+                binds[target].append(c.id)
+
+    return binds, firm
+
+
+def _compile_clause(act: Act, c, order: int, folder: _Folder, binds: dict, firm: dict, ids: list[str],
+                    problems: list[Problem]) -> CompiledClause:
+    """One clause folded under the readings: its conditions, its date-free part and date thresholds (a relief
+    only within the window), its statuses, and the exclusions that bind it."""
+    eif, window_end = folder.constants["eif"], folder.constants["window_end"]
+    conds = tuple(CompiledCondition(k, folder.fold(k.tree)) for k in c.when)
+    full = _junction(And, [k.tree for k in conds]) if conds else UNKNOWN
+    if not c.decides:
+        full = UNKNOWN
+    static, ups, downs = [], [], []
+    if c.kind == "relief":
+        ups.append(Lit(eif, "date"))
+        downs.append(Lit(cal.add_days(window_end, 1), "date"))
+    for conj in (full.args if isinstance(full, And) else (full,)):
+        if "on" not in names_in(conj):
+            static.append(conj)
+            continue
+        span = _span(conj) if c.kind == "relief" else None
+        if span is None:
+            problems.append(Problem(act.path, c.line, c.id, "when",
+                                    f"the condition {render(conj)!r} depends on the decision date in a form whose "
+                                    "span cannot be computed", "use left_at_most / left_more_than / "
+                                    "age_on(x, on) compared with a number / on compared with a date; "
+                                    "exclusions may not depend on the decision date"))
+            continue
+        ups.extend(span[0])
+        downs.extend(span[1])
+    status = weakest([c.status] + [k.status for k in c.when])
+    base_status = weakest([c.status] + [k.status for k in c.when if k.status_when is None])
+    boundaries = tuple((k.status, folder.fold(k.status_when)) for k in c.when
+                       if k.status_when is not None and k.status and weakest([k.status, base_status]) != base_status)
+    for k in c.when:
+        if k.status_when is not None and "on" in names_in(k.status_when):
+            problems.append(Problem(act.path, k.line, c.id, "status_when",
+                                    "may not depend on the decision date", "name the values of the record only"))
+    return CompiledClause(
+        id=c.id, kind=c.kind, order=order, status=status, relief=c.relief,
+        reduction_months=c.reduction_months, rank=act.relief_ranks.get(c.relief) if c.relief else None,
+        decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
+        ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else (),
+        base_status=base_status, boundaries=boundaries,
+        reading_bound=tuple(t for t in ids if c.id in binds[t] and t not in firm[c.id])
+        if c.kind == "exclusion" else ())
+
+
 def compile_act(act: Act, readings: dict[str, str] | None = None, alternatives: bool = True,
                 _article_sets: list | None = None) -> Plan:
     """Compile an act under a choice of readings (names and values checked; defaults for the rest).
@@ -283,63 +351,10 @@ def compile_act(act: Act, readings: dict[str, str] | None = None, alternatives: 
     problems: list[Problem] = []
     ids = [c.id for c in act.clauses]
 
-    binds: dict[str, list[str]] = {cid: [] for cid in ids}
-    firm: dict[str, set[str]] = {cid: set() for cid in ids}     # exclusion -> targets bound whatever the reading
-    for c in act.clauses:
-        for entry in c.applies_to:
-            if entry.when is None:
-                firm[c.id].update(expand_refs(entry.clauses, ids))
-            if entry.when is not None:
-                test = folder.fold(entry.when.tree)
-                if not isinstance(test, Lit):
-                    problems.append(Problem(act.path, entry.when.line, c.id, "applies_to.when",
-                                            "may use readings and parameters only"))
-                    continue
-                if test.value is not True:
-                    continue
-            for target in expand_refs(entry.clauses, ids):
-                binds[target].append(c.id)
+    binds, firm = _bindings(act, folder, ids, problems)
 
-    compiled = []
-    for order, c in enumerate(act.clauses):
-        conds = tuple(CompiledCondition(k, folder.fold(k.tree)) for k in c.when)
-        full = _junction(And, [k.tree for k in conds]) if conds else UNKNOWN
-        if not c.decides:
-            full = UNKNOWN
-        static, ups, downs = [], [], []
-        if c.kind == "relief":
-            ups.append(Lit(eif, "date"))
-            downs.append(Lit(cal.add_days(window_end, 1), "date"))
-        for conj in (full.args if isinstance(full, And) else (full,)):
-            if "on" not in names_in(conj):
-                static.append(conj)
-                continue
-            span = _span(conj) if c.kind == "relief" else None
-            if span is None:
-                problems.append(Problem(act.path, c.line, c.id, "when",
-                                        f"the condition {render(conj)!r} depends on the decision date in a form whose "
-                                        "span cannot be computed", "use left_at_most / left_more_than / "
-                                        "age_on(x, on) compared with a number / on compared with a date; "
-                                        "exclusions may not depend on the decision date"))
-                continue
-            ups.extend(span[0])
-            downs.extend(span[1])
-        status = weakest([c.status] + [k.status for k in c.when])
-        base_status = weakest([c.status] + [k.status for k in c.when if k.status_when is None])
-        boundaries = tuple((k.status, folder.fold(k.status_when)) for k in c.when
-                           if k.status_when is not None and k.status and weakest([k.status, base_status]) != base_status)
-        for k in c.when:
-            if k.status_when is not None and "on" in names_in(k.status_when):
-                problems.append(Problem(act.path, k.line, c.id, "status_when",
-                                        "may not depend on the decision date", "name the values of the record only"))
-        compiled.append(CompiledClause(
-            id=c.id, kind=c.kind, order=order, status=status, relief=c.relief,
-            reduction_months=c.reduction_months, rank=act.relief_ranks.get(c.relief) if c.relief else None,
-            decides=c.decides, conditions=conds, full=full, static=_junction(And, static) if static else TRUE,
-            ups=tuple(ups), downs=tuple(downs), exclusions=tuple(binds[c.id]) if c.kind == "relief" else (),
-            base_status=base_status, boundaries=boundaries,
-            reading_bound=tuple(t for t in ids if c.id in binds[t] and t not in firm[c.id])
-            if c.kind == "exclusion" else ()))
+    compiled = [_compile_clause(act, c, order, folder, binds, firm, ids, problems)
+                for order, c in enumerate(act.clauses)]
     if problems:
         raise ActError(problems)
     clauses = tuple(compiled)
