@@ -83,19 +83,8 @@ def resolve_base(ref: str, overlay_path: Path) -> Path:
     raise FileNotFoundError(ref)
 
 
-def apply_overlay(doc, path, loader):
-    """Merge the overlay `doc` (read from `path`) onto its base; returns the merged document."""
-    path = Path(path)
-    file = str(path)
-    problems: list[Problem] = []
-
-    def problem(line, clause, fld, message, hint=None):
-        problems.append(Problem(file, line, clause, fld, message, hint))
-
-    for key in doc:
-        if key not in OVERLAY_KEYS:
-            problem(_line(doc, key), None, str(key), "unknown field in an overlay",
-                    did_you_mean(str(key), OVERLAY_KEYS) or f"expected one of {', '.join(sorted(OVERLAY_KEYS))}")
+def _base_of(doc, path: Path, loader, problem, problems: list[Problem]):
+    """The overlay's base act as a document (itself merged when it is an overlay); ActError when unusable."""
     ref = str(doc.get("overlay") or "")
     try:
         base_path = resolve_base(ref, path)
@@ -116,15 +105,11 @@ def apply_overlay(doc, path, loader):
         problem(_line(doc, "overlay"), None, "overlay", f"the base {base_path} is not an act file")
         raise ActError(problems)
 
-    merged = _copy_map(base, drop=("overlay",))
-    base_id = str(base.get("id"))
-    merged["id"] = doc.get("id") or f"{base_id}+{path.stem}"
-    for key in ("title", "titles", "jurisdiction", "instrument", "adopted", "summary"):
-        if key in doc:
-            merged[key] = doc[key]
-            merged.lines[key] = _line(doc, key)
+    return base
 
-    # -- mappings merged entry by entry ----------------------------------------------------------------
+
+def _merge_mappings(doc, base, merged, problem) -> None:
+    """sources, parameters, readings and definitions merged entry by entry; fields appended."""
     for section in ("sources", "parameters", "readings", "definitions"):
         patch = doc.get(section)
         if patch is None:
@@ -153,30 +138,9 @@ def apply_overlay(doc, path, loader):
         else:
             merged["fields"] = _seq(extra, old + list(extra), [0] * len(old) + list(getattr(extra, "lines", [])))
 
-    # -- clauses ---------------------------------------------------------------------------------------
-    clauses = list(base["clauses"])
-    ids = [str(c.get("id")) if isinstance(c, dict) else None for c in clauses]
 
-    def listed(key):
-        items = doc.get(key) or []
-        if isinstance(items, str):
-            items = [items]
-        out = []
-        for j, cid in enumerate(items):
-            if str(cid) not in ids:
-                problem(_line(items, j) or _line(doc, key), str(cid), key,
-                        f"the base act {base_id} has no clause {cid!r}",
-                        did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
-            else:
-                out.append(str(cid))
-        return out
-
-    removed = listed("remove")
-    neutral = listed("neutralise") + listed("neutralize")
-    changes = doc.get("change") or {}
-    if not isinstance(changes, dict):
-        problem(_line(doc, "change"), None, "change", "expected a mapping of clause id to the fields to replace")
-        changes = {}
+def _apply_changes(changes, clauses: list, ids: list, base_id: str, path: Path, problem) -> None:
+    """change: replace fields of named clauses (in place in `clauses`)."""
     for cid, spec in changes.items():
         if str(cid) not in ids:
             problem(_line(changes, cid), str(cid), "change", f"the base act {base_id} has no clause {cid!r}",
@@ -199,32 +163,9 @@ def apply_overlay(doc, path, loader):
                         f"{', '.join(str(k) for k in spec)}]").strip()
         clauses[i] = new
 
-    for cid in neutral:
-        if cid in removed:
-            problem(_line(doc, "neutralise"), cid, "neutralise", "the clause is both removed and neutralised")
-            continue
-        i = ids.index(cid)
-        clauses[i] = _neutralise_spec(clauses[i], path.name)
 
-    # removal: the clause, and every reference to it by id in applies_to
-    keep_ids = [i for i in ids if i not in removed]
-    out_clauses, out_lines = [], []
-    base_lines = list(getattr(base["clauses"], "lines", [0] * len(clauses)))
-    for c, line in zip(clauses, base_lines):
-        if isinstance(c, dict) and str(c.get("id")) in removed:
-            continue
-        if isinstance(c, dict) and removed and isinstance(c.get("applies_to"), list):
-            c = _strip_refs(c, removed, keep_ids)
-            if not c.get("applies_to"):
-                problem(_line(doc, "remove"), str(c.get("id")), "remove",
-                        "removing these clauses leaves this exclusion applying to nothing; remove or neutralise it too")
-        out_clauses.append(c)
-        out_lines.append(line)
-
-    adds = doc.get("add") or []
-    if not isinstance(adds, list):
-        problem(_line(doc, "add"), None, "add", "expected a list of clauses")
-        adds = []
+def _add_clauses(adds: list, out_clauses: list, out_lines: list, path: Path, problem) -> None:
+    """add: new clauses, at the end or after / before a named clause (in place)."""
     for j, spec in enumerate(adds):
         if not isinstance(spec, dict):
             problem(_line(adds, j), None, f"add[{j + 1}]", "expected a clause (a mapping)")
@@ -249,6 +190,90 @@ def apply_overlay(doc, path, loader):
         clause["notes"] = (str(clause.get("notes") or "") + f" [added by overlay {path.name}]").strip()
         out_clauses.insert(pos, clause)
         out_lines.insert(pos, _line(adds, j))
+
+
+def _remove_clauses(doc, base, clauses: list, ids: list, removed: list, problem) -> tuple[list, list]:
+    """remove: the clause, and every reference to it by id in applies_to; the clauses left and their lines."""
+    keep_ids = [i for i in ids if i not in removed]
+    out_clauses, out_lines = [], []
+    base_lines = list(getattr(base["clauses"], "lines", [0] * len(clauses)))
+    for c, line in zip(clauses, base_lines):
+        if isinstance(c, dict) and str(c.get("id")) in removed:
+            continue
+        if isinstance(c, dict) and removed and isinstance(c.get("applies_to"), list):
+            c = _strip_refs(c, removed, keep_ids)
+            if not c.get("applies_to"):
+                problem(_line(doc, "remove"), str(c.get("id")), "remove",
+                        "removing these clauses leaves this exclusion applying to nothing; remove or neutralise it too")
+        out_clauses.append(c)
+        out_lines.append(line)
+    return out_clauses, out_lines
+
+
+def apply_overlay(doc, path, loader):
+    """Merge the overlay `doc` (read from `path`) onto its base; returns the merged document."""
+    path = Path(path)
+    file = str(path)
+    problems: list[Problem] = []
+
+    def problem(line, clause, fld, message, hint=None):
+        problems.append(Problem(file, line, clause, fld, message, hint))
+
+    for key in doc:
+        if key not in OVERLAY_KEYS:
+            problem(_line(doc, key), None, str(key), "unknown field in an overlay",
+                    did_you_mean(str(key), OVERLAY_KEYS) or f"expected one of {', '.join(sorted(OVERLAY_KEYS))}")
+    base = _base_of(doc, path, loader, problem, problems)
+    merged = _copy_map(base, drop=("overlay",))
+    base_id = str(base.get("id"))
+    merged["id"] = doc.get("id") or f"{base_id}+{path.stem}"
+    for key in ("title", "titles", "jurisdiction", "instrument", "adopted", "summary"):
+        if key in doc:
+            merged[key] = doc[key]
+            merged.lines[key] = _line(doc, key)
+
+    _merge_mappings(doc, base, merged, problem)
+
+    # -- clauses ---------------------------------------------------------------------------------------
+    clauses = list(base["clauses"])
+    ids = [str(c.get("id")) if isinstance(c, dict) else None for c in clauses]
+
+    def listed(key):
+        items = doc.get(key) or []
+        if isinstance(items, str):
+            items = [items]
+        out = []
+        for j, cid in enumerate(items):
+            if str(cid) not in ids:
+                problem(_line(items, j) or _line(doc, key), str(cid), key,
+                        f"the base act {base_id} has no clause {cid!r}",
+                        did_you_mean(str(cid), [i for i in ids if i]) or f"its clauses: {', '.join(i for i in ids if i)}")
+            else:
+                out.append(str(cid))
+        return out
+
+    removed = listed("remove")
+    neutral = listed("neutralise") + listed("neutralize")
+    changes = doc.get("change") or {}
+    if not isinstance(changes, dict):
+        problem(_line(doc, "change"), None, "change", "expected a mapping of clause id to the fields to replace")
+        changes = {}
+    _apply_changes(changes, clauses, ids, base_id, path, problem)
+
+    for cid in neutral:
+        if cid in removed:
+            problem(_line(doc, "neutralise"), cid, "neutralise", "the clause is both removed and neutralised")
+            continue
+        i = ids.index(cid)
+        clauses[i] = _neutralise_spec(clauses[i], path.name)
+
+    out_clauses, out_lines = _remove_clauses(doc, base, clauses, ids, removed, problem)
+
+    adds = doc.get("add") or []
+    if not isinstance(adds, list):
+        problem(_line(doc, "add"), None, "add", "expected a list of clauses")
+        adds = []
+    _add_clauses(adds, out_clauses, out_lines, path, problem)
 
     if problems:
         raise ActError(problems)
