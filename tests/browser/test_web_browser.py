@@ -91,12 +91,14 @@ def test_fill_the_check_form_and_read_the_decision(server, page):
     page.fill("#f-sentence_start", "2024-01-10")
     page.fill("#f-sentence_end", "2027-01-10")
     page.click("#decide")
-    assert page.inner_text("#relief") == "term_reduction"
+    assert page.get_attribute("#relief", "class") == "relief-term_reduction"
+    assert "_" not in page.inner_text("#relief")           # words, not the code
     assert page.inner_text("#clause") == "C1"
     assert "C1" in page.inner_text("#explanation")
     page.select_option("#f-war_participant", "true")
     page.click("#decide")
-    assert page.inner_text("#relief") == "release_from_imprisonment"
+    assert page.get_attribute("#relief", "class") == "relief-release_from_imprisonment"
+    assert page.inner_text("#relief").lower() == "release from imprisonment"
 
 
 def test_sign_in_upload_and_download(server, page, tmp_path):
