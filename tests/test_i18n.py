@@ -158,3 +158,63 @@ def test_the_template_has_every_ui_message_and_the_act_texts():
         texts = {m for _, _, m, _ in extract_yaml(f, None, None, None)}
     assert texts and texts <= pot
     assert "No clause of the act gives this person relief on {day}." in pot
+
+
+class _Labelled(HTMLParser):
+    """The text nodes inside the elements with the given ids."""
+
+    def __init__(self, ids):
+        super().__init__()
+        self.ids, self.stack, self.texts = ids, [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("input", "br", "meta", "link", "img", "hr", "wbr"):
+            self.stack.append((tag, dict(attrs).get("id") in self.ids))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, text):
+        if text.strip() and any(on for _, on in self.stack):
+            self.texts.append(" ".join(text.split()))
+
+
+def labelled_texts(html: str, ids) -> list[str]:
+    p = _Labelled(set(ids))
+    p.feed(html)
+    return p.texts
+
+
+def test_the_run_pages_in_azerbaijani_have_no_untranslated_english_label(tmp_path):
+    """The results browser's labels (status, search, filters, facet titles, the total and its page line, the
+    findings), the window warning and the runs table: in Azerbaijani, none reads as English."""
+    from starlette.testclient import TestClient
+    from test_web import make_app, seed_monitor, sign_in, wait_done
+
+    from clemency.registry.synth import synth
+    seed_monitor(tmp_path)
+    path = synth(60, tmp_path / "synth.csv", seed=7)
+    with TestClient(make_app(tmp_path, max_upload=2_000_000)) as web:
+        ids = []
+        for on in ("", "2009-03-17"):             # a run in the window, and one outside it (the warning)
+            r = web.post("/runs", files={"registry": (path.name, path.read_bytes(), "text/csv")},
+                            data={"csrf": sign_in(web), "act": "az-2025", "on": on}, follow_redirects=False)
+            assert r.status_code == 303
+            ids.append(r.headers["location"].rsplit("/", 1)[1])
+            assert wait_done(web, ids[-1])["state"] == "done"
+        inside = web.get(f"/runs/{ids[0]}?lang=az&sex=M").text
+        outside = web.get(f"/runs/{ids[1]}?lang=az").text
+        runs = web.get("/runs?lang=az").text
+        web.get("/runs?lang=en")
+    assert 'id="window-warning"' in outside and 'id="active-filters"' in inside
+    texts = (labelled_texts(inside, {"state", "search", "active-filters", "total", "findings-title", "no-findings"})
+             + labelled_texts(outside, {"window-warning"}) + labelled_texts(runs, {"runs"}))
+    assert len(texts) > 10
+    english = [t for t in texts if english_in(t) or t.lower() in {"rows", "finished", "search", "clear all", "sex",
+                                                                  "relief", "clause", "file", "started", "act"}]
+    assert english == [], english[:10]
+    summaries = re.findall(r"<summary>([^<]*)</summary>", inside)
+    assert summaries and not {"relief", "clause", "basis", "crime category", "sex", "institution",
+                              "excluded by"} & set(summaries), summaries
