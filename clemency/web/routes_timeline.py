@@ -4,7 +4,6 @@ some). The page it writes is self-contained and served as it is."""
 
 from __future__ import annotations
 
-import importlib
 import threading
 
 from starlette.concurrency import run_in_threadpool
@@ -13,26 +12,18 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
+from clemency.timeline import run_timeline
 from clemency.web.common import ApiError, access, audit, render
 from clemency.web.middleware import CSP_REPORT
 
 _lock = threading.Lock()
 
 
-def timeline_module():
-    """clemency.timeline's `run_timeline`, or None while it is not built."""
-    try:
-        mod = importlib.import_module("clemency.timeline")
-    except ImportError:
-        return None
-    return getattr(mod, "run_timeline", None)
-
-
 @access("viewer")
 async def timeline_page(request: Request):
     jobs = await run_in_threadpool(request.app.state.jobs.all)
     runs = [j.status() for j in jobs if j.status()["state"] == "done"]
-    return render(request, "timeline.html", available=timeline_module() is not None, runs=runs)
+    return render(request, "timeline.html", runs=runs)
 
 
 def _make(run, job, out, page) -> None:
@@ -50,9 +41,7 @@ def _make(run, job, out, page) -> None:
 
 @access("viewer")
 async def run_timeline_page(request: Request):
-    run = timeline_module()
-    if run is None:
-        raise ApiError(404, "the implementation timeline is not available", [])
+    run = run_timeline
     job = request.app.state.jobs.get(request.path_params["run_id"])
     if job.status()["state"] != "done":
         raise ApiError(409, "the run has not finished", [])
