@@ -16,8 +16,8 @@ from clemency.web.routes_act import get_act, newest_act, window_of
 
 NEXT = {
     "release": N_("The act releases this person. The body that carries out the act (the court, or the "
-                  "administration of the institution or probation service) applies it within the implementation "
-                  "window; the person or their lawyer may ask it to do so, citing the clause above."),
+                  "administration of the institution or the body that supervises the punishment) applies it within "
+                  "the implementation window; the person or their lawyer may ask it to do so, citing the clause above."),
     "reduction": N_("The act reduces the unserved part of the sentence. The person or their lawyer may ask the "
                     "court to apply the reduction and to set the new day of release shown above."),
     "upcoming": N_("No clause gives relief on the decision date, but the clause above will from the day shown, "
