@@ -88,7 +88,7 @@ def test_apply_writes_no_formula_in_csv_or_xlsx(tmp_path, hostile_registry):
         rows = list(csv.DictReader(f))
     assert all(r["evil"] in [f"'{h}" for h in HOSTILE] for r in rows)   # renamed to a plain name, values inert
     assert any(r["person_id"].startswith("'=HYPERLINK(") for r in rows)
-    assert any(r["notes"] == "'-2+3" for r in rows)      # text that merely looks like arithmetic, too
+    assert any(r["input_notes"] == "'-2+3" for r in rows)   # the registry's notes (renamed: the engine writes `notes`)
     with open(out / "findings.csv", newline="", encoding="utf-8") as f:
         findings = list(csv.DictReader(f))
     assert any(r["field"] == "sex" and r["value"] == "'=1+1" for r in findings)
