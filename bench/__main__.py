@@ -1,7 +1,7 @@
 """The engine benchmark: `python -m bench` (or `make bench`).
 
 Applies the 2025 act (default readings, csv=False: read the registry, decide with compact reasons, write
-decisions.parquet; contracts §6) to synthetic registries on each engine, each run in its own process
+decisions.parquet) to synthetic registries on each engine, each run in its own process
 whose peak memory (RSS of the process tree, JVM included) is sampled with psutil. In the same run, the
 plain scan: DuckDB reading the same input columns and writing the same number of rows to Parquet.
 Writes bench/RESULTS.md (numbers, machine, ratios) and bench/time-vs-rows.svg.

@@ -1,7 +1,7 @@
 """One measured run, in its own process so that its peak memory (and Spark's JVM) is its own:
 
     python -m bench.run_one apply ENGINE REGISTRY OUT_DIR     # apply_act(..., csv=False)
-    python -m bench.run_one scan REGISTRY OUT_DIR             # the plain scan of contracts §6
+    python -m bench.run_one scan REGISTRY OUT_DIR             # the plain scan (DuckDB reading and rewriting every column)
 
 Prints one JSON object on the last line of stdout: seconds, rows, phases.
 """

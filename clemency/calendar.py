@@ -1,4 +1,4 @@
-"""Calendar conventions shared by every engine (contracts §2), in pure Python.
+"""Calendar conventions shared by every engine (docs/registry-format.md, calendar conventions), in pure Python.
 
 All dates are `datetime.date`. The SQL twins of these functions live in
 `clemency.calendar_sql` and must give identical results.

@@ -48,7 +48,7 @@ def decide_records(ctx: Context, records: list[dict]) -> list[dict]:
 
 
 def explain(ctx: Context, row: dict, decision: dict) -> dict:
-    """The decision of contracts §3 as one JSON-ready object, with reasons clause by clause."""
+    """The decision of docs/decisions.md as one JSON-ready object, with reasons clause by clause."""
     env = dict(row)
     env["on"] = ctx.on
     reasons = []

@@ -1,4 +1,4 @@
-"""Calendar conventions (contracts §2): boundaries and brute-force properties."""
+"""Calendar conventions (docs/registry-format.md, calendar conventions): boundaries and brute-force properties."""
 
 from __future__ import annotations
 

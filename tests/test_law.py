@@ -1,4 +1,4 @@
-"""The Criminal Code table, article matching and case resolution (contracts §1)."""
+"""The Criminal Code table, article matching and case resolution (docs/registry-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The mapping of a list row to the registry format (contracts §7) and the plain-words reasons."""
+"""The mapping of a list row to the registry format (docs/monitor.md) and the plain-words reasons."""
 
 import datetime as dt
 

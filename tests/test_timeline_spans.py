@@ -1,4 +1,4 @@
-"""Eligibility spans at the boundaries, as the engine computes them (contracts §2): b3=application, month
+"""Eligibility spans at the boundaries, as the engine computes them (docs/registry-format.md, calendar conventions): b3=application, month
 ends, leap days, the last day of the window, sentences ending on the last day or the day after.
 
 All records of one (readings, decision date) are decided in one batch."""

@@ -188,7 +188,7 @@ def _type_call(node: Call, vocab: Vocabulary, stack) -> str:
 
 
 def registry_variables() -> dict[str, VarType]:
-    """The registry fields (contracts §1) as condition variables, from the registry schema."""
+    """The registry fields (docs/registry-format.md) as condition variables, from the registry schema."""
     from clemency.registry.schema import FIELDS  # noqa: PLC0415 (registry is a sibling layer)
     out = {}
     for name, f in FIELDS.items():

@@ -1,4 +1,4 @@
-"""`clemency compare`: two acts, or two readings of one act, over one registry in one run (contracts §4)."""
+"""`clemency compare`: two acts, or two readings of one act, over one registry in one run."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`clemency match` (contracts §4): people matched between two lists, with an optional explanation file."""
+"""`clemency match`: people matched between two lists, with an optional explanation file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`clemency timeline`: the implementation over the window (contracts §4)."""
+"""`clemency timeline`: the implementation over the window."""
 
 from __future__ import annotations
 

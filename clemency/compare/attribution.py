@@ -6,7 +6,7 @@
 - `dropped`: the act decided again with the exclusion neutralised (`clemency.act.overlay.neutralised`: kept
   in the reasons, blocks no one) - the flips, and the persons who would gain a relief.
 
-With a `group` column (a political-prisoner list, contracts §7, or any registry with such a column), the same
+With a `group` column (a political-prisoner list, docs/monitor.md, or any registry with such a column), the same
 by group, and what keeps each group in (`excluded_by` among those not released, or that no clause releases
 them) - e.g. "which clause keeps
 the journalists in".

@@ -1,4 +1,4 @@
-"""Bounds: the count of each relief under every combination of an act's two-valued readings (contracts §5,
+"""Bounds: the count of each relief under every combination of an act's two-valued readings (README, readings,
 "Every combination of readings": for the 2025 act chapeau, b2, b3, f2, f2-drugs, f3, d, e1 -> 2^8 = 256, with
 eif fixed), shown as a range (min-max, and which combination gives each end) beside the official figures.
 

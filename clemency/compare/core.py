@@ -1,4 +1,4 @@
-"""Two acts, or two readings of one act, over one registry in one run (contracts §4 `clemency compare`).
+"""Two acts, or two readings of one act, over one registry in one run (`clemency compare`, docs/compare.md).
 
 Writes into OUT:
 - `flips.csv`: every row whose relief, clause, new_sentence_end or eligible_from differs on the decision day,

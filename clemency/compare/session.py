@@ -78,7 +78,7 @@ class Session:
 
 
 def registry_records(records, eif=None) -> list[dict]:
-    """Records in the registry format; rows of a political-prisoner list (contracts §7) are mapped to it
+    """Records in the registry format; rows of a political-prisoner list (docs/monitor.md) are mapped to it
     by the monitor's mapping (sentence end from arrest and term, sex from the patronymic, ...); other
     list columns (group, notes) are passed through."""
     if isinstance(records, dict):

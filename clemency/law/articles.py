@@ -1,4 +1,4 @@
-"""Criminal Code article ids: parsing and hierarchical matching (contracts §1).
+"""Criminal Code article ids: parsing and hierarchical matching (docs/registry-format.md).
 
 An id is a dotted list of segments; each segment is a number optionally followed by `-N`
 suffixes: `206.3.2` (article 206, part 3, point 2), `193-1.3.1` (article 193-1),

@@ -9,7 +9,7 @@ Lookup of one citation (`CriminalCode.entry`):
    sanction;
 4. else nothing: the article is unknown.
 
-Resolution of a case (`CriminalCode.resolve`), after Art. 15 and contracts §1:
+Resolution of a case (`CriminalCode.resolve`), after Art. 15 and docs/registry-format.md:
 - the case's category is that of its gravest article part; a category given in the input
   wins over the table (a difference is flagged as a disagreement);
 - if some article has no known category and none is given, the category is unknown (None),

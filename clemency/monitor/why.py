@@ -1,6 +1,6 @@
 """Deciding a political-prisoner list under an act, person by person, in plain words (`clemency monitor why`).
 
-A list row (contracts §7) is mapped to the registry format (contracts §1):
+A list row (docs/monitor.md) is mapped to the registry format (docs/registry-format.md):
 
 - a missing `sentence_end` is computed from the arrest date and the term (pre-trial detention counts day
   for day: ``add_months(arrest_date, term_months)``), or from `sentence_start` when no arrest date is given;
@@ -104,7 +104,7 @@ def _term(v: str | None) -> tuple[int | None, bool]:
 
 
 def map_row(row: dict, n: int, eif: dt.date) -> Mapped:
-    """A list row as a registry record (contracts §7)."""
+    """A list row as a registry record (docs/monitor.md)."""
     m = Mapped(n, row, {"person_id": f"r{n}", "case_id": f"r{n}", "full_name": row.get("full_name", "")})
     rec = m.record
     try:
@@ -480,7 +480,7 @@ def decide_rows(rows: list[dict], act, on=None, readings: dict | None = None,
 
 
 def read_list(path: str | Path) -> list[dict]:
-    """A political-prisoner list (contracts §7): id, full_name and articles are required."""
+    """A political-prisoner list (docs/monitor.md): id, full_name and articles are required."""
     rows = read_table(path, required=REQUIRED)
     for n, r in enumerate(rows, 1):
         if not r.get("id"):

@@ -1,4 +1,4 @@
-"""The registry format (contracts §1) as data: one `Field` per column, with its type and its rules.
+"""The registry format (docs/registry-format.md) as data: one `Field` per column, with its type and its rules.
 
 Other code asks `FIELDS["sex"].type`, `FIELDS["punishment"].values`, `FIELDS["war_participant"].default`.
 An act may declare extra fields of its own: `Field(name, type, default, values=None)`.

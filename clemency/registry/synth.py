@@ -1,4 +1,4 @@
-"""A synthetic, Azerbaijan-shaped registry in the registry format (contracts §1).
+"""A synthetic, Azerbaijan-shaped registry in the registry format (docs/registry-format.md).
 
 THE REGISTRY THIS WRITES IS SYNTHETIC. No row describes a real person. Its proportions are the named
 assumptions below (also in docs/synthetic.md), chosen so that the 2025 act, applied with its default
@@ -143,7 +143,7 @@ COLUMNS = list(FIELDS)
 # ---- small vectorised helpers -------------------------------------------------------------------------
 
 def add_months(d: np.ndarray, n: np.ndarray | int) -> np.ndarray:
-    """d + n months, clamped to the month's last day (contracts §2), on datetime64[D] arrays."""
+    """d + n months, clamped to the month's last day (docs/registry-format.md, calendar conventions), on datetime64[D] arrays."""
     m = d.astype("datetime64[M]")
     day = (d - m.astype("datetime64[D]")).astype(np.int64)
     nm = m + np.asarray(n).astype(np.int64)

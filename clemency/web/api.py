@@ -229,7 +229,7 @@ def openapi() -> dict:
                      "style": "form", "explode": True, "description": "NAME=VALUE, repeatable"}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Record"}}}},
-                "responses": {"200": {"description": "the decision (contracts §3) with reasons clause by clause "
+                "responses": {"200": {"description": "the decision (docs/decisions.md) with reasons clause by clause "
                                       "and a plain-words explanation",
                                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}}},
                               "400": err, "404": err, "408": err, "413": err, "422": err}}},
