@@ -12,7 +12,8 @@ from clemency.apply import Context
 from clemency.errors import ClemencyError
 from clemency.explain import decide_records
 from clemency.registry.synth import synth
-from clemency.web.decider import Decider, _Slow, alternatives, decider
+from clemency.web.alternatives import window_alternatives
+from clemency.web.decider import Decider, _Slow, decider
 from tests.test_scenarios import load
 
 
@@ -68,13 +69,25 @@ def test_unusual_values_take_the_exact_path():
 
 
 def test_alternatives_list_readings_that_change_the_outcome():
+    """The check page's panel (web/alternatives.window_alternatives): every flip on the day changes what
+    `clemency compare` compares; every later flip leaves the day alone and changes what comes later."""
+    from clemency.compare.core import DIFFERS
     rec = {"person_id": "P1", "sex": "M", "birth_date": "1980-05-05", "status": "convicted", "articles": "122.1",
            "punishment": "imprisonment", "term_months": 36, "sentence_start": "2024-01-10",
            "sentence_end": "2027-01-10", "war_participant": True}
     base = decider("az-2025").decide(rec)
-    alts = alternatives("az-2025", rec, {}, None, base)
-    assert any(a["reading"] == "f2" and a["value"] == "abcde" for a in alts)
-    assert all((a["relief"], a["clause"]) != (base["relief"], base["clause"]) for a in alts)
+    alts = window_alternatives("az-2025", rec, {}, None, base)
+    f2 = [a for a in alts if a["reading"] == "f2" and a["value"] == "abcde"]
+    assert len(f2) == 1 and f2[0]["when"] == "on the day"
+    assert (f2[0]["relief"], f2[0]["clause"]) != (base["relief"], base["clause"])
+    on_day = [a for a in alts if a["when"] == "on the day"]
+    assert on_day and all(tuple(a.get(f) for f in DIFFERS) != tuple(base.get(f) for f in DIFFERS) for a in on_day)
+    for a in on_day:   # each one re-decided under its reading gives exactly what the panel says
+        again = decider("az-2025", {a["reading"]: a["value"]}).decide(rec)
+        assert (again["relief"], again["clause"]) == (a["relief"], a["clause"])
+    later = [a for a in alts if a["when"] == "later in the window"]
+    assert all(tuple(a.get(f) for f in DIFFERS) == tuple(base.get(f) for f in DIFFERS) for a in later)
+    assert {a["when"] for a in alts} <= {"on the day", "later in the window"}
     assert isinstance(dt.date.fromisoformat(base["on"]), dt.date)
 
 

@@ -167,20 +167,3 @@ def decider(act: str, readings: dict | None = None, on: str | None = None) -> De
     """A cached Decider per (act, readings, on). Raises the library's errors for a bad act or reading."""
     return _decider(act, tuple(sorted((readings or {}).items())), on or None)
 
-
-def alternatives(act: str, record: dict, readings: dict | None, on: str | None, base: dict) -> list[dict]:
-    """The same record under each single alternative reading: the ones that change relief or clause."""
-    d = decider(act, readings, on)
-    out = []
-    for name, r in d.ctx.act.readings.items():
-        if r.is_date:
-            continue
-        for value, meaning in r.values.items():
-            if value == d.ctx.plan.readings.get(name):
-                continue
-            alt = decider(act, {**(readings or {}), name: value}, on).decide(record)
-            if (alt["relief"], alt["clause"]) != (base["relief"], base["clause"]):
-                out.append({"reading": name, "value": value, "meaning": meaning, "relief": alt["relief"],
-                            "clause": alt["clause"], "eligible_from": alt["eligible_from"],
-                            "new_sentence_end": alt["new_sentence_end"], "explanation": alt["explanation"]})
-    return out
