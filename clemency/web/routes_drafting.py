@@ -1,0 +1,656 @@
+"""Drafting in the browser: two readings, an overlay or another act compared person by person (the flips
+with the clauses behind each side); the range of each relief's count over every combination of readings;
+how many people each exclusion keeps out.
+
+Each runs the library function the CLI runs (`clemency.compare.compare`, `clemency.compare.bounds.bounds`,
+`clemency.compare.attribution.attribution`) in a background thread, one at a time per process; the page
+polls (a `Refresh` header) until the result is there. A result lives in a folder that every server process
+reads: under the run's own folder when the registry is a run's upload (so deleting the run deletes it), under
+`<data>/drafting/` for a synthetic registry (public: made by `clemency synth`, calibrated by construction).
+
+Who may do what: anyone may compare on a synthetic registry; on a run's registry (personal data) starting
+needs an operator, and seeing the result, its flips person by person and its exports needs a viewer, as the
+run's own pages do. Acts, readings, overlays and runs are named by id and checked against fixed lists:
+nothing from a request names a path.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from clemency.act.refs import OVERLAYS_DIR
+from clemency.errors import ClemencyError
+from clemency.jurisdictions import jurisdiction_of
+from clemency.locale import N_, gettext_for, number
+from clemency.locale import date as date_words
+from clemency.report import charts
+from clemency.report.cells import neutralise
+from clemency.store import RANK
+from clemency.web.common import (
+    ApiError,
+    access,
+    audit,
+    config,
+    log,
+    public_text,
+    render,
+    require_csrf,
+    require_role,
+    role_of,
+)
+from clemency.web.routes_act import acts_list, get_act, newest_act, overlays_list, window_of
+
+TOOLS = ("compare", "bounds", "attribution")
+SYNTH_DEFAULT, SYNTH_MIN, SYNTH_MAX = 20_000, 100, 100_000
+PAGE = 50
+STALE = 900                      # seconds without news from a running job: it was interrupted
+SYNTH_ID = re.compile(r"s-[0-9a-f]{20}")
+RUN_JOB_ID = re.compile(r"r-([0-9]{8}-[0-9]{6}-[0-9a-f]{6})-([0-9a-f]{12})")
+_SLOT = threading.Semaphore(1)   # one drafting job at a time per process: the machine stays responsive
+_SYNTH = threading.Lock()
+
+KINDS = {"gains": N_("gains relief"), "loses": N_("loses relief"), "other_relief": N_("another relief"),
+         "other_clause": N_("the same relief under another clause"), "other_date": N_("the same relief, other dates")}
+WHEN = {"on the day": N_("on the decision date"), "later in the window": N_("later in the window")}
+RESULT = {"H": N_("held"), "F": N_("failed"), "U": N_("unknown"), "-": N_("not decided (content unknown)"),
+          "x": N_("not in that act")}
+STEPS = {"compare": N_("comparing the two sides"), "bounds": N_("deciding under every combination of readings"),
+         "attribution": N_("deciding without each exclusion"), "synthetic": N_("making the synthetic registry"),
+         "queued": N_("waiting for another job to finish")}
+SYNTHETIC_WORDS = N_("This registry is synthetic. Its proportions are assumptions calibrated to the published "
+                     "figures, so any agreement with the published totals follows from that calibration, "
+                     "not from observation.")
+FLIP_EXPORT = ["person_id", "case_id", "flip_when", "kind", "base_relief", "base_clause", "base_eligible_from",
+               "base_new_sentence_end", "alt_relief", "alt_clause", "alt_eligible_from", "alt_new_sentence_end",
+               "base_upcoming_relief", "base_upcoming_clause", "base_upcoming_from", "alt_upcoming_relief",
+               "alt_upcoming_clause", "alt_upcoming_from", "clause_changes", "exclusion_changes",
+               "base_excluded_by", "alt_excluded_by"]
+
+
+# ---- what a flip is ---------------------------------------------------------------------------------------
+
+def _side(s: str) -> tuple[str, str, str]:
+    """SQL for one side's relief, clause and first day as the flip is judged: on the decision date for a flip
+    on that day; for a flip later in the window, the relief that holds later (or the day's, when none does)."""
+    later = f"{s}_upcoming_relief IS NOT NULL AND flip_when <> 'on the day'"
+    return (f"CASE WHEN {later} THEN {s}_upcoming_relief ELSE {s}_relief END",
+            f"CASE WHEN {later} THEN {s}_upcoming_clause ELSE {s}_clause END",
+            f"CASE WHEN {later} THEN {s}_upcoming_from ELSE {s}_eligible_from END")
+
+
+def _benefit(expr: str) -> str:
+    return f"(coalesce({expr}, 'none') NOT IN ('none', 'indeterminate'))"
+
+
+def kind_sql() -> str:
+    """The kind of a flip of `flips.csv`: gains relief, loses relief, another relief, the same relief under
+    another clause, or the same relief and clause with other dates."""
+    (br, bc, _), (ar, ac, _) = _side("base"), _side("alt")
+    return (f"CASE WHEN NOT {_benefit(br)} AND {_benefit(ar)} THEN 'gains' "
+            f"WHEN {_benefit(br)} AND NOT {_benefit(ar)} THEN 'loses' "
+            f"WHEN ({br}) IS DISTINCT FROM ({ar}) THEN 'other_relief' "
+            f"WHEN ({bc}) IS DISTINCT FROM ({ac}) THEN 'other_clause' ELSE 'other_date' END")
+
+
+def _flips(con, path: Path, scope: str) -> None:
+    """The view `f`: the library's flips.csv with each flip's kind and its row number; `scope` 'day' keeps
+    the flips on the decision date only."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM read_csv('{_sql_path(path)}', header=true, "
+                "all_varchar=true, auto_detect=true)")
+    where = "WHERE flip_when = 'on the day'" if scope == "day" else ""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW f AS SELECT *, {kind_sql()} AS kind, row_number() OVER () AS n "
+                f"FROM raw {where}")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def flip_counts(path: Path, scope: str = "window") -> dict:
+    """Flips by kind (rows and persons), in KINDS order, and the total."""
+    con = duckdb.connect()
+    try:
+        _flips(con, path, scope)
+        got = {k: (n, p) for k, n, p in con.execute(
+            "SELECT kind, count(*), count(DISTINCT person_id) FROM f GROUP BY 1").fetchall()}
+        total = con.execute("SELECT count(*), count(DISTINCT person_id) FROM f").fetchone()
+    finally:
+        con.close()
+    return {"kinds": {k: {"rows": got.get(k, (0, 0))[0], "persons": got.get(k, (0, 0))[1]} for k in KINDS},
+            "rows": total[0], "persons": total[1]}
+
+
+def flip_page(path: Path, scope: str, kind: str | None, page: int, size: int = PAGE) -> tuple[list[dict], int]:
+    con = duckdb.connect()
+    try:
+        _flips(con, path, scope)
+        where, args = ("WHERE kind = ?", [kind]) if kind in KINDS else ("", [])
+        total = con.execute(f"SELECT count(*) FROM f {where}", args).fetchone()[0]
+        cur = con.execute(f"SELECT * FROM f {where} ORDER BY n LIMIT ? OFFSET ?", args + [size, (page - 1) * size])
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+    return rows, total
+
+
+def flip_rows(path: Path, scope: str, kind: str | None) -> tuple[list[str], list[list]]:
+    con = duckdb.connect()
+    try:
+        _flips(con, path, scope)
+        where, args = ("WHERE kind = ?", [kind]) if kind in KINDS else ("", [])
+        cols = ", ".join(f'"{c}"' for c in FLIP_EXPORT)
+        rows = con.execute(f"SELECT {cols} FROM f {where} ORDER BY n", args).fetchall()
+    finally:
+        con.close()
+    return FLIP_EXPORT, [list(r) for r in rows]
+
+
+# ---- the choices of the form, checked ---------------------------------------------------------------------
+
+def _overlay_base(overlay_id: str, depth: int = 0) -> str | None:
+    """The shipped act an overlay patches (through overlays of overlays)."""
+    doc = yaml.safe_load((OVERLAYS_DIR / f"{overlay_id}.yaml").read_text(encoding="utf-8")) or {}
+    base = str(doc.get("overlay") or "")
+    if base in overlays_list() and depth < 5:
+        return _overlay_base(base, depth + 1)
+    return base or None
+
+
+@lru_cache(maxsize=8)
+def overlays_of(act_id: str) -> tuple[str, ...]:
+    return tuple(o for o in overlays_list() if _overlay_base(o) == act_id)
+
+
+def choices(act) -> dict:
+    """The readings that may be set (name -> values) and the alternatives: a reading switched, an overlay of
+    the act, another shipped act."""
+    readings = {n: list(r.values) for n, r in act.readings.items() if not r.is_date and r.values}
+    return {"readings": readings, "overlays": list(overlays_of(act.id)),
+            "acts": [a for a in acts_list() if a != act.id]}
+
+
+def parse_base_readings(form, act) -> dict:
+    """`reading.NAME` fields: each must be one of the act's readings, with one of its values."""
+    allowed = choices(act)["readings"]
+    out = {}
+    for key in form.keys():
+        if not key.startswith("reading."):
+            continue
+        name, value = key[len("reading."):], str(form.get(key) or "")
+        if name not in allowed:
+            raise ApiError(400, "a reading that is not one of this act's",
+                           [f"the readings of {act.id}: {', '.join(allowed)}"])
+        if value not in allowed[name]:
+            raise ApiError(400, f"a value that the reading {name} does not have",
+                           [f"its values: {', '.join(allowed[name])}"])
+        out[name] = value
+    return out
+
+
+def parse_alternative(text: str, act, base: dict) -> tuple[str, dict, str]:
+    """(alternative act or overlay id, its readings, kind) from `reading:NAME=VALUE`, `overlay:ID`, `act:ID`."""
+    ch = choices(act)
+    kind, _, rest = str(text or "").partition(":")
+    if kind == "reading" and "=" in rest:
+        name, value = rest.split("=", 1)
+        if name in ch["readings"] and value in ch["readings"][name]:
+            if value == base.get(name, act.readings[name].default):
+                raise ApiError(400, "the alternative is the baseline itself",
+                               ["choose another value of the reading, or another baseline"])
+            return act.id, {**base, name: value}, "reading"
+    elif kind == "overlay" and rest in ch["overlays"]:
+        return rest, dict(base), "overlay"
+    elif kind == "act" and rest in ch["acts"]:
+        return rest, {}, "act"
+    raise ApiError(400, "an alternative that is not one of this act's readings, overlays or the shipped acts",
+                   [f"readings of {act.id}: {', '.join(ch['readings']) or '(none)'}",
+                    f"overlays of {act.id}: {', '.join(ch['overlays']) or '(none)'}",
+                    f"other acts: {', '.join(ch['acts']) or '(none)'}"])
+
+
+def parse_on(text) -> str | None:
+    text = str(text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ApiError(400, "bad decision date", ["expected a date YYYY-MM-DD, or none for the entry into force"]) from None
+
+
+def parse_rows(text) -> int:
+    try:
+        rows = int(str(text or SYNTH_DEFAULT).replace(",", "").strip())
+    except ValueError:
+        raise ApiError(400, "bad number of rows", ["a whole number"]) from None
+    if not SYNTH_MIN <= rows <= SYNTH_MAX:
+        raise ApiError(400, "bad number of rows", [f"from {SYNTH_MIN:,} to {SYNTH_MAX:,}"])
+    return rows
+
+
+# ---- jobs: a folder with meta.json and the library's result ------------------------------------------------
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def job_folder(request: Request, job_id: str) -> Path:
+    """The folder of a job named by id (checked against fixed patterns; a run's job lives in the run's folder)."""
+    if SYNTH_ID.fullmatch(job_id or ""):
+        return config(request).data_dir / "drafting" / job_id
+    m = RUN_JOB_ID.fullmatch(job_id or "")
+    if m:
+        require_role(request, "viewer")
+        run = request.app.state.jobs.get(m.group(1))
+        return run.root / "drafting" / m.group(2)
+    raise ApiError(404, "no such drafting result", ["start one at /drafting"])
+
+
+def job_state(folder: Path) -> dict:
+    meta = _read_json(folder / "meta.json")
+    if not meta:
+        raise ApiError(404, "no such drafting result", ["start one at /drafting"])
+    if meta.get("state") in ("queued", "running") and time.time() - meta.get("beat", 0) > STALE:
+        meta.update(state="failed", error="interrupted: the server stopped while this was being computed; start it again")
+    return meta
+
+
+def synthetic_registry(data_dir: Path, rows: int) -> Path:
+    """The synthetic registry of `rows` rows (seed 0), made once and shared by every synthetic job."""
+    from clemency.registry.synth import synth
+    folder = data_dir / "drafting"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"synthetic-{rows}.parquet"
+    with _SYNTH:
+        if not path.is_file():
+            tmp = folder / f".synthetic-{rows}-{secrets.token_hex(4)}.parquet"
+            synth(rows, tmp, seed=0)
+            os.replace(tmp, path)
+    return path
+
+
+def run_job(folder: Path, meta: dict, registry) -> None:
+    """Compute a job (in a background thread): the library's function, its result in the folder."""
+    def update(**kw):
+        meta.update(kw, beat=time.time())
+        _write_json(folder / "meta.json", meta)
+
+    update(state="queued", step="queued", progress=0.0)
+    with _SLOT:
+        try:
+            update(state="running")
+            if callable(registry):
+                update(step="synthetic")
+                registry = registry()
+            p = meta["params"]
+            update(step=meta["tool"])
+            if meta["tool"] == "compare":
+                from clemency.compare import compare
+                order = ["reading the registry", "deciding under the base", "deciding under the alternative",
+                         "comparing"]
+                res = compare(registry, p["act"], p["alt"], folder / "compare", p["readings"], p["alt_readings"],
+                              on=p["on"], html=False,
+                              progress=lambda s: update(progress=(order.index(s) + 1) / 5 if s in order else 0.5))
+                result = res.summary
+                result["flip_counts"] = {s: flip_counts(folder / "compare" / "flips.csv", s) for s in ("window", "day")}
+            elif meta["tool"] == "bounds":
+                from clemency.compare.bounds import bounds
+                result = bounds(registry, p["act"], progress=lambda d, t: update(progress=d / max(t, 1)))
+                result.pop("per_combination", None)
+            else:
+                from clemency.compare.attribution import attribution
+                n = len([c for c in get_act(p["act"]).clauses if c.kind == "exclusion"]) + 2
+                seen = []
+                result = attribution(registry, p["act"], p["readings"], None, on=p["on"],
+                                     progress=lambda s: (seen.append(s), update(progress=len(seen) / n)))
+            result.pop("registry", None)                # a machine path: never shown
+            for side in ("base", "alt"):
+                if isinstance(result.get(side), dict):
+                    result[side].pop("act_path", None)
+            _write_json(folder / "result.json", result)
+            update(state="done", step="done", progress=1.0)
+            log.info("drafting %s (%s) done", folder.name, meta["tool"])
+        except ClemencyError as exc:
+            lines = [public_text(x)[:300] for x in str(exc).splitlines()[:8]]
+            update(state="failed", error="\n".join(lines) or "the registry could not be decided")
+            log.info("drafting %s failed: %s", folder.name, exc.__class__.__name__)
+        except Exception as exc:  # noqa: BLE001 - a background job records, never crashes the server
+            update(state="failed", error="internal error: the computation stopped (the server log has the kind of error)")
+            log.error("drafting %s failed: %s", folder.name, exc.__class__.__name__)
+
+
+def start(folder: Path, meta: dict, registry) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    meta.update(state="queued", beat=time.time(), created=time.time())
+    _write_json(folder / "meta.json", meta)
+    threading.Thread(target=run_job, args=(folder, meta, registry), daemon=True,
+                     name=f"drafting-{folder.name}").start()
+
+
+# ---- words for the pages ----------------------------------------------------------------------------------
+
+class Words:
+    """Acts, readings, reliefs and clauses in the page's language (no internal codes on the page)."""
+
+    def __init__(self, lang: str, act, alt=None):
+        self.lang, self.g, self.act, self.alt = lang, gettext_for(lang), act, alt or act
+        self.jur = jurisdiction_of(act)
+
+    def relief(self, relief) -> str:
+        return self.jur.label(relief, self.lang) if relief else self.g("none")
+
+    def reading(self, name: str, value: str, act=None) -> str:
+        r = (act or self.act).readings.get(name)
+        if r is None:
+            return self.g("another reading")
+        meaning = r.values.get(value) or value
+        return f"{self.g(r.says) if r.says else name}: {self.g(meaning)}"
+
+    def readings(self, changed: dict, act=None) -> list[str]:
+        return [self.reading(n, v, act) for n, v in changed.items()]
+
+    def clause(self, clause_id, side: str = "base") -> dict | None:
+        if not clause_id:
+            return None
+        act = self.act if side == "base" else self.alt
+        c = next((c for c in act.clauses if c.id == clause_id), None)
+        if c is None:
+            return {"id": clause_id, "text": "", "status": ""}
+        return {"id": c.id, "text": self.g(c.text), "status": self.g(c.status), "status_code": c.status}
+
+    def changes(self, text) -> list[str]:
+        """`F3:H>F;B3:F>H` in words: each clause whose result changed, under the baseline and the alternative."""
+        out = []
+        for part in str(text or "").split(";"):
+            m = re.fullmatch(r"(.+):(.)>(.)", part)
+            if m:
+                b, a = self.g(RESULT.get(m.group(2), "unknown")), self.g(RESULT.get(m.group(3), "unknown"))
+                out.append(self.g("{clause}: {base} under the baseline, {alt} under the alternative").format(
+                    clause=m.group(1), base=b, alt=a))
+        return out
+
+    def report(self, report_id: str) -> str:
+        """An official figures report by its words (`moj-2026-02-08` -> the Ministry of Justice's of that day)."""
+        if report_id == "announced":
+            return self.g("announced with the act")
+        m = re.fullmatch(r"moj-(\d{4}-\d{2}-\d{2})", report_id)
+        if m:
+            return self.g("Ministry of Justice, {date}").format(date=date_words(m.group(1), self.lang))
+        return report_id
+
+    def title(self, act) -> str:
+        titles = getattr(act, "meta", {}).get("titles") or {}
+        return titles.get(self.lang) or self.g(act.title)
+
+
+def flip_view(row: dict, w: Words) -> dict:
+    """One flip as the page shows it: each side's relief, clause (text and status) and dates, in words."""
+    def side(s: str) -> dict:
+        up = row.get(f"{s}_upcoming_relief")
+        return {"relief": w.relief(row.get(f"{s}_relief")), "clause": w.clause(row.get(f"{s}_clause"), s),
+                "from": row.get(f"{s}_eligible_from"), "new_end": row.get(f"{s}_new_sentence_end"),
+                "later": {"relief": w.relief(up), "clause": w.clause(row.get(f"{s}_upcoming_clause"), s),
+                          "from": row.get(f"{s}_upcoming_from")} if up else None}
+    excl = []
+    for part in str(row.get("exclusion_changes") or "").split(";"):
+        if part[:1] == "-":
+            excl.append(w.g("{clause} no longer excludes").format(clause=part[1:]))
+        elif part[:1] == "+":
+            excl.append(w.g("{clause} now excludes").format(clause=part[1:]))
+    return {"person_id": row.get("person_id"), "case_id": row.get("case_id") or row.get("person_id"),
+            "when": w.g(WHEN.get(row.get("flip_when"), "on the decision date")), "kind": w.g(KINDS[row["kind"]]),
+            "kind_code": row["kind"], "base": side("base"), "alt": side("alt"),
+            "changes": w.changes(row.get("clause_changes")), "exclusions": excl}
+
+
+def describe(meta: dict, lang: str) -> tuple[dict, Words]:
+    """The job's question in words: the act, the baseline readings, the alternative, the registry, the date."""
+    p = meta["params"]
+    act = get_act(p["act"])
+    alt = get_act(p["alt"], overlays=True) if p.get("alt") else act
+    w = Words(lang, act, alt)
+    base_changed = {n: v for n, v in p["readings"].items() if v != act.readings[n].default}
+    out = {"act": w.title(act), "act_id": act.id, "baseline": w.readings(base_changed) or [w.g("the default readings")],
+           "on": p["on"], "registry": meta["registry"]}
+    if meta["tool"] == "compare":
+        if p["alt_kind"] == "reading":
+            switched = {n: v for n, v in p["alt_readings"].items() if p["readings"].get(n, act.readings[n].default) != v}
+            out["alternative"] = w.readings(switched)
+        else:
+            out["alternative"] = [w.title(alt)]
+            out["alt_id"] = alt.id
+    return out, w
+
+
+# ---- routes -----------------------------------------------------------------------------------------------
+
+def _finished_runs(request: Request) -> list[dict]:
+    jobs = request.app.state.jobs
+    return [j.status() for j in jobs.all() if j.meta.get("state") == "done" and j.input_path.is_file()][:50]
+
+
+@access("anonymous")
+async def drafting_page(request: Request):
+    act_id = request.query_params.get("act") or newest_act()
+    if act_id not in acts_list():
+        raise ApiError(404, "unknown act", [f"shipped acts: {', '.join(acts_list())}"])
+    act = get_act(act_id)
+    lang = getattr(request.state, "lang", "en")
+    w = Words(lang, act)
+    ch = choices(act)
+    runs = await run_in_threadpool(_finished_runs, request) if RANK[role_of(request)] >= RANK["operator"] else []
+    alternatives = {
+        "readings": [(f"reading:{n}={v}", w.reading(n, v)) for n, vals in ch["readings"].items()
+                     for v in vals if v != act.readings[n].default],
+        "overlays": [(f"overlay:{o}", w.title(get_act(o, overlays=True))) for o in ch["overlays"]],
+        "acts": [(f"act:{a}", w.title(get_act(a))) for a in ch["acts"]],
+    }
+    window = await run_in_threadpool(window_of, act_id, {}, None)
+    return render(request, "drafting.html", act=act, acts=[(a, w.title(get_act(a))) for a in acts_list()],
+                  readings=[(n, w.g(act.readings[n].says) if act.readings[n].says else n,
+                             [(v, w.g(act.readings[n].values[v]) or v, v == act.readings[n].default) for v in vals])
+                            for n, vals in ch["readings"].items()],
+                  alternatives=alternatives, runs=runs, window=window, synth_default=SYNTH_DEFAULT,
+                  synth_max=SYNTH_MAX, act_title=w.title(act))
+
+
+@access("anonymous")
+async def start_drafting(request: Request):
+    form = await request.form(max_files=0, max_fields=60)
+    require_csrf(request, form)
+    tool = str(form.get("tool") or "")
+    if tool not in TOOLS:
+        raise ApiError(400, "choose what to compute", ["compare, bounds over readings, or exclusion attribution"])
+    act_id = str(form.get("act") or newest_act())
+    if act_id not in acts_list():
+        raise ApiError(400, "an act that is not shipped", [f"shipped acts: {', '.join(acts_list())}"])
+    act = get_act(act_id)
+    readings = parse_base_readings(form, act)
+    on = parse_on(form.get("on"))
+    alt, alt_readings, alt_kind = (parse_alternative(str(form.get("alternative") or ""), act, readings)
+                                   if tool == "compare" else (None, {}, None))
+    params = {"act": act_id, "readings": readings, "on": on, "alt": alt, "alt_readings": alt_readings,
+              "alt_kind": alt_kind}
+    if tool == "bounds":          # every combination of readings: the baseline and date do not enter
+        params.update(readings={}, on=None)
+    scope = "day" if form.get("scope") == "day" else "window"
+    source = str(form.get("registry") or "synthetic")
+    data_dir = config(request).data_dir
+    if source == "synthetic":
+        rows = parse_rows(form.get("rows"))
+        key = json.dumps({"tool": tool, "rows": rows, **params}, sort_keys=True)
+        job_id = "s-" + hashlib.sha256(key.encode()).hexdigest()[:20]
+        folder = data_dir / "drafting" / job_id
+        meta = {"tool": tool, "params": params, "registry": {"synthetic": True, "rows": rows}}
+        current = _read_json(folder / "meta.json")
+        if not current or job_state(folder)["state"] == "failed":
+            start(folder, meta, lambda: synthetic_registry(data_dir, rows))
+    elif source.startswith("run:"):
+        require_role(request, "operator")      # a run's registry is personal data
+        run = request.app.state.jobs.get(source[4:])
+        if run.meta.get("state") != "done" or not run.input_path.is_file():
+            raise ApiError(409, "that run has not finished, or its upload is no longer kept", [])
+        token = secrets.token_hex(6)
+        job_id = f"r-{run.id}-{token}"
+        folder = run.root / "drafting" / token
+        meta = {"tool": tool, "params": params, "registry": {"synthetic": False, "run": run.id,
+                                                             "file": run.meta.get("file") or ""}}
+        start(folder, meta, run.input_path)
+        await audit(request, "drafting", "run:" + run.id, tool=tool, act=act_id)
+    else:
+        raise ApiError(400, "choose a registry", ["a synthetic registry, or a finished run"])
+    suffix = "?scope=day" if scope == "day" and tool == "compare" else ""
+    return RedirectResponse(f"/drafting/{job_id}{suffix}", status_code=303)
+
+
+def _page_number(request: Request) -> int:
+    try:
+        page = int(request.query_params.get("page") or 1)
+    except ValueError:
+        raise ApiError(400, "bad page number", ["page is a whole number from 1"]) from None
+    if page < 1:
+        raise ApiError(400, "bad page number", ["page is a whole number from 1"])
+    return page
+
+
+@access("anonymous")
+async def job_page(request: Request):
+    job_id = request.path_params["job_id"]
+    folder = job_folder(request, job_id)
+    meta = job_state(folder)
+    lang = getattr(request.state, "lang", "en")
+    info, w = describe(meta, lang)
+    ctx = {"job_id": job_id, "meta": meta, "info": info, "w": w, "kinds": KINDS, "when_words": WHEN,
+           "step_words": STEPS, "synthetic_note": SYNTHETIC_WORDS if meta["registry"].get("synthetic") else None}
+    if meta["state"] != "done":
+        response = render(request, "drafting_wait.html", **ctx)
+        if meta["state"] in ("queued", "running"):
+            response.headers["refresh"] = "2"
+        return response
+    result = _read_json(folder / "result.json")
+    num = lambda v: number(v, lang)  # noqa: E731
+    if meta["tool"] == "compare":
+        scope = "day" if request.query_params.get("scope") == "day" else "window"
+        kind = request.query_params.get("kind")
+        kind = kind if kind in KINDS else None
+        page = _page_number(request)
+        path = folder / "compare" / "flips.csv"
+        rows, total = await run_in_threadpool(flip_page, path, scope, kind, page)
+        counts = result["flip_counts"][scope]
+        chart = await run_in_threadpool(
+            charts.grouped_bars, w.g("Flips by kind"), [w.g(KINDS[k]) for k in KINDS],
+            {w.g("persons"): [counts["kinds"][k]["persons"] for k in KINDS]}, 720)
+        if not meta["registry"].get("synthetic"):
+            await audit(request, "view_flips", "run:" + meta["registry"]["run"], job=job_id)
+        window = None
+        try:
+            window = await run_in_threadpool(window_of, meta["params"]["act"], meta["params"]["readings"],
+                                             meta["params"]["on"])
+        except (ClemencyError, ValueError):
+            pass
+        rows = [flip_view(r, w) for r in rows]
+        return render(request, "drafting_compare.html", result=result, counts=counts, rows=rows, total=total,
+                      page=page, pages=max(1, -(-total // PAGE)), scope=scope, kind=kind, chart=chart, num=num,
+                      window=window, by_relief=result.get("by_relief", {}), **ctx)
+    if meta["tool"] == "bounds":
+        reliefs = [r for r in result["reliefs"] if r != "total"]
+        labels = [w.relief(r) for r in reliefs]
+        marks = {w.g("the default readings"): [result["reliefs"][r]["default"] for r in reliefs]}
+        for rep in result.get("reports", []):
+            marks[w.report(rep)] = [result["reliefs"][r]["official"].get(rep) for r in reliefs]
+        chart = await run_in_threadpool(charts.range_bars, w.g("Persons with each relief, lowest to highest over every reading"),
+                                        labels, [result["reliefs"][r]["min"] for r in reliefs],
+                                        [result["reliefs"][r]["max"] for r in reliefs], marks,
+                                        w.g("range over the readings"), 760)
+        return render(request, "drafting_bounds.html", result=result, reliefs=reliefs + ["total"], chart=chart,
+                      num=num, **ctx)
+    exclusions = list(result.get("exclusions", {}))
+    chart = await run_in_threadpool(
+        charts.grouped_bars, w.g("People kept out by each exclusion"), [_clause_label(w, x) for x in exclusions],
+        {w.g("alone"): [result["exclusions"][x]["sole"]["persons"] for x in exclusions],
+         w.g("together with others"): [result["exclusions"][x]["together"]["persons"] for x in exclusions]}, 760)
+    if not meta["registry"].get("synthetic"):
+        await audit(request, "view_attribution", "run:" + meta["registry"]["run"], job=job_id)
+    return render(request, "drafting_attribution.html", result=result, exclusions=exclusions, chart=chart, num=num,
+                  **ctx)
+
+
+def _clause_label(w: Words, clause_id: str) -> str:
+    c = w.clause(clause_id)
+    text = c["text"] if c else ""
+    return f"{clause_id}: {text[:60]}{'…' if len(text) > 60 else ''}" if text else clause_id
+
+
+@access("anonymous")
+async def flips_export(request: Request):
+    job_id, fmt = request.path_params["job_id"], request.path_params["fmt"]
+    if fmt not in ("csv", "xlsx"):
+        raise ApiError(404, "no such download", ["flips.csv, flips.xlsx"])
+    folder = job_folder(request, job_id)
+    meta = job_state(folder)
+    if meta["state"] != "done" or meta["tool"] != "compare":
+        raise ApiError(409, "no flips here: the comparison has not finished", [])
+    scope = "day" if request.query_params.get("scope") == "day" else "window"
+    kind = request.query_params.get("kind")
+    names, rows = await run_in_threadpool(flip_rows, folder / "compare" / "flips.csv", scope,
+                                          kind if kind in KINDS else None)
+    if not meta["registry"].get("synthetic"):
+        await audit(request, "export", "run:" + meta["registry"]["run"], file=f"flips.{fmt}", job=job_id)
+    body, media = await run_in_threadpool(_export_bytes, names, rows, fmt)
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{job_id}-flips.{fmt}"'})
+
+
+def _export_bytes(names: list[str], rows: list[list], fmt: str) -> tuple[bytes, str]:
+    if fmt == "csv":
+        buf = io.StringIO()
+        out = csv.writer(buf)
+        out.writerow(names)
+        for r in rows:
+            out.writerow([neutralise("" if v is None else v) for v in r])
+        return buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
+    import openpyxl
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("flips")
+    ws.append(names)
+    for r in rows[:1_048_575]:
+        ws.append([neutralise("" if v is None else v) for v in r])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+routes = [
+    Route("/drafting", drafting_page, methods=["GET"]),
+    Route("/drafting", start_drafting, methods=["POST"]),
+    Route("/drafting/{job_id}", job_page, methods=["GET"]),
+    Route("/drafting/{job_id}/flips.{fmt}", flips_export, methods=["GET"]),
+]
