@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from clemency.act.lang import render as render_tree
-from clemency.act.load import load_shipped_act, resolve_act_path, shipped_acts
+from clemency.act.load import load_act, load_shipped_act, resolve_act_path, shipped_acts
+from clemency.act.refs import OVERLAYS_DIR
 from clemency.errors import ActError
 from clemency.web.common import ApiError, access, render
 
@@ -50,7 +51,20 @@ def _load(act_id: str, mtime_ns: int):
     return load_shipped_act(act_id)
 
 
-def get_act(act_id: str):
+def overlays_list() -> list[str]:
+    """The shipped overlays (reforms drafted as patches of an act, clemency/data/overlays), by id."""
+    return sorted(p.stem for p in OVERLAYS_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=16)
+def _load_overlay(overlay_id: str, mtime_ns: int):
+    return load_act(OVERLAYS_DIR / f"{overlay_id}.yaml")
+
+
+def get_act(act_id: str, overlays: bool = False):
+    """A shipped act by id (with `overlays`, a shipped overlay too); never a path taken from a request."""
+    if overlays and isinstance(act_id, str) and act_id in overlays_list():
+        return _load_overlay(act_id, (OVERLAYS_DIR / f"{act_id}.yaml").stat().st_mtime_ns)
     if not isinstance(act_id, str) or act_id not in acts_list():
         raise ApiError(404, "unknown act", [f"shipped acts: {', '.join(acts_list())}"])
     try:
@@ -104,7 +118,7 @@ async def acts_page(request: Request):
 
 @access("anonymous")
 async def act_page(request: Request):
-    act = get_act(request.path_params["act_id"])
+    act = get_act(request.path_params["act_id"], overlays=True)
     return render(request, "act.html", act=act_json(act))
 
 
