@@ -17,6 +17,8 @@ TABLE = {
     ("/acts", "GET"): "anonymous", ("/acts/{act_id}", "GET"): "anonymous",
     ("/api/check", "POST"): "anonymous", ("/api/acts", "GET"): "anonymous", ("/api/acts/{act_id}", "GET"): "anonymous",
     ("/api/openapi.json", "GET"): "anonymous", ("/api/docs", "GET"): "anonymous",
+    ("/drafting", "GET"): "anonymous", ("/drafting", "POST"): "anonymous", ("/drafting/{job_id}", "GET"): "anonymous",
+    ("/drafting/{job_id}/flips.{fmt}", "GET"): "anonymous",
     ("/reports", "GET"): "anonymous", ("/reports/{run_id}/{name}", "GET"): "anonymous",
     ("/runs", "GET"): "viewer", ("/runs/{run_id}", "GET"): "viewer",
     ("/runs/{run_id}/person/{case_id:path}", "GET"): "viewer", ("/runs/{run_id}/files/{name}", "GET"): "viewer",
