@@ -118,7 +118,7 @@ def run(n_left: int, n_right: int, rng: random.Random) -> dict:
         bands[c.band] += 1
     return {"left": n_left, "right": n_right, "parse_s": t1 - t0, "index_s": t2 - t1, "match_s": t3 - t2,
             "total_s": t3 - t0, "cpu_s": cpu, "pairs": len(pairs), **bands,
-            "blocks": len(index.blocks), "largest_block": max(len(v) for v in index.blocks.values())}
+            "blocks": len(index.block_codes), "largest_block": index.largest_block}
 
 
 def main() -> None:

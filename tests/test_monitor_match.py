@@ -345,3 +345,111 @@ def test_comparison_does_not_depend_on_which_list_is_left():
     for a, b in itertools.combinations(people[::2], 2):
         x, y = compare(a, b, detail=False), compare(b, a, detail=False)
         assert (x.band, x.score) == (y.band, y.score), (a.name.raw, b.name.raw)
+
+
+# --- the column-wise matcher against the pair-by-pair reference -------------------------------------
+
+_SURNAMES = ["Həsənov", "Həsənli", "Əliyev", "Quliyev", "Hacıyev", "Məmmədov", "Cəfərov", "Bağırzadə",
+             "İsmayılov", "Rəhimov", "Mehdiyev", "Ələkbərov", "Hüseynov", "Şükürov", "Qasımov", "Babalı"]
+_GIVEN = ["Əli", "Elçin", "Rəşad", "Tofiq", "İlqar", "Vüqar", "Fərrux", "Taleh", "Bəxtiyar", "Cəlil",
+          "Şahin", "Rövşən", "Yusif", "Məhəmməd", "Füzuli"]
+_GIVEN_F = ["Səbinə", "Xədicə", "Aytən", "Ülviyyə", "Gülnar"]
+_RU = {"ə": "а", "ı": "ы", "ğ": "г", "q": "г", "x": "х", "c": "дж", "ç": "ч", "ş": "ш", "ö": "ё", "ü": "ю",
+       "a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "i": "и", "k": "к", "l": "л",
+       "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "y": "й",
+       "z": "з"}
+_EN = {"ə": "a", "ı": "i", "ğ": "gh", "q": "g", "x": "kh", "c": "j", "ç": "ch", "ş": "sh", "ö": "o", "ü": "u"}
+
+
+def _script(word: str, table: dict, initial_h: str | None = None) -> str:
+    w = word.replace("İ", "i").lower()
+    out = "".join(table.get(ch, ch) for ch in w)
+    if initial_h and w.startswith("h"):
+        out = initial_h + out[1:]
+    return out[:1].upper() + out[1:]
+
+
+def _generated_lists(seed: int, n_right: int, n_left: int):
+    """A registry and a list in Azerbaijani Latin, Russian Cyrillic and English, in several orders."""
+    import random
+    from datetime import date
+
+    rng = random.Random(seed)
+    right_rows = []
+    for i in range(n_right):
+        female = rng.random() < 0.25
+        sur = rng.choice(_SURNAMES)
+        if female and sur.endswith("v"):
+            sur += "a"
+        given = rng.choice(_GIVEN_F if female else _GIVEN)
+        father = rng.choice(_GIVEN)
+        marker = "qızı" if female else "oğlu"
+        shape = rng.random()
+        if shape < 0.08:  # a surname made from the patronymic
+            full = f"{father}{marker} {given}"
+        elif shape < 0.2:  # encyclopaedia order
+            full = f"{given} {father} {marker} {sur}"
+        elif shape < 0.3:
+            full = f"{sur} {given}"  # no patronymic
+        else:
+            full = f"{sur} {given} {father} {marker}"
+        right_rows.append({
+            "id": f"R{i}", "full_name": full,
+            "birth_year": rng.choice([None, *range(1970, 1976)]),
+            "articles": rng.choice(["", "206.3.2", "206.3.2;193-1.3", "228.1", "168.1;206"]),
+            "arrest_date": rng.choice([None, date(2024, 11, 20), date(2024, 12, 1), date(2025, 3, 3)]),
+        })
+    left_rows = []
+    for j in range(n_left):
+        src = rng.choice(right_rows)
+        words = src["full_name"].split()
+        r = rng.random()
+        if r < 0.3:
+            full = " ".join(_script(w, _RU, "г") for w in words).replace("оглу", "оглы").replace("гызы", "кызы")
+        elif r < 0.5:
+            full = " ".join(_script(w, _EN) for w in words[:2][::-1])  # English order, no patronymic
+        elif r < 0.6:
+            full = " ".join(_script(w, _EN) for w in words)
+        elif r < 0.7:
+            full = ", ".join([words[0], " ".join(words[1:])]) if len(words) > 2 else src["full_name"]
+        else:
+            full = src["full_name"]
+        year = src["birth_year"]
+        left_rows.append({
+            "id": f"L{j}", "full_name": full,
+            "birth_year": (year + rng.choice([0, 0, 0, 1, -2])) if year and rng.random() < 0.8 else None,
+            "articles": rng.choice([src["articles"], "", "206.1"]),
+            "arrest_date": rng.choice([src["arrest_date"], None]),
+        })
+    return [person_from_row(r) for r in left_rows], [person_from_row(r) for r in right_rows]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_column_matcher_gives_the_reference_pairs_scores_and_bands(seed):
+    from clemency.monitor.match import match_people_pairwise
+
+    left, right = _generated_lists(seed, 1500, 400)
+    fast = [(c.left_id, c.right_id, c.score, c.band) for c in match_people(left, Index(right))]
+    slow = [(c.left_id, c.right_id, c.score, c.band) for c in match_people_pairwise(left, right)]
+    assert len(slow) > 400 and {b for *_, b in slow} == {"match", "review"}  # the lists do produce pairs
+    assert any(p.name.surname_suffix in ("oglu", "qizi") for p in right)
+    assert fast == slow
+    only = [(c.left_id, c.right_id) for c in match_people(left, right, min_band="match")]
+    assert only == [(a, b) for a, b, _, band in slow if band == "match"]
+
+
+def test_column_matcher_on_the_ground_truth_fixture_with_details():
+    from clemency.monitor.match import match_people_pairwise
+
+    people = [p for _, p in _groups()]
+    fast = list(match_people(people, Index(people), detail=True))
+    slow = list(match_people_pairwise(people, people, detail=True))
+    assert [(c.left_id, c.right_id, c.score, c.band, c.caps) for c in fast] == \
+           [(c.left_id, c.right_id, c.score, c.band, c.caps) for c in slow]
+    assert all(c.contributions for c in fast)
+
+
+def test_column_matcher_on_empty_and_one_sided_lists():
+    left, right = _generated_lists(5, 20, 5)
+    assert list(match_people([], Index(right))) == []
+    assert list(match_people(left, Index([]))) == []
