@@ -210,6 +210,7 @@ class Scenario:
     decides: bool = False           # the decision's clause must be `clause`
     excluded_by: str | None = None  # this exclusion must hold (and, if it binds `clause`, keep it out)
     binds: bool | None = None
+    moot: bool = False              # the clause cannot hold together with the exclusion (the table's `moot`)
     expect: dict = field(default_factory=dict)
 
 
@@ -281,7 +282,8 @@ def scenarios_of(path: Path) -> list[Scenario]:
                               {k: None for k, v in (spec.get("record") or {}).items() if v is None})
                 tag = "-".join(f"{k}={v}" for k, v in sorted(readings.items()))
                 add(f"{xid}-binds-{cid}" + (f"-{tag}" if tag else ""), readings=readings, on=None, record=rec,
-                    clause=cid, excluded_by=xid, binds=xid in bound_by(table, cid, full))
+                    clause=cid, excluded_by=xid, binds=xid in bound_by(table, cid, full),
+                    moot=cid in (xs.get("moot") or {}))
         # the elements of its lists, each on a clause it binds under default readings
         probe_clause = sorted(c for c in table["reliefs"] if xid in bound_by(table, c, dflt))[0]
         prec = _relief_record(table, probe_clause)
@@ -290,7 +292,7 @@ def scenarios_of(path: Path) -> list[Scenario]:
         if xs.get("articles"):
             code_articles = sorted(ORACLE.rows) + sorted({split_citation(a)[0] for a in ORACLE.rows})
             for key in art_keys:
-                readings = reading_of(key) if key else {}
+                readings = dict(hold_readings, **(reading_of(key) if key else {}))
                 arts = expand_articles(listed(xs["articles"], dict(dflt, **readings), xs.get("also_articles")))
                 tag = f"-{key}" if key else ""
                 for a in arts:
@@ -301,6 +303,14 @@ def scenarios_of(path: Path) -> list[Scenario]:
                     want = "H" if any(covered_by(a, ref) for ref in arts) else "F"
                     add(f"{xid}-code-{a}{tag}", readings=readings, on=None, record=dict(prec, articles=a),
                         clause=xid, holds=want)
+            if xs.get("holds_under"):
+                name_, _ = xs["holds_under"].split("=")
+                arts = expand_articles(listed(xs["articles"], dict(dflt, **hold_readings)))
+                for other in two_valued(act)[name_]:
+                    if f"{name_}={other}" != xs["holds_under"]:
+                        for a in arts:
+                            add(f"{xid}-article-{a}-{name_}={other}", readings={name_: other}, on=None,
+                                record=dict(prec, articles=a), clause=xid, holds="F")
         if "categories" in xs:
             for c in CATEGORIES:
                 add(f"{xid}-category-{c}", readings=hold_readings, on=None, record=dict(prec, crime_category=c),
@@ -404,6 +414,10 @@ def test_each_listed_article_excludes(path, sc):
 def test_no_unlisted_article_of_the_code_excludes(path):
     """Every article part and bare article of the Criminal Code table: the exclusion holds iff listed."""
     scs = [s for s in SCENARIOS[path] if _kind(s) == "code"]
+    if not any(x.get("articles") for x in load_table(path)["exclusions"].values()):
+        # no article list in the act: no article alone may exclude anyone (the plan test checks the sets)
+        assert not scs and not any(plan.article_sets for _, plan in plans(load_table(path)))
+        return
     wrong = []
     for sc in scs:
         d = decision(path, sc)
@@ -424,7 +438,10 @@ def test_each_clause_exclusion_binding(path, sc):
     d = decision(path, sc)
     xid = sc.excluded_by
     assert d["reason"][xid] == "H", f"the scenario does not make {xid} hold: " + _show(sc, d)
-    if sc.binds:
+    if sc.moot:
+        assert sc.binds, f"the table calls {xid} moot for {sc.clause} but does not say it binds it"
+        assert d["reason"][sc.clause] == "F", f"{sc.clause} should not hold where {xid} holds: " + _show(sc, d)
+    elif sc.binds:
         assert d["reason"][sc.clause] == "H", "the scenario does not make the clause hold: " + _show(sc, d)
         assert d["clause"] != sc.clause and xid in d["excluded"], f"{xid} should keep {sc.clause} out: " + _show(sc, d)
     elif d["reason"][sc.clause] == "H":
