@@ -12,8 +12,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from clemency.web.api import check_record, parse_check_query, parse_record
-from clemency.web.browse import Query, browse
+from clemency.web.browse import browse
 from clemency.web.common import ApiError, access
+from clemency.web.routes_runs import finished_job, query_of
 
 MAX_BATCH = 100
 MAX_SIZE = 1000
@@ -25,16 +26,11 @@ def _json(v):
 
 @access("viewer")
 async def api_decisions(request: Request):
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     raw = request.query_params.get("size") or "50"
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_SIZE:
         raise ApiError(400, "bad page size", [f"size is a whole number from 1 to {MAX_SIZE}"])
-    try:
-        query = Query.from_params(request.query_params, size=int(raw))
-    except ValueError:
-        raise ApiError(400, "bad page number", ["page is a whole number from 1"]) from None
+    query = query_of(request, size=int(raw))
     facets = request.query_params.get("facets") in ("1", "true", "yes")
     view = await run_in_threadpool(browse, job.out, job.root, query, facets)
     body = {"run": job.id, "act": job.meta["act"], "query": query.params(page=None), "page": query.page,

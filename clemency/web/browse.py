@@ -124,27 +124,38 @@ class Page:
     facets: dict          # facet -> [(value or NONE, count)], counted under the other filters
 
 
+def _filtered(con, out, root, query: Query) -> tuple[str, str, list, int, str]:
+    """The run's view made in `con`, the search applied: (table, WHERE clause, its parameters, rows that
+    match, ORDER BY), shared by the page and the export so that both show the same rows in the same order."""
+    _view(con, out, root)
+    t = _search(con, query)
+    cond, params = _where(query)
+    total = con.execute(f"SELECT count(*) FROM {t}{cond}", params).fetchone()[0]
+    order = f'"{query.sort}" {"DESC" if query.desc else "ASC"} NULLS LAST, _row' if query.sort else "_row"
+    return t, cond, params, total, order
+
+
+def _facets(con, t: str, query: Query, limit: int) -> dict:
+    facets = {}
+    for k, expr in FACETS.items():
+        fcond, fparams = _where(query, skip=k)
+        res = con.execute(
+            f"SELECT CASE WHEN {expr} IS NULL OR CAST({expr} AS VARCHAR) IN ('', '[]') THEN NULL "
+            f"ELSE CAST({expr} AS VARCHAR) END AS k, count(*) FROM {t}{fcond} GROUP BY 1 "
+            f"ORDER BY 2 DESC, 1 NULLS LAST LIMIT ?", [*fparams, limit]).fetchall()
+        facets[k] = [(NONE if v is None else v, n) for v, n in res]
+    return facets
+
+
 def browse(out, root, query: Query, with_facets: bool = True, facet_limit: int = 30) -> Page:
     con = duckdb.connect()
     try:
-        _view(con, out, root)
-        t = _search(con, query)
-        cond, params = _where(query)
-        total = con.execute(f"SELECT count(*) FROM {t}{cond}", params).fetchone()[0]
-        order = f'"{query.sort}" {"DESC" if query.desc else "ASC"} NULLS LAST, _row' if query.sort else "_row"
+        t, cond, params, total, order = _filtered(con, out, root, query)
         cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {t}{cond} ORDER BY {order} LIMIT ? OFFSET ?",
                           [*params, query.size, (query.page - 1) * query.size])
         names = [x[0] for x in cur.description]
         rows = cur.fetchall()
-        facets = {}
-        if with_facets:
-            for k, expr in FACETS.items():
-                fcond, fparams = _where(query, skip=k)
-                res = con.execute(
-                    f"SELECT CASE WHEN {expr} IS NULL OR CAST({expr} AS VARCHAR) IN ('', '[]') THEN NULL "
-                    f"ELSE CAST({expr} AS VARCHAR) END AS k, count(*) FROM {t}{fcond} GROUP BY 1 "
-                    f"ORDER BY 2 DESC, 1 NULLS LAST LIMIT ?", [*fparams, facet_limit]).fetchall()
-                facets[k] = [(NONE if v is None else v, n) for v, n in res]
+        facets = _facets(con, t, query, facet_limit) if with_facets else {}
     finally:
         con.close()
     return Page(names, rows, total, max(math.ceil(total / query.size), 1), facets)
@@ -154,11 +165,7 @@ def export_rows(out, root, query: Query, limit: int):
     """Every row of the filtered view (the same order as the page), at most `limit`: (names, rows, total)."""
     con = duckdb.connect()
     try:
-        _view(con, out, root)
-        t = _search(con, query)
-        cond, params = _where(query)
-        total = con.execute(f"SELECT count(*) FROM {t}{cond}", params).fetchone()[0]
-        order = f'"{query.sort}" {"DESC" if query.desc else "ASC"} NULLS LAST, _row' if query.sort else "_row"
+        t, cond, params, total, order = _filtered(con, out, root, query)
         cur = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {t}{cond} ORDER BY {order} LIMIT ?", [*params, limit])
         return [x[0] for x in cur.description], cur.fetchall(), total
     finally:

@@ -77,10 +77,8 @@ async def check_letter(request: Request):
 @access("viewer")
 async def run_letter(request: Request):
     from clemency.web.routes_check import explain_record
-    from clemency.web.routes_runs import _record_for
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    from clemency.web.routes_runs import _record_for, finished_job
+    job = finished_job(request)
     case_id = request.path_params["case_id"][:200]
     lang = getattr(request.state, "lang", "en")
     record = await run_in_threadpool(_record_for, job, case_id)

@@ -25,7 +25,7 @@ from clemency.locale import number
 from clemency.report.cells import neutralise, neutralise_sql
 from clemency.store import RANK
 from clemency.web import report
-from clemency.web.browse import Query, browse, export_rows, page_numbers
+from clemency.web.browse import PAGE, Query, browse, export_rows, page_numbers
 from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, role_of, user_name
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
@@ -120,20 +120,27 @@ async def run_again(request: Request):
 async def publish(request: Request):
     form = await request.form(max_files=0, max_fields=5)
     require_csrf(request, form)
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     value = str(form.get("published") or "1") not in ("0", "false", "")
     job.update(published=value)
     await audit(request, "publish" if value else "unpublish", "run:" + job.id)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
-def _query(request: Request) -> Query:
+def query_of(request: Request, size: int = PAGE) -> Query:
+    """The filters, search, sort and page of a request (the run page, its exports and the JSON API)."""
     try:
-        return Query.from_params(request.query_params)
+        return Query.from_params(request.query_params, size=size)
     except ValueError:
         raise ApiError(400, "bad page number", ["page is a whole number from 1"]) from None
+
+
+def finished_job(request: Request) -> Job:
+    """The run named in the path, which must have finished (409 otherwise)."""
+    job = request.app.state.jobs.get(request.path_params["run_id"])
+    if job.meta["state"] != "done":
+        raise ApiError(409, "the run has not finished", [])
+    return job
 
 
 def findings_rows(job: Job, raw: bool, limit: int = FINDINGS_SHOWN) -> tuple[list, int]:
@@ -162,7 +169,7 @@ async def run_page(request: Request):
     ctx = {"run": status, "manifest": {}, "summary": {}, "view": None, "query": Query(), "note": None,
            "findings": [], "findings_total": 0, "numbers": []}
     if status["state"] == "done":
-        query = _query(request)
+        query = query_of(request)
         view = await run_in_threadpool(browse, job.out, job.root, query)
         found, found_total = await run_in_threadpool(findings_rows, job, is_operator(request))
         manifest = job.manifest()
@@ -230,13 +237,12 @@ def view_bytes(job: Job, query: Query, fmt: str) -> tuple[bytes, str]:
 
 @access("viewer")
 async def view_export(request: Request):
-    job = request.app.state.jobs.get(request.path_params["run_id"])
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "xlsx", "json"):
+        request.app.state.jobs.get(request.path_params["run_id"])    # an unknown run is a 404 all the same
         raise ApiError(404, "no such download", ["view.csv, view.xlsx, view.json"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
-    query = _query(request)
+    job = finished_job(request)
+    query = query_of(request)
     body, media = await run_in_threadpool(view_bytes, job, query, fmt)
     await audit(request, "export", "run:" + job.id, file=f"view.{fmt}")
     return Response(body, media_type=media,
@@ -272,9 +278,7 @@ def _person(job: Job, case_id: str):
 
 @access("viewer")
 async def person_page(request: Request):
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     case_id = request.path_params["case_id"][:200]
     decision, alts, sources = await run_in_threadpool(_person, job, case_id)
     await audit(request, "view_person", "run:" + job.id)
@@ -285,15 +289,24 @@ def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
 
 
-def _decisions_csv(job: Job, path: Path) -> None:
+def _atomic(path: Path, write) -> None:
+    """`write(tmp)` to a temporary name beside `path`, owner-only, then renamed into place."""
+    tmp = _tmp(path)
+    write(tmp)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _inert_csv(job: Job, path: Path, source: str) -> None:
+    """decisions.parquet or findings.csv written as CSV with every cell as inert text."""
     con = duckdb.connect()
     try:
-        rel = con.read_parquet(str(job.out / "decisions.parquet"))
+        if source == "findings.csv":
+            rel = con.read_csv(str(job.out / source), header=True, all_varchar=True)
+        else:
+            rel = con.read_parquet(str(job.out / source))
         exprs = [neutralise_sql(f"CAST({ident(c)} AS VARCHAR)") + f" AS {ident(c)}" for c in rel.columns]
-        tmp = _tmp(path)
-        rel.project(", ".join(exprs)).write_csv(str(tmp), header=True)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        _atomic(path, lambda tmp: rel.project(", ".join(exprs)).write_csv(str(tmp), header=True))
     finally:
         con.close()
 
@@ -313,23 +326,7 @@ def _decisions_xlsx(job: Job, path: Path) -> None:
         while batch := cur.fetchmany(10_000):
             for r in batch:
                 ws.append([neutralise(v if not isinstance(v, (list, dict)) else str(v)) for v in r])
-        tmp = _tmp(path)
-        wb.save(tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        con.close()
-
-
-def _findings_csv(job: Job, path: Path) -> None:
-    con = duckdb.connect()
-    try:
-        rel = con.read_csv(str(job.out / "findings.csv"), header=True, all_varchar=True)
-        exprs = [neutralise_sql(ident(c)) + f" AS {ident(c)}" for c in rel.columns]
-        tmp = _tmp(path)
-        rel.project(", ".join(exprs)).write_csv(str(tmp), header=True)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        _atomic(path, wb.save)
     finally:
         con.close()
 
@@ -346,27 +343,23 @@ def made(job: Job, what: str) -> Path:
         if path.exists():
             return path
         if what == "findings.csv":
-            _findings_csv(job, path)
+            _inert_csv(job, path, "findings.csv")
         elif what == "decisions.csv":
-            _decisions_csv(job, path)
+            _inert_csv(job, path, "decisions.parquet")
         elif what == "decisions.xlsx":
             _decisions_xlsx(job, path)
         elif what == "figures.xlsx":
-            tmp = _tmp(path)
-            report.figures_xlsx(job.summary(), job.manifest(), tmp)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
+            _atomic(path, lambda tmp: report.figures_xlsx(job.summary(), job.manifest(), tmp))
     return path
 
 
 @access("viewer")
 async def download(request: Request):
-    job = request.app.state.jobs.get(request.path_params["run_id"])
     what = request.path_params["name"]
     if what not in FILES:
+        request.app.state.jobs.get(request.path_params["run_id"])    # an unknown run is a 404 all the same
         raise ApiError(404, "no such download", [", ".join(FILES)])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     await audit(request, "export", "run:" + job.id, file=what)
     return await serve_file(job, what)
 
@@ -389,9 +382,7 @@ async def serve_file(job: Job, what: str):
 @access("operator")
 async def findings(request: Request):
     """The rejected rows with their raw values: operators only."""
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.meta["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     if not (job.out / "findings.csv").is_file():
         raise ApiError(404, "no such download", [])
     await audit(request, "export", "run:" + job.id, file="findings.csv")

@@ -15,6 +15,7 @@ from clemency.errors import ClemencyError
 from clemency.timeline import run_timeline
 from clemency.web.common import ApiError, access, audit, render
 from clemency.web.middleware import CSP_REPORT
+from clemency.web.routes_runs import finished_job
 
 _lock = threading.Lock()
 
@@ -42,9 +43,7 @@ def _make(run, job, out, page) -> None:
 @access("viewer")
 async def run_timeline_page(request: Request):
     run = run_timeline
-    job = request.app.state.jobs.get(request.path_params["run_id"])
-    if job.status()["state"] != "done":
-        raise ApiError(409, "the run has not finished", [])
+    job = finished_job(request)
     out = job.root / "timeline"
     page = out / "timeline.html"
     if not page.exists():
