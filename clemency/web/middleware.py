@@ -28,6 +28,9 @@ class TooLarge(Exception):
     pass
 
 
+MAX_LIST_UPLOAD = 10 * 1024 * 1024
+
+
 class TooSlow(Exception):
     pass
 
@@ -35,6 +38,8 @@ class TooSlow(Exception):
 def body_limit(scope, config: WebConfig) -> int:
     if scope["method"] == "POST" and scope["path"] == "/runs":
         return config.max_upload
+    if scope["method"] == "POST" and scope["path"] == "/monitor/lists":   # a list version: smaller than a registry
+        return min(config.max_upload, MAX_LIST_UPLOAD)
     return SMALL_BODY
 
 
