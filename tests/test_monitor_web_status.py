@@ -52,10 +52,11 @@ def test_status_page(client):
     assert r.status_code == 200, r.text
     page = r.text
     assert "<h2>Amnesty</h2>" in page and "<h2>Pardon decrees</h2>" in page
-    assert re.search(r'data-status="pardoned"><td>e26</td>', page)
-    assert re.search(r'data-status="term_reduced_pardon"><td>e12</td>', page)
-    assert re.search(r'data-status="died_in_custody"><td>e17</td>', page)
+    assert re.search(r'data-status="pardoned" data-id="e26"', page)
+    assert re.search(r'data-status="term_reduced_pardon" data-id="e12"', page)
+    assert re.search(r'data-status="died_in_custody" data-id="e17"', page)
     assert "pardon decree 2026-27 of 2026-03-27" in page
+    assert "<table id=\"status\"" not in page                 # one card per person, the reason with the width
     assert client.get("/monitor/status/e2e/1999-01-01").status_code == 404
     assert client.get("/monitor/status/..%2F..%2Fetc/passwd").status_code == 404
     assert client.get("/monitor/status/e2e/2025-12-01?act=/etc/passwd").status_code == 404
