@@ -129,7 +129,7 @@ def test_review_a_match_from_the_keyboard(server, page):
     page.keyboard.press("j")
     page.keyboard.press("k")
     page.keyboard.press("s")
-    page.wait_for_selector("li.pair[data-judgement='same']")   # a selector: the page's CSP forbids eval
+    page.wait_for_selector("li.pair[data-judgement='same']", state="attached")   # a selector: the CSP forbids eval; judged pairs are hidden
     assert "recorded" in page.inner_text("#review-message")
     ledger = (server["data"] / "monitor" / "ledger.jsonl").read_text(encoding="utf-8")
     assert f'"left_id": "{left}"' in ledger and f'"right_id": "{right}"' in ledger and '"same"' in ledger
