@@ -547,7 +547,8 @@ class Index:
         total = int(size.sum())
         ends = np.cumsum(size)
         at = np.repeat(start - (ends - size), size) + np.arange(total, dtype=np.int64)
-        return np.unique(np.repeat(rows, size) * max(len(self.people), 1) + self.members[at])
+        found = np.sort(np.repeat(rows, size) * max(len(self.people), 1) + self.members[at])
+        return found[np.concatenate(([True], found[1:] != found[:-1]))] if len(found) else found
 
 
 def _pair_similarity(a: np.ndarray, b: np.ndarray, values: list[str]) -> np.ndarray:

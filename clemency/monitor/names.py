@@ -159,6 +159,7 @@ GIVEN_EQUIVALENTS = {
 }
 
 
+@lru_cache(maxsize=200_000)
 def name_key(word: str) -> str:
     """The phonetic key of a given name or patronymic, with traditional renderings folded together."""
     k = phonetic_key(word)
@@ -223,11 +224,26 @@ _ZADE = re.compile(r"\s*[-‐–]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
 HONORIFICS = frozenset({"khanim", "khanum", "hanim", "khanym", "bey", "bay", "bek"})
 
 
+_WORDS: dict[str, tuple[tuple[str, ...], tuple]] = {}
+
+
+def _word(word: str) -> tuple[tuple[str, ...], tuple]:
+    """(romanised tokens, their ``_token_class``) of one whitespace-separated word; forms of address
+    are dropped. Cached: a registry has a few thousand distinct words."""
+    got = _WORDS.get(word)
+    if got is None:
+        toks = tuple(t for t in _romanise_word(word).split() if t not in HONORIFICS)
+        got = (toks, tuple(_token_class(t) for t in toks))
+        if len(_WORDS) < 1_000_000:
+            _WORDS[word] = got
+    return got
+
+
 def _tokens(text: str) -> list[str]:
-    return [t for w in text.split() for t in _romanise_word(w).split() if t not in HONORIFICS]
+    return [t for w in text.split() for t in _word(w)[0]]
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=262_144)
 def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     """Split ``full_name`` (any script, any usual order) into surname, given name and patronymic.
 
@@ -236,83 +252,49 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     "Given Patronymic-ovich Surname", and a surname made from a patronymic ("Vaqifqızı Sevinc",
     "İbadoğlu Qubad Mövlud oğlu"). Bracketed asides are ignored. ``patronymic`` (a separate list
     column) wins over one found in the full name.
+
+    Which word plays which part depends only on what each word is (a patronymic marker, a Russian
+    patronymic, a word with a surname ending) and on which words repeat: that layout is worked out
+    once per pattern (``_layout``) and reused, so a million names cost a million dictionary look-ups.
     """
-    text = _ZADE.sub(r"\1", _BRACKETS.sub(" ", full_name or ""))
-    comma_surname: str | None = None
+    text = full_name or ""
+    if "(" in text or "[" in text:
+        text = _BRACKETS.sub(" ", text)
+    if "-" in text or "‐" in text or "–" in text:
+        text = _ZADE.sub(r"\1", text)
+    comma_surname: int | None = None
     head, comma, tail = text.partition(",")
     if comma:
         htoks = _tokens(head)
-        if len(htoks) == 1 and _tokens(tail):  # "Surname, Given Patronymic"
-            comma_surname = htoks[0]
+        if len(htoks) == 1 and _tokens(tail):  # "Surname, Given Patronymic": the surname is the first token
+            comma_surname = 0
         text = head + " " + tail
-    tokens = _tokens(text)
-    pat: str | None = None
-    sex: str | None = None
-    sex_source: str | None = None
-    rest: list[str] = []
-    pat_pos: int | None = None
-    attached: str | None = None
-    forced_surname: str | None = None  # an attached patronymic form followed by a real patronymic
-    for tok in tokens:
-        msex, stem = _marker(tok)
-        if msex is not None:
-            sex, sex_source = msex, "patronymic marker"
-            if stem:  # attached: Vaqifqızı
-                if pat is None:
-                    pat, pat_pos, attached = stem, len(rest), tok
-                else:
-                    rest.append(tok)
-            elif rest and (pat is None or attached is not None):  # standalone: Vüqar oğlu
-                if attached is not None:  # "İbadoğlu Qubad Mövlud oğlu": the attached form is the surname
-                    forced_surname, attached = attached, None
-                pat, pat_pos = rest.pop(), len(rest)
-            continue
-        rsex, rstem = _russian_patronymic(tok)
-        if rsex is not None and pat is None and len(tokens) >= 3:
-            sex, sex_source, pat, pat_pos = rsex, "patronymic ending", rstem, len(rest)
-            continue
-        rest.append(tok)
+    tokens: list[str] = []
+    shape: list = []
+    for w in text.split():
+        toks, classes = _WORDS.get(w) or _word(w)
+        tokens += toks
+        shape += classes
+    col_pat: str | None = None
+    col_sex: str | None = None
     if patronymic:
-        ptoks = romanise(patronymic).split()
-        psex = None
-        kept = []
-        for tok in ptoks:
-            msex, stem = _marker(tok)
-            rsex, rstem = _russian_patronymic(tok)
-            if msex is not None:
-                psex = msex
-                if stem:
-                    kept.append(stem)
-            elif rsex is not None:  # a Russian-style patronymic column: Вугарович, Вагифовна
-                psex = rsex
-                kept.append(rstem)
-            else:
-                kept.append(tok)
-        if kept:
-            pat = " ".join(kept)
-        if psex:
-            sex, sex_source = psex, "patronymic marker"
-
-    surname_is_patronymic = False
-    if forced_surname is not None:
-        surname_is_patronymic = True
-        surname, given = forced_surname, (rest[0] if rest else None)
-    elif attached is not None and len(rest) <= 1 and not patronymic:
-        # "Vaqifqızı Aytən": since 1993 oğlu/qızı may be the surname itself
-        surname_is_patronymic = True
-        pat = None
-        surname, given = attached, (rest[0] if rest else None)
-    elif comma_surname is not None and comma_surname in rest:
-        surname = comma_surname
-        others = [t for t in rest if t != surname]
-        given = others[0] if others else None
-    elif pat_pos is not None and 0 < pat_pos < len(rest):
-        surname, given = _around_patronymic(rest[:pat_pos], rest[pat_pos:])
+        col_pat, col_sex = _patronymic_column(patronymic)
+    if len(set(tokens)) == len(tokens):
+        canon: tuple[int, ...] | None = None  # no word repeats
     else:
-        surname, given = _order(rest, pat is not None and pat_pos is not None and pat_pos >= 1)
-    extra = [t for t in rest if t not in (surname, given)]
-    if pat is None and extra:  # "Hasanov Ali Vugar" without a marker
-        pat = extra[0]
+        first: dict[str, int] = {}
+        canon = tuple(first.setdefault(t, i) for i, t in enumerate(tokens))
+    key = (canon, tuple(shape), comma_surname, bool(patronymic), col_pat is not None, col_sex)
+    layout = _LAYOUTS.get(key)
+    if layout is None:
+        layout = _layout(tuple(range(len(tokens))) if canon is None else canon, key[1], comma_surname,
+                         bool(patronymic), col_pat, col_sex)
+        if len(_LAYOUTS) < 100_000:
+            _LAYOUTS[key] = layout
+    s_ref, g_ref, p_ref, sex, sex_source, surname_is_patronymic = layout
+    surname = _resolve(s_ref, tokens, col_pat)
+    given = _resolve(g_ref, tokens, col_pat)
+    pat = _resolve(p_ref, tokens, col_pat)
     stem, suffix, ssex = split_surname(surname) if surname else ("", None, None)
     if surname_is_patronymic and surname:
         msex, mstem = _marker(surname)
@@ -327,15 +309,128 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     )
 
 
-def _around_patronymic(before: list[str], after: list[str]) -> tuple[str, str]:
+def _patronymic_column(patronymic: str) -> tuple[str | None, str | None]:
+    """(patronymic, sex) from a separate patronymic column: markers and Russian endings taken off."""
+    psex = None
+    kept = []
+    for tok in romanise(patronymic).split():
+        msex, stem = _marker(tok)
+        rsex, rstem = _russian_patronymic(tok)
+        if msex is not None:
+            psex = msex
+            if stem:
+                kept.append(stem)
+        elif rsex is not None:  # a Russian-style patronymic column: Вугарович, Вагифовна
+            psex = rsex
+            kept.append(rstem)
+        else:
+            kept.append(tok)
+    return (" ".join(kept) if kept else None), psex
+
+
+@lru_cache(maxsize=200_000)
+def _token_class(tok: str) -> tuple[str | None, bool, str | None, bool]:
+    """What a token is: (sex of a patronymic marker, marker attached to a name, sex of a Russian
+    patronymic ending, has a surname ending)."""
+    msex, stem = _marker(tok)
+    rsex, _ = _russian_patronymic(tok)
+    return msex, bool(stem), rsex, _looks_like_surname(tok)
+
+
+#: Layouts by token pattern; see ``_layout``.
+_LAYOUTS: dict[tuple, tuple] = {}
+
+# A reference to a part of the name in a layout: a token position (int), the name before an attached
+# marker ("m", i), the name before a Russian patronymic ending ("r", i), or the patronymic column ("col",).
+_Ref = int | tuple | None
+
+
+def _resolve(ref: _Ref, tokens: list[str], col_pat: str | None) -> str | None:
+    if ref is None or isinstance(ref, int):
+        return None if ref is None else tokens[ref]
+    if ref[0] == "m":
+        return _marker(tokens[ref[1]])[1]
+    if ref[0] == "r":
+        return _russian_patronymic(tokens[ref[1]])[1]
+    return col_pat
+
+
+def _layout(canon: tuple[int, ...], shape: tuple, comma_surname: int | None, has_column: bool,
+            col_pat: str | None, col_sex: str | None) -> tuple:
+    """Which token is the surname, the given name and the patronymic, for one token pattern.
+
+    ``canon[i]`` is the position of the first token equal to token i (so repeated words compare equal),
+    ``shape[i]`` is ``_token_class`` of token i. Returns references (see ``_resolve``), the sex, its
+    source, and whether the surname is made from a patronymic.
+    """
+    def looks(t: int) -> bool:
+        return shape[t][3]
+
+    pat: _Ref = None
+    sex: str | None = None
+    sex_source: str | None = None
+    rest: list[int] = []
+    pat_pos: int | None = None
+    attached: int | None = None
+    forced_surname: int | None = None  # an attached patronymic form followed by a real patronymic
+    for tok in canon:
+        msex, attached_stem, rsex, _ = shape[tok]
+        if msex is not None:
+            sex, sex_source = msex, "patronymic marker"
+            if attached_stem:  # attached: Vaqifqızı
+                if pat is None:
+                    pat, pat_pos, attached = ("m", tok), len(rest), tok
+                else:
+                    rest.append(tok)
+            elif rest and (pat is None or attached is not None):  # standalone: Vüqar oğlu
+                if attached is not None:  # "İbadoğlu Qubad Mövlud oğlu": the attached form is the surname
+                    forced_surname, attached = attached, None
+                pat, pat_pos = rest.pop(), len(rest)
+            continue
+        if rsex is not None and pat is None and len(canon) >= 3:
+            sex, sex_source, pat, pat_pos = rsex, "patronymic ending", ("r", tok), len(rest)
+            continue
+        rest.append(tok)
+    if has_column:
+        if col_pat is not None:
+            pat = ("col",)
+        if col_sex:
+            sex, sex_source = col_sex, "patronymic marker"
+
+    surname_is_patronymic = False
+    surname: int | None
+    given: int | None
+    if forced_surname is not None:
+        surname_is_patronymic = True
+        surname, given = forced_surname, (rest[0] if rest else None)
+    elif attached is not None and len(rest) <= 1 and not has_column:
+        # "Vaqifqızı Aytən": since 1993 oğlu/qızı may be the surname itself
+        surname_is_patronymic = True
+        pat = None
+        surname, given = attached, (rest[0] if rest else None)
+    elif comma_surname is not None and comma_surname in rest:
+        surname = comma_surname
+        others = [t for t in rest if t != surname]
+        given = others[0] if others else None
+    elif pat_pos is not None and 0 < pat_pos < len(rest):
+        surname, given = _around_patronymic(rest[:pat_pos], rest[pat_pos:], looks)
+    else:
+        surname, given = _order(rest, pat is not None and pat_pos is not None and pat_pos >= 1, looks)
+    extra = [t for t in rest if t not in (surname, given)]
+    if pat is None and extra:  # "Hasanov Ali Vugar" without a marker
+        pat = extra[0]
+    return surname, given, pat, sex, sex_source, surname_is_patronymic
+
+
+def _around_patronymic(before: list[int], after: list[int], looks) -> tuple[int, int]:
     """(surname, given) when words stand on both sides of the patronymic.
 
     "Xədicə Rövşən qızı İsmayılova" (encyclopaedias): the given name before, the surname after. A word
     with a surname ending before the patronymic and none after ("Həsənov Əli Vüqar oğlu Bakı") keeps
     the list order.
     """
-    marked_before = [t for t in before if _looks_like_surname(t)]
-    marked_after = [t for t in after if _looks_like_surname(t)]
+    marked_before = [t for t in before if looks(t)]
+    marked_after = [t for t in after if looks(t)]
     if marked_before and not marked_after:
         surname = marked_before[0]
         others = [t for t in before if t != surname]
@@ -348,7 +443,7 @@ def _looks_like_surname(tok: str) -> bool:
     return split_surname(tok)[1] is not None
 
 
-def _order(tokens: list[str], list_order: bool) -> tuple[str | None, str | None]:
+def _order(tokens: list[int], list_order: bool, looks) -> tuple[int | None, int | None]:
     """Pick (surname, given) among the non-patronymic tokens.
 
     A token with a surname ending wins; otherwise lists write "Surname Given Patronymic oğlu"
@@ -358,7 +453,7 @@ def _order(tokens: list[str], list_order: bool) -> tuple[str | None, str | None]
         return None, None
     if len(tokens) == 1:
         return tokens[0], None
-    marked = [i for i, t in enumerate(tokens) if _looks_like_surname(t)]
+    marked = [i for i, t in enumerate(tokens) if looks(t)]
     if len(marked) == 1:
         s = marked[0]
     elif marked:
