@@ -88,6 +88,8 @@ def _enum_of(items: list[str]) -> list[str] | None:
 
 def data_mutants(act: str) -> list[Mutant]:
     path = f"clemency/data/acts/{act}.yaml"
+    if not (ROOT / path).exists():      # a shipped overlay (its own additions and changes are mutated)
+        path = f"clemency/data/overlays/{act}.yaml"
     lines = (ROOT / path).read_text(encoding="utf-8").splitlines(keepends=True)
     out: list[Mutant] = []
 
@@ -98,7 +100,8 @@ def data_mutants(act: str) -> list[Mutant]:
     from clemency.act.load import load_act  # noqa: PLC0415
     # a binding to a clause that never decides (a provision, a clause of unknown content) is inert:
     # dropping it from a group is an equivalent mutant, not generated
-    ids = [c.id for c in load_act(act).clauses if c.kind == "relief" and c.decides]
+    ids = [c.id for c in load_act(act if "/acts/" in path else str(ROOT / path)).clauses
+           if c.kind == "relief" and c.decides]
     in_applies, indent = False, 0
     for i, line in enumerate(lines):
         stripped = line.strip()
