@@ -584,14 +584,15 @@ async def job_page(request: Request):
         reliefs = [r for r in result["reliefs"] if r != "total"]
         labels = [w.relief(r) for r in reliefs]
         marks = {w.g("the default readings"): [result["reliefs"][r]["default"] for r in reliefs]}
-        for rep in result.get("reports", []):
+        scaled = same_scale(result)
+        for rep in result.get("reports", []) if scaled else []:
             marks[w.report(rep)] = [result["reliefs"][r]["official"].get(rep) for r in reliefs]
         chart = await run_in_threadpool(charts.range_bars, w.g("Persons with each relief, lowest to highest over every reading"),
                                         labels, [result["reliefs"][r]["min"] for r in reliefs],
                                         [result["reliefs"][r]["max"] for r in reliefs], marks,
                                         w.g("range over the readings"), 760)
         return render(request, "drafting_bounds.html", result=result, reliefs=reliefs + ["total"], chart=chart,
-                      num=num, **ctx)
+                      num=num, scaled=scaled, **ctx)
     exclusions = list(result.get("exclusions", {}))
     chart = await run_in_threadpool(
         charts.grouped_bars, w.g("People kept out by each exclusion"), [_clause_label(w, x) for x in exclusions],
@@ -601,6 +602,14 @@ async def job_page(request: Request):
         await audit(request, "view_attribution", "run:" + meta["registry"]["run"], job=job_id)
     return render(request, "drafting_attribution.html", result=result, exclusions=exclusions, chart=chart, num=num,
                   **ctx)
+
+
+def same_scale(result: dict) -> bool:
+    """Whether the official figures count about as many people as this registry gives relief to (within a
+    factor of two of the largest official total): only then are they drawn on the same axis."""
+    total = result["reliefs"].get("total", {}).get("default") or 0
+    official = [v for v in result["reliefs"].get("total", {}).get("official", {}).values() if v]
+    return bool(total and official) and max(official) / 2 <= total <= max(official) * 2
 
 
 def _clause_label(w: Words, clause_id: str) -> str:
