@@ -55,4 +55,4 @@ clean:
 # browser test that also checks no page overflows horizontally (Debian's Chromium: make system-deps).
 .PHONY: screenshots
 screenshots: $(STAMP)
-	CLEMENCY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_web_pages.py -q -k overflows
+	CLEMENCY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_web_pages.py tests/browser/test_drafting_pages.py -q -k overflows
