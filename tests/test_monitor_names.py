@@ -1,5 +1,7 @@
 """Names across scripts: romanisation, phonetic keys, parsing, sex, surname suffixes."""
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -173,3 +175,110 @@ def test_patronymic_column_in_any_form(column):
 def test_zade_written_apart():
     a, b = parse_name("Талех Багир-заде"), parse_name("Taleh Baqirzade")
     assert (a.surname_stem_key, a.surname_suffix, a.given_key) == (b.surname_stem_key, "zade", b.given_key)
+
+
+# --- the layout cache ----------------------------------------------------------------------------
+
+def _soup(seed: int, n: int) -> list[tuple[str, str | None]]:
+    """Random names built from real parts, markers, punctuation and repeated words."""
+    import random
+
+    words = ["Həsənov", "Əli", "Vüqar", "oğlu", "qızı", "Vaqifqızı", "İbadoğlu", "Гасанов", "Али", "оглы", "кызы",
+             "Vugarovich", "Вагифовна", "Bağır-zadə", "Багир - заде", "(Bakı)", "[2]", ",", "xanım", "bəy",
+             "Mehralızadə", "Babalı", "Hasanli", "Sevinc", "oglu", "Qubad", "Mövlud", "Əliyeva", "Сабина",
+             "Юсифовна", "Taleh", "Natiq", "zadə", "Алиевич", "Jafarov,", "gizi", "Ismail", "Ali", "Ali"]
+    rng = random.Random(seed)
+    return [(" ".join(rng.choice(words) for _ in range(rng.randint(0, 7))),
+             rng.choice([None, None, None, "Vüqar oğlu", "Вагифовна", "oğlu", "", "Ali"])) for _ in range(n)]
+
+
+def test_layout_worked_out_per_pattern_is_the_layout_of_each_name():
+    """A layout reused from another name of the same pattern gives what working it out afresh gives."""
+    from clemency.monitor import names
+
+    soup = _soup(11, 2000) + [(f"{s} {g} {f} oğlu", None) for s in ("Həsənov", "Гасанов", "Babalı", "Ali")
+                              for g in ("Əli", "Taleh", "Ali") for f in ("Vüqar", "Natiq", "Ali")]
+    names._LAYOUTS.clear()
+    parse_name.cache_clear()
+    warm = [parse_name(n, p) for n, p in soup]
+    assert len(names._LAYOUTS) < 0.7 * len(soup)  # patterns do repeat, so layouts are reused
+    fresh = []
+    for n, p in soup:
+        names._LAYOUTS.clear()
+        parse_name.cache_clear()
+        fresh.append(parse_name(n, p))
+    assert warm == fresh
+
+
+def test_repeated_words_are_part_of_the_pattern():
+    a = parse_name("Əli Əli Vüqar oğlu")
+    b = parse_name("Həsənov Əli Vüqar oğlu")
+    assert (a.surname, a.given, a.patronymic) == ("ali", "ali", "vugar")
+    assert (b.surname, b.given, b.patronymic) == ("hasanov", "ali", "vugar")
+    c = parse_name("Ali Hasanov Ali")  # the surname is the marked word, the other Ali the given name
+    assert (c.surname, c.given) == ("hasanov", "ali")
+
+
+# --- writing that differs only in form (held-out real names come in any of these) -------------------
+
+def _keys(name: str) -> tuple:
+    p = parse_name(name)
+    return p.surname_stem_key, p.surname_suffix, p.given_key, p.patronymic_key, p.sex
+
+
+@pytest.mark.parametrize("name", [
+    "Həsənov Əli Vüqar oğlu", "Şükürov Ramil Çingiz oğlu", "Qasımova Səbinə Rafiq qızı",
+    "Гусейнов Йусиф Эльдар оглы", "Ёлчиева Гюльнар", "İsmayılov İlqar Eldar oğlu",
+])
+def test_composed_and_decomposed_letters_give_the_same_name(name):
+    nfd = unicodedata.normalize("NFD", name)
+    assert nfd != name or name.isascii() or "ə" in name.lower()
+    assert _keys(nfd) == _keys(name) == _keys(unicodedata.normalize("NFKC", name))
+    assert romanise(nfd) == romanise(name)
+
+
+def test_stray_combining_marks_and_invisible_characters_are_ignored():
+    base = _keys("Həsənov Əli Vüqar oğlu")
+    assert _keys("Həsə\u0301nov Ə\u0301li Vüqar oğlu") == base        # an accent no table knows
+    assert _keys("\ufeffHəsə\u200bnov Əli\u00ad Vüqar oğlu") == base   # BOM, zero-width space, soft hyphen
+    assert _keys("Həsənov\u00a0Əli\u2009Vüqar  oğlu ") == base         # no-break, thin and double spaces
+    assert romanise("ӧмәр") == romanise("Өмәр") == "omar"              # a Cyrillic letter with a mark
+
+
+@pytest.mark.parametrize("variant", ["İSMAYILOV İLQAR ELDAR OĞLU", "ISMAYILOV ILQAR ELDAR OGLU",
+                                     "ismayılov ilqar eldar oğlu", "İsmayılov İlqar Eldar oğlu".lower(),
+                                     "Ismayilov Ilqar Eldar oglu"])
+def test_dotted_and_dotless_i_in_any_case(variant):
+    assert _keys(variant) == _keys("İsmayılov İlqar Eldar oğlu")
+    assert "i̇" not in romanise(variant) and romanise(variant).isascii()
+
+
+def test_apostrophes_inside_a_word_are_dropped():
+    # spellings before the 1992 reform, and keyboards that give ’ or ʼ for '
+    assert {_keys(v) for v in ("Məsumə Həsənova", "Mə'sumə Həsənova", "Mə’sumə Həsənova",
+                               "Məʼsumə Həsənova", "Mə`sumə Həsənova")} == {_keys("Məsumə Həsənova")}
+
+
+def test_every_dash_separates_words_and_zade_joins_whatever_dash():
+    assert {romanise(v) for v in ("Əli-Heydər", "Əli–Heydər", "Əli‐Heydər", "Əli—Heydər", "Əli − Heydər")} \
+        == {"ali heydar"}
+    for dash in "-‐‑–—−":
+        p = parse_name(f"Bağır{dash}zadə Taleh Natiq oğlu")
+        assert (p.surname_stem_key, p.surname_suffix, p.given_key) == ("BAGIR", "zade", "TALA"), dash
+
+
+@pytest.mark.parametrize("mixed,plain", [
+    ("Гаcанов Али", "Гасанов Али"),          # Latin c in a Cyrillic word (else read as Azerbaijani c = j)
+    ("Гасанов Aли", "Гасанов Али"),          # Latin A
+    ("Pагимов Эльчин", "Рагимов Эльчин"),     # Latin P (else read as p, not r)
+    ("Hаsanov Ali", "Hasanov Ali"),          # Cyrillic а in a Latin word
+    ("Hasanov Еlçin", "Hasanov Elçin"),      # Cyrillic Е at the start (else a y- glide)
+    ("Аliyеv Rаmil", "Aliyev Ramil"),
+])
+def test_look_alike_letters_from_the_other_script(mixed, plain):
+    assert _keys(mixed) == _keys(plain)
+
+
+def test_words_wholly_in_one_script_are_not_touched_by_look_alikes():
+    assert romanise("Рәһимов") == "rahimov" and romanise("Hacıyev") == "hajiyev"
+    assert romanise("Сабина Хасанова") == "sabina khasanova"

@@ -67,9 +67,39 @@ SUFFIX_TYPES = ("ov", "li", "zade", "oglu", "qizi")
 PATRONYMIC_SURNAMES = ("oglu", "qizi")
 
 
+#: Letters that look the same in Latin and Cyrillic. A word typed mostly in one script with a few
+#: look-alike letters from the other keyboard ("Гаcанов" with a Latin c, "Hаsanov" with a Cyrillic а)
+#: is read in its main script.
+_LOOK_ALIKE = ("AaBCcEeHIiJjKkMOoPpTXxYyhƏə", "АаВСсЕеНІіЈјКкМОоРрТХхУуһӘә")
+_TO_CYRILLIC = str.maketrans(*_LOOK_ALIKE)
+_TO_LATIN = str.maketrans(_LOOK_ALIKE[1], _LOOK_ALIKE[0])
+#: Apostrophes inside a word are dropped (Mə'sumə = Məsumə, as in spellings before the 1992 reform).
+APOSTROPHES = frozenset("'’‘ʼʻ`´′ʹ")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052f"
+
+
+def _unmix(word: str) -> str:
+    """A word with letters from both Latin and Cyrillic, look-alikes put into the word's main script."""
+    cyr = [ch for ch in word if ch.isalpha() and _is_cyrillic(ch)]
+    lat = [ch for ch in word if ch.isalpha() and not _is_cyrillic(ch)]
+    if not cyr or not lat:
+        return word
+    alike = set(_LOOK_ALIKE[0] + _LOOK_ALIKE[1])
+    own_cyr = sum(ch not in alike for ch in cyr)
+    own_lat = sum(ch not in alike for ch in lat)
+    if (own_cyr, len(cyr)) > (own_lat, len(lat)):
+        return word.translate(_TO_CYRILLIC)
+    if (own_lat, len(lat)) > (own_cyr, len(cyr)):
+        return word.translate(_TO_LATIN)
+    return word
+
+
 def _fold(text: str) -> str:
     """Lowercase with Azerbaijani/Turkish dotted and dotless i kept apart before NFC."""
-    text = unicodedata.normalize("NFC", text).replace("İ", "i").replace("I", "i")
+    text = _unmix(unicodedata.normalize("NFC", text)).replace("İ", "i").replace("I", "i")
     return text.lower().replace("i̇", "i")
 
 
@@ -94,11 +124,13 @@ def _romanise_word(text: str) -> str:
             rep = LATIN[ch]
         elif "a" <= ch <= "z":
             rep = ch
-        elif ch.isspace() or ch in "-,;/()'\".":
+        elif ch in APOSTROPHES:
+            rep = ""
+        elif ch.isspace() or unicodedata.category(ch)[0] in "PSZ":  # punctuation, dashes, symbols
             rep = " "
-        else:
+        else:  # a letter with a mark the tables lack (ӧ, ó), a combining mark, an invisible format character
             base = unicodedata.normalize("NFKD", ch)[0]
-            rep = base if "a" <= base <= "z" else ""
+            rep = base if "a" <= base <= "z" else CYRILLIC.get(base, LATIN.get(base, ""))
         out.append(rep)
         prev = ch
     return " ".join("".join(out).split())
@@ -217,7 +249,9 @@ def _russian_patronymic(token: str) -> tuple[str | None, str | None]:
 
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 #: "Багир-заде", "Bagir-zade": the -zadə suffix written apart
-_ZADE = re.compile(r"\s*[-‐–]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
+_DASHES = "-‐‑‒–—―−"
+_ZADE = re.compile(rf"\s*[{_DASHES}]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
+_HAS_DASH = re.compile(f"[{_DASHES}]").search
 
 
 #: Forms of address that are not part of the name (xanım, bəy; romanised).
@@ -260,7 +294,7 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     text = full_name or ""
     if "(" in text or "[" in text:
         text = _BRACKETS.sub(" ", text)
-    if "-" in text or "‐" in text or "–" in text:
+    if _HAS_DASH(text):
         text = _ZADE.sub(r"\1", text)
     comma_surname: int | None = None
     head, comma, tail = text.partition(",")
