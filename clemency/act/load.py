@@ -60,7 +60,7 @@ class _Map(dict):
 
 class _Seq(list):
     line: int = 0
-    lines: list
+    lines: list | tuple = ()   # a list made in code (a single `when` wrapped) has no marks
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: same marks, 5x faster
@@ -93,6 +93,24 @@ def _line(obj, key=None):
     if isinstance(obj, _Seq):
         return obj.lines[key] if isinstance(key, int) and key < len(obj.lines) else obj.line
     return None
+
+
+_TYPE_WORDS = {"int": "a whole number", "number": "a number", "string": "text", "date": "a date"}
+
+
+def _plain_kind(obj) -> str:
+    """What a YAML value is, in plain words (never a Python class name)."""
+    if isinstance(obj, bool):
+        return "yes/no"
+    if isinstance(obj, (int, float)):
+        return "a number"
+    if isinstance(obj, str):
+        return "text"
+    if isinstance(obj, list):
+        return "a list"
+    if isinstance(obj, dt.date):
+        return "a date"
+    return "nothing" if obj is None else "a value of another kind"
 
 
 # ---- locating and reading -------------------------------------------------------------------------------
@@ -150,7 +168,7 @@ class _Builder:
 
     def keys(self, obj, allowed, clause, where):
         if not isinstance(obj, dict):
-            self.problem(_line(obj), clause, where, f"expected a mapping, found {type(obj).__name__}")
+            self.problem(_line(obj), clause, where, f"expected a mapping, found {_plain_kind(obj)}")
             return False
         for key in obj:
             if key not in allowed:
@@ -241,7 +259,9 @@ class _Builder:
             out[name] = Parameter(name, ptype, value, spec.get("status", "reported"), spec.get("says", ""),
                                   tuple(spec.get("sources") or ()))
         for req in ("eif", "window_months"):
-            if req not in out and not any(p.field == f"parameters.{req}" for p in self.problems):
+            # a parameter given but wrong is reported as wrong, not also as missing
+            if req not in out and not any(p.field in (f"parameters.{req}", f"parameters.{req}.type",
+                                                      f"parameters.{req}.value") for p in self.problems):
                 self.problem(_line(section), None, f"parameters.{req}", "required parameter is missing")
         return out
 
@@ -338,7 +358,8 @@ class _Builder:
             self.problem(cond.line, clause, where, f"in {cond.source!r}: {exc.message}", exc.hint)
             return
         if t not in ("bool", "null"):
-            self.problem(cond.line, clause, where, f"{cond.source!r} is a {t}, not a yes/no condition")
+            self.problem(cond.line, clause, where,
+                         f"{cond.source!r} is {_TYPE_WORDS.get(t, t)}, not a yes/no condition")
 
     def definitions(self, section, vocab) -> dict[str, Condition]:
         out = {}
