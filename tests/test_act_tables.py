@@ -364,9 +364,18 @@ def scenarios_of(path: Path) -> list[Scenario]:
             add(f"{xid}-probe{i + 1}", readings=probe.get("readings") or {}, on=probe.get("day"),
                 record=_record(table, table["reliefs"][probe_clause].get("record") or {}, probe["change"]),
                 clause=xid, holds=probe["holds"])
+    # the largest batch (same readings and day) first: a run that stops at the first failure decides few batches
+    size: dict = {}
+    for s in out:
+        size[_batch(s)] = size.get(_batch(s), 0) + 1
+    out.sort(key=lambda s: -size[_batch(s)])
     for i, s in enumerate(out):
         s.record = dict(s.record, person_id=f"T{i}", case_id=f"T{i}")
     return out
+
+
+def _batch(sc: Scenario) -> tuple:
+    return tuple(sorted(sc.readings.items())), sc.on
 
 
 SCENARIOS = {path: scenarios_of(path) for path in TABLES}
