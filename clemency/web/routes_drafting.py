@@ -365,12 +365,12 @@ class Words:
         self.jur = jurisdiction_of(act)
 
     def relief(self, relief) -> str:
-        return self.jur.label(relief, self.lang) if relief else self.g("none")
+        return self.jur.label(relief, self.lang) if relief else self.g(N_("none"))
 
     def reading(self, name: str, value: str, act=None) -> str:
         r = (act or self.act).readings.get(name)
         if r is None:
-            return self.g("another reading")
+            return self.g(N_("another reading"))
         meaning = r.values.get(value) or value
         return f"{self.g(r.says) if r.says else name}: {self.g(meaning)}"
 
@@ -393,21 +393,23 @@ class Words:
             m = re.fullmatch(r"(.+):(.)>(.)", part)
             if m:
                 b, a = self.g(RESULT.get(m.group(2), "unknown")), self.g(RESULT.get(m.group(3), "unknown"))
-                out.append(self.g("{clause}: {base} under the baseline, {alt} under the alternative").format(
+                out.append(self.g(N_("{clause}: {base} under the baseline, {alt} under the alternative")).format(
                     clause=m.group(1), base=b, alt=a))
         return out
 
     def report(self, report_id: str) -> str:
         """An official figures report by its words (`moj-2026-02-08` -> the Ministry of Justice's of that day)."""
         if report_id == "announced":
-            return self.g("announced with the act")
+            return self.g(N_("announced with the act"))
         m = re.fullmatch(r"moj-(\d{4}-\d{2}-\d{2})", report_id)
         if m:
-            return self.g("Ministry of Justice, {date}").format(date=date_words(m.group(1), self.lang))
+            return self.g(N_("Ministry of Justice, {date}")).format(date=date_words(m.group(1), self.lang))
         return report_id
 
     def title(self, act) -> str:
-        titles = getattr(act, "meta", {}).get("titles") or {}
+        """The act's title in the page's language: its own `titles`, or the catalogue (an overlay inherits
+        its base's `titles`, so its own title goes through the catalogue)."""
+        titles = {} if act.id in overlays_list() else getattr(act, "meta", {}).get("titles") or {}
         return titles.get(self.lang) or self.g(act.title)
 
 
@@ -422,9 +424,9 @@ def flip_view(row: dict, w: Words) -> dict:
     excl = []
     for part in str(row.get("exclusion_changes") or "").split(";"):
         if part[:1] == "-":
-            excl.append(w.g("{clause} no longer excludes").format(clause=part[1:]))
+            excl.append(w.g(N_("{clause} no longer excludes")).format(clause=part[1:]))
         elif part[:1] == "+":
-            excl.append(w.g("{clause} now excludes").format(clause=part[1:]))
+            excl.append(w.g(N_("{clause} now excludes")).format(clause=part[1:]))
     return {"person_id": row.get("person_id"), "case_id": row.get("case_id") or row.get("person_id"),
             "when": w.g(WHEN.get(row.get("flip_when"), "on the decision date")), "kind": w.g(KINDS[row["kind"]]),
             "kind_code": row["kind"], "base": side("base"), "alt": side("alt"),
@@ -438,7 +440,7 @@ def describe(meta: dict, lang: str) -> tuple[dict, Words]:
     alt = get_act(p["alt"], overlays=True) if p.get("alt") else act
     w = Words(lang, act, alt)
     base_changed = {n: v for n, v in p["readings"].items() if v != act.readings[n].default}
-    out = {"act": w.title(act), "act_id": act.id, "baseline": w.readings(base_changed) or [w.g("the default readings")],
+    out = {"act": w.title(act), "act_id": act.id, "baseline": w.readings(base_changed) or [w.g(N_("the default readings"))],
            "on": p["on"], "registry": meta["registry"]}
     if meta["tool"] == "compare":
         if p["alt_kind"] == "reading":
@@ -566,8 +568,8 @@ async def job_page(request: Request):
         rows, total = await run_in_threadpool(flip_page, path, scope, kind, page)
         counts = result["flip_counts"][scope]
         chart = await run_in_threadpool(
-            charts.grouped_bars, w.g("Flips by kind"), [w.g(KINDS[k]) for k in KINDS],
-            {w.g("persons"): [counts["kinds"][k]["persons"] for k in KINDS]}, 720)
+            charts.grouped_bars, w.g(N_("Flips by kind")), [w.g(KINDS[k]) for k in KINDS],
+            {w.g(N_("persons")): [counts["kinds"][k]["persons"] for k in KINDS]}, 720)
         if not meta["registry"].get("synthetic"):
             await audit(request, "view_flips", "run:" + meta["registry"]["run"], job=job_id)
         window = None
@@ -583,21 +585,21 @@ async def job_page(request: Request):
     if meta["tool"] == "bounds":
         reliefs = [r for r in result["reliefs"] if r != "total"]
         labels = [w.relief(r) for r in reliefs]
-        marks = {w.g("the default readings"): [result["reliefs"][r]["default"] for r in reliefs]}
+        marks = {w.g(N_("the default readings")): [result["reliefs"][r]["default"] for r in reliefs]}
         scaled = same_scale(result)
         for rep in result.get("reports", []) if scaled else []:
             marks[w.report(rep)] = [result["reliefs"][r]["official"].get(rep) for r in reliefs]
-        chart = await run_in_threadpool(charts.range_bars, w.g("Persons with each relief, lowest to highest over every reading"),
+        chart = await run_in_threadpool(charts.range_bars, w.g(N_("Persons with each relief, lowest to highest over every reading")),
                                         labels, [result["reliefs"][r]["min"] for r in reliefs],
                                         [result["reliefs"][r]["max"] for r in reliefs], marks,
-                                        w.g("range over the readings"), 760)
+                                        w.g(N_("range over the readings")), 760)
         return render(request, "drafting_bounds.html", result=result, reliefs=reliefs + ["total"], chart=chart,
                       num=num, scaled=scaled, **ctx)
     exclusions = list(result.get("exclusions", {}))
     chart = await run_in_threadpool(
-        charts.grouped_bars, w.g("People kept out by each exclusion"), [_clause_label(w, x) for x in exclusions],
-        {w.g("alone"): [result["exclusions"][x]["sole"]["persons"] for x in exclusions],
-         w.g("together with others"): [result["exclusions"][x]["together"]["persons"] for x in exclusions]}, 760)
+        charts.grouped_bars, w.g(N_("People kept out by each exclusion")), [_clause_label(w, x) for x in exclusions],
+        {w.g(N_("alone")): [result["exclusions"][x]["sole"]["persons"] for x in exclusions],
+         w.g(N_("together with others")): [result["exclusions"][x]["together"]["persons"] for x in exclusions]}, 760)
     if not meta["registry"].get("synthetic"):
         await audit(request, "view_attribution", "run:" + meta["registry"]["run"], job=job_id)
     return render(request, "drafting_attribution.html", result=result, exclusions=exclusions, chart=chart, num=num,
