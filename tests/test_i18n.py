@@ -31,7 +31,10 @@ sentence left held failed unknown reported inferred none no yes release released
 default content text decided decision window entry force whether only any every later will give holds missed
 exists rests cannot data given depends excluded note as of""".split())
 SINGLE = {"held", "failed", "unknown", "reported", "inferred", "relief", "exclusion", "provision", "none",
-          "reading", "value", "true", "false", "from"}
+          "reading", "value", "true", "false", "from", "rows", "run", "act", "report", "file", "started", "search",
+          "sex", "clause", "finished", "persons", "basis", "institution", "name", "page", "next", "previous",
+          "download", "decisions", "findings", "row", "field", "expected", "sort", "filter", "files", "running",
+          "waiting", "engine", "published"}
 
 
 class _Texts(HTMLParser):
@@ -218,3 +221,126 @@ def test_the_run_pages_in_azerbaijani_have_no_untranslated_english_label(tmp_pat
     summaries = re.findall(r"<summary>([^<]*)</summary>", inside)
     assert summaries and not {"relief", "clause", "basis", "crime category", "sex", "institution",
                               "excluded by"} & set(summaries), summaries
+
+
+class _PageTexts(HTMLParser):
+    """Every text a reader sees on a page: text nodes of the body and the title, aria-label and placeholder
+    attributes; not scripts, styles, code, or anything marked translate="no" (data: names, file names, ids)."""
+
+    SKIP = {"script", "style", "code", "pre", "svg", "option"}
+    VOID = {"input", "br", "meta", "link", "img", "hr", "wbr", "source", "col", "area", "base", "embed",
+            "track", "param"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.texts = [], []
+
+    def _hidden(self) -> bool:
+        return any(skip for _, skip in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        skip = tag in self.SKIP or a.get("translate") == "no"
+        if not skip and not self._hidden():
+            for k in ("title", "aria-label", "placeholder", "alt"):
+                if a.get(k):
+                    self.texts.append(" ".join(a[k].split()))
+        if tag not in self.VOID:
+            self.stack.append((tag, skip))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if any(t == tag for t, _ in self.stack):
+            while self.stack and self.stack.pop()[0] != tag:
+                pass
+
+    def handle_data(self, text):
+        if text.strip() and not self._hidden():
+            self.texts.append(" ".join(text.split()))
+
+
+def page_texts(html: str) -> list[str]:
+    p = _PageTexts()
+    p.feed(html.split("<body", 1)[-1])
+    return p.texts
+
+
+# a political-prisoner list with articles, for the monitor's why and status pages
+WHY_LIST = ("id,full_name,group,articles,term_months,sentence_start,sentence_end\n"
+            "A1,Həsənov Əli Vaqif oğlu,journalist,206.3.2;193-1.3.1,96,2024-03-01,2032-03-01\n"
+            "B1,Quliyev Elvin Rəşad oğlu,religious,234.1,30,2024-10-01,2026-04-01\n")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A web app with a finished and published run of a small synthetic registry and a monitored list."""
+    from starlette.testclient import TestClient
+    from test_web import make_app, seed_monitor, sign_in, wait_done
+
+    from clemency.registry.synth import synth
+    folder = tmp_path_factory.mktemp("pages-i18n")
+    seed_monitor(folder)
+    (folder / "monitor" / "lists" / "pp").mkdir(parents=True)
+    (folder / "monitor" / "lists" / "pp" / "2025-10-07.csv").write_text(WHY_LIST, encoding="utf-8")
+    path = synth(80, folder / "synth.csv", seed=5)
+    with TestClient(make_app(folder, max_upload=2_000_000)) as web:
+        token = sign_in(web, "admin")
+        r = web.post("/runs", files={"registry": (path.name, path.read_bytes(), "text/csv")},
+                     data={"csrf": token, "act": "az-2025"}, follow_redirects=False)
+        run = r.headers["location"].rsplit("/", 1)[1]
+        assert wait_done(web, run)["state"] == "done"
+        web.post(f"/runs/{run}/publish", data={"csrf": token, "published": "1"})
+        case = re.search(r'href="/runs/[^/]+/person/([^"]+)"', web.get(f"/runs/{run}").text).group(1)
+        yield {"web": web, "run": run, "case": case}
+
+
+PAGES = ["/check", "/runs", "/runs/{run}", "/runs/{run}?sex=M&sort=-relief", "/runs/{run}/person/{case}",
+         "/runs/{run}/letter/{case}", "/acts", "/acts/az-2025", "/acts/az-2009", "/acts/az-2021", "/timeline",
+         "/timeline/{run}", "/monitor", "/monitor/review", "/monitor/why/pp/2025-10-07",
+         "/monitor/status/pp/2025-10-07", "/reports", "/reports/{run}/report.html", "/drafting"]
+# pages whose az/ru text is not all translated yet, each with what is still English: they run all the same and
+# report XPASS once translated (remove them from here then)
+NOT_YET = {
+    "/acts": "the acts' English titles", "/acts/az-2025": "the act page's legend and metadata",
+    "/acts/az-2009": "the act page's legend and metadata", "/acts/az-2021": "the act page's legend and metadata",
+    "/timeline/{run}": "the self-contained timeline page is written in English only",
+    "/monitor": "the monitor page's forms and notes", "/monitor/review": "the match review's reasons",
+    "/monitor/why/pp/2025-10-07": "the why page's notes on what was derived from the list",
+    "/monitor/status/pp/2025-10-07": "the status page's notes and official totals",
+    "/drafting": "the drafting pages",
+}
+
+
+def _pages():
+    for p in PAGES:
+        marks = [pytest.mark.xfail(reason=f"not yet in az/ru: {NOT_YET[p]}", strict=False)] if p in NOT_YET else []
+        yield pytest.param(p, marks=marks, id=p)
+
+
+@pytest.mark.parametrize("lang", ["az", "ru"])
+@pytest.mark.parametrize("path", list(_pages()))
+def test_no_page_shows_an_untranslated_english_sentence(site, path, lang):
+    """Every page a user sees, in Azerbaijani and Russian: no text reads as English (two or more common English
+    words, or a lone English label); proper names and codes aside."""
+    web = site["web"]
+    url = path.format(run=site["run"], case=site["case"])
+    r = web.get(url + ("&" if "?" in url else "?") + f"lang={lang}")
+    if r.status_code == 404 and path == "/drafting":
+        pytest.skip("no drafting page in this build")
+    assert r.status_code == 200, (url, r.status_code)
+    texts = page_texts(r.text)
+    assert len(texts) > 3, url
+    english = [t for t in texts if english_in(t)]
+    assert english == [], english[:12]
+
+
+def test_the_page_detector_sees_attributes_and_skips_data():
+    html = ('<body><main><p title="sort by this column">Sıralayın</p><span translate="no">the file of rows</span>'
+            '<code>b3=application</code><input placeholder="search by id or name"></main></body>')
+    texts = page_texts(html)
+    assert "sort by this column" in texts and "search by id or name" in texts
+    assert "the file of rows" not in texts and "b3=application" not in texts

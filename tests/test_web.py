@@ -211,7 +211,8 @@ def test_run_browse_explain_download_report(client, data, tmp_path):
     s = wait_done(client, run_id)
     assert s["state"] == "done", s
     page = client.get(f"/runs/{run_id}")
-    assert "synthetic" in page.text.lower() and "f2=abcde" in page.text
+    assert "synthetic" in page.text.lower() and "the named articles also exclude from C" in page.text
+    assert "f2=abcde" not in page.text            # the reading in words, never as a command-line flag
     filtered = client.get(f"/runs/{run_id}?relief=term_reduction&sex=F")
     assert filtered.status_code == 200
     case = re.search(rf'href="/runs/{run_id}/person/([^"]+)"', page.text).group(1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import textwrap
 
 PALETTE = ["#3b6ea5", "#e07b39", "#5a9e6f", "#b5485d", "#8e6bb8", "#c9a227", "#4aa3a2", "#7f7f7f"]
@@ -58,12 +59,18 @@ def _ticks(width: int) -> int:
     return max(2, width // 90)
 
 
-def bars_spec(title: str, categories: list[str], series: dict[str, list[float | None]], width: int = 520) -> dict:
+def bars_spec(title: str, categories: list[str], series: dict[str, list[float | None]], width: int = 520,
+              links: list[str | None] | None = None, number=None) -> dict:
     """Horizontal bars per category, one colour per series, each bar labelled with its value; a missing value
-    (None) draws no bar."""
+    (None) draws no bar. Each bar describes itself ("category, series: value", shown as a tooltip once
+    inlined) and, with `links` (one URL per category), links there. `number` writes a value for the tooltip
+    (default: with thousands separators)."""
     cats = [_wrap(c) for c in categories]
     names = list(series)
-    rows = [{"category": cats[i], "series": name, "value": v}
+    say = number or (lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
+    rows = [{"category": cats[i], "series": name, "value": v,
+             "says": f"{categories[i]}, {name}: {say(v)}" if len(names) > 1 else f"{categories[i]}: {say(v)}",
+             **({"link": links[i]} if links and links[i] else {})}
             for name, vs in series.items() for i, v in enumerate(vs) if v is not None]
     fmt = _count_format([r["value"] for r in rows] or [0])
     y = {"field": "category", "type": "nominal", "sort": cats, "title": None,
@@ -74,7 +81,10 @@ def bars_spec(title: str, categories: list[str], series: dict[str, list[float | 
     enc = {"y": y, "x": x, "yOffset": {"field": "series", "sort": names},
            "color": {"field": "series", "scale": _colour(names), "sort": names,
                      "legend": None if len(names) < 2 else {}},
-           "tooltip": [{"field": "category"}, {"field": "series"}, {"field": "value", "format": fmt}]}
+           "tooltip": [{"field": "category"}, {"field": "series"}, {"field": "value", "format": fmt}],
+           "description": {"field": "says"}}
+    if links:
+        enc["href"] = {"field": "link"}
     spec = _base(title, width)
     step = max(15, math.ceil((LINE * _lines(cats) + 8) / max(len(names), 1)))
     spec.update({"data": {"values": rows}, "height": {"step": step, "for": "offset"}, "encoding": enc,
@@ -177,11 +187,30 @@ def svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
-def _inline(svg_text: str, title: str) -> str:
-    """An SVG fit for inlining in a page: scales down on narrow screens, named for screen readers."""
+_MARK = re.compile(r'(<(path|circle|line|rect)\b[^>]*aria-label="([^"]*)"[^>]*?)(/>|>)')
+_LINK = re.compile(r'xlink:href="[^"]*?/(runs/|\?)')
+
+
+def _tooltips(svg_text: str) -> str:
+    """Each mark that describes itself (aria-label) gets a <title>: the browser shows it as a tooltip, with no
+    script. Links Vega resolved against its own base URL are made local again (our links are /runs/... or
+    ?...)."""
+    def titled(m: re.Match) -> str:
+        if m.group(4) == "/>":
+            return f"{m.group(1)}><title>{m.group(3)}</title></{m.group(2)}>"
+        return f"{m.group(1)}><title>{m.group(3)}</title>"
+    out = _MARK.sub(lambda m: titled(m) if 'aria-roledescription="title"' not in m.group(1) else m.group(0),
+                    svg_text)
+    return _LINK.sub(lambda m: 'xlink:href="' + ("/runs/" if m.group(1) == "runs/" else "?"), out)
+
+
+def _inline(svg_text: str, title: str, page_styles: bool = False) -> str:
+    """An SVG fit for inlining in a page: scales down on narrow screens (by a style attribute, or, for the
+    application's pages whose policy forbids style attributes, by the page's CSS), named for screen readers,
+    with a tooltip on every mark that describes itself."""
     from html import escape
-    return svg_text.replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" '
-                            'style="max-width:100%;height:auto" ', 1)
+    style = "" if page_styles else 'style="max-width:100%;height:auto" '
+    return _tooltips(svg_text).replace("<svg ", f'<svg role="img" aria-label="{escape(title)}" {style}', 1)
 
 
 def grouped_bars(title: str, categories: list[str], series: dict[str, list[float | None]],
@@ -189,6 +218,14 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
     """Bars per category, one colour per series, as inline SVG. `height` is accepted for old callers: the
     height follows from the number of bars."""
     return _inline(svg(bars_spec(title, categories, series, width=max(240, width - 260))), title)
+
+
+def linked_bars(title: str, categories: list[str], values: list[float], links: list[str | None],
+                width: int = 720, number=None) -> str:
+    """Bars that link to the rows they count (e.g. the results browser filtered on that value), each with a
+    tooltip, for the application's pages (no style attribute, no script)."""
+    spec = bars_spec(title, categories, {title: values}, width=max(240, width - 260), links=links, number=number)
+    return _inline(svg(spec), title, page_styles=True)
 
 
 def range_bars(title: str, categories: list[str], low: list[float], high: list[float],

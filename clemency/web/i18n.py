@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
+from clemency.report.stamp import act_title, readings_phrase, readings_words
+from clemency.web.words import VALUES
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
@@ -62,17 +64,9 @@ EN = {
     "value.true": N_("yes"), "value.false": N_("no"), "value.unknown": N_("unknown"),
     "field.on": N_("Decision date"), "field.eif": N_("Entry into force"), "field.window_end": N_("End of the window"),
     "field.case_id": N_("Case id"), "field.age": N_("Age"),
-    "value.M": N_("male"), "value.F": N_("female"), "value.convicted": N_("convicted"),
-    "value.suspect": N_("suspect"), "value.accused": N_("accused"),
-    "value.not_great_danger": N_("not posing great public danger"), "value.less_serious": N_("less serious"),
-    "value.grave": N_("grave"), "value.especially_grave": N_("especially grave"),
-    "value.imprisonment": N_("imprisonment"), "value.life_imprisonment": N_("life imprisonment"),
-    "value.restriction_of_liberty": N_("restriction of liberty"), "value.conditional": N_("conditional sentence"),
-    "value.corrective_work": N_("corrective work"), "value.public_works": N_("public works"), "value.fine": N_("fine"),
-    "value.disciplinary_military_unit": N_("disciplinary military unit"), "value.other": N_("other"),
-    "value.none": N_("none"), "value.repeat": N_("repeat"), "value.dangerous": N_("dangerous"),
-    "value.especially_dangerous": N_("especially dangerous"),
     "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
+    # registry values (sex, status, punishment, crime category, recidivism): one list, in clemency.web.words
+    **{f"value.{k}": v for k, v in VALUES.items()},
 }
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
@@ -139,8 +133,15 @@ def helpers(lang: str) -> dict:
             return "—"
         return relief_words(relief, act, lang)
 
+    def reading_about(act, name) -> str:
+        """What a reading of the act is about (its `says`), in `lang`."""
+        found = [r.about for r in readings_words({"act": act, "readings": {name: ""}}, lang)]
+        return found[0] if found else name
+
     return {"_": tr, "fd": lambda v: date(v, lang) if v else "—", "fn": lambda v: number(v, lang),
-            "fname": fname, "fval": fval, "rw": rw}
+            "fname": fname, "fval": fval, "rw": rw, "act_words": lambda act: act_title(act, lang),
+            "readings_words": lambda act, readings: readings_phrase({"act": act, "readings": readings}, lang),
+            "reading_about": reading_about}
 
 
 def relief_words(relief: str, act=None, lang: str = "en") -> str:

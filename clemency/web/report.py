@@ -8,17 +8,18 @@ import csv
 import io
 
 from clemency.apply import SYNTHETIC_NOTE
+from clemency.locale import N_, date, gettext_for
 from clemency.report import charts, html
 from clemency.report.cells import neutralise
+from clemency.report.stamp import act_title, readings_words
+from clemency.report.stamp import stamp as words_stamp
 
 DIMENSIONS = ("relief", "clause", "crime_category", "sex")
 
 
-def stamp(manifest: dict) -> str:
-    readings = ", ".join(f"{k}={v}" for k, v in (manifest.get("readings") or {}).items())
-    return (f"As of {manifest.get('on')} · act {manifest.get('act')} (sha256 {str(manifest.get('act_hash'))[:16]}) · "
-            f"readings: {readings} · Criminal Code table {manifest.get('code_version')} · "
-            f"registry sha256 {str(manifest.get('registry_hash'))[:16]}")
+def stamp(manifest: dict, lang: str = "en") -> str:
+    """As-of date, act (title, id, version), readings, Criminal Code table and registry version, in words."""
+    return words_stamp(manifest, lang)
 
 
 def note(manifest: dict) -> str | None:
@@ -62,36 +63,69 @@ def figures_xlsx(summary: dict, manifest: dict, path) -> None:
     wb.save(path)
 
 
-def _category_words(dim: str, value, manifest: dict) -> str:
-    """A chart category in words: a relief in the words of the act's jurisdiction, an empty clause as words."""
-    if value in (None, "", "None"):
-        return "(no clause)" if dim == "clause" else "(not recorded)"
+DIMENSION_WORDS = {"relief": N_("By relief"), "clause": N_("By clause"), "crime_category": N_("By crime category"),
+                   "sex": N_("By sex")}
+HEADINGS = {"relief": N_("Relief"), "clause": N_("Clause"), "crime_category": N_("Crime category"), "sex": N_("Sex")}
+
+
+def _category_words(dim: str, value, manifest: dict, lang: str = "en") -> str:
+    """A chart category in words: a relief in the words of the act's jurisdiction, a registry value in words,
+    an empty clause as words."""
+    from clemency.web.i18n import relief_words
+    from clemency.web.words import VALUES
+    g = gettext_for(lang)
+    if value in (None, "", "None", "(none)"):
+        return g(N_("(no clause)")) if dim == "clause" else g(N_("(not recorded)"))
     if dim == "relief":
-        from clemency.web.i18n import relief_words
-        return relief_words(str(value), manifest.get("act"))
-    return str(value).replace("_", " ") if dim == "crime_category" else str(value)
+        return relief_words(str(value), manifest.get("act"), lang)
+    if dim in ("crime_category", "sex") and str(value) in VALUES:
+        return g(VALUES[str(value)])
+    return str(value)
 
 
-def report_html(summary: dict, manifest: dict, title: str = "Clemency: an act applied to a registry") -> str:
-    st = stamp(manifest)
-    sections = []
+def run_rows(summary: dict, manifest: dict, lang: str = "en") -> list[list]:
+    """The run in words: counts, the act, the dates, every reading (what it is about: the value's meaning),
+    the versions. Never a machine path or a command-line flag."""
+    g = gettext_for(lang)
     rows = manifest.get("rows") or {}
-    sections.append(("The run", html.table(["", "value"], [
-        ["rows in", rows.get("in")], ["rows decided", rows.get("decided")], ["rows rejected", rows.get("rejected")],
-        ["findings", rows.get("findings")], ["persons", summary.get("persons")], ["engine", manifest.get("engine")],
-        ["act", f"{manifest.get('act')} ({manifest.get('act_hash')})"], ["decision date", manifest.get("on")],
-        ["window", f"{manifest.get('entry_into_force')} – {manifest.get('window_end')}"]], numeric={1})))
+    env = manifest.get("environment") or {}
+    out = [[g(N_("rows in")), rows.get("in")], [g(N_("rows decided")), rows.get("decided")],
+           [g(N_("rows set aside")), rows.get("rejected")], [g(N_("findings")), rows.get("findings")],
+           [g(N_("persons")), summary.get("persons")],
+           [g(N_("act")), f"{act_title(manifest.get('act'), lang)} ({manifest.get('act')})"],
+           [g(N_("version of the act (SHA-256)")), str(manifest.get("act_hash") or "")[:16]],
+           [g(N_("decision date")), date(manifest.get("on"), lang)],
+           [g(N_("the act's window")), f"{date(manifest.get('entry_into_force'), lang)} – "
+                                       f"{date(manifest.get('window_end'), lang)}"]]
+    for r in readings_words(manifest, lang):
+        out.append([r.about, r.meaning + ("" if not r.default else " (" + g(N_("the act's default")) + ")")])
+    out += [[g(N_("Criminal Code table")), manifest.get("code_version")],
+            [g(N_("version of the registry (SHA-256)")), str(manifest.get("registry_hash") or "")[:16]],
+            [g(N_("engine")), manifest.get("engine")]]
+    versions = ", ".join(f"{k} {env[k]}" for k in ("clemency", "python", "duckdb", "pyarrow") if env.get(k))
+    if versions:
+        out.append([g(N_("software versions")), versions])
+    return out
+
+
+def report_html(summary: dict, manifest: dict, lang: str = "en") -> str:
+    g = gettext_for(lang)
+    st = stamp(manifest, lang)
+    nt = g(note(manifest)) if note(manifest) else None
+    sections = [(g(N_("The run")), html.table(["", g(N_("value"))], run_rows(summary, manifest, lang), numeric={1}))]
     for dim in DIMENSIONS:
         data = summary.get(f"by_{dim}") or {}
         cats = list(data)
-        chart = charts.grouped_bars(f"By {dim.replace('_', ' ')} (as of {manifest.get('on')}, {manifest.get('act')})",
-                                    [_category_words(dim, c, manifest) for c in cats], {"persons": [data[c]["persons"] for c in cats],
-                                           "rows": [data[c]["rows"] for c in cats]},
-                                    height=max(120, 40 * len(cats) + 80))
-        tab = html.table([dim, "rows", "persons"], [[c, data[c]["rows"], data[c]["persons"]] for c in cats],
-                         numeric={1, 2})
+        heading = g(DIMENSION_WORDS[dim])
+        words = [_category_words(dim, c, manifest, lang) for c in cats]
+        title = g(N_("{heading} (as of {date}, {act})")).format(heading=heading, date=date(manifest.get("on"), lang),
+                                                              act=manifest.get("act"))
+        chart = charts.grouped_bars(title, words, {g(N_("persons")): [data[c]["persons"] for c in cats],
+                                                   g(N_("rows")): [data[c]["rows"] for c in cats]})
+        tab = html.table([g(HEADINGS[dim]), g(N_("rows")), g(N_("persons"))],
+                         [[w, data[c]["rows"], data[c]["persons"]] for w, c in zip(words, cats)], numeric={1, 2})
         caption = f'<p class="stamp">{html.escape(st)}</p>'
-        if note(manifest):
-            caption += f'<p class="stamp">{html.escape(note(manifest))}</p>'
-        sections.append((f"By {dim.replace('_', ' ')}", chart + caption + tab))
-    return html.page(title, sections, st, note(manifest))
+        if nt:
+            caption += f'<p class="stamp">{html.escape(nt)}</p>'
+        sections.append((heading, chart + caption + tab))
+    return html.page(g(N_("Clemency: an act applied to a registry")), sections, st, nt, lang=lang)

@@ -37,7 +37,7 @@ async def report_file(request: Request):
     if what not in PUBLIC_FILES:
         raise ApiError(404, "no such published report", [])
     job = await run_in_threadpool(_published, request)
-    return await serve_file(job, what)
+    return await serve_file(job, what, getattr(request.state, "lang", "en"))
 
 
 routes = [Route("/reports", reports_page), Route("/reports/{run_id}/{name}", report_file)]

@@ -13,6 +13,7 @@ import os
 import secrets
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 from starlette.concurrency import run_in_threadpool
@@ -21,16 +22,18 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
-from clemency.locale import number
+from clemency.locale import N_, gettext_for, number
+from clemency.report import charts
 from clemency.report.cells import neutralise, neutralise_sql
+from clemency.report.stamp import act_title
 from clemency.store import RANK
 from clemency.web import report
-from clemency.web.browse import PAGE, Query, browse, export_rows, page_numbers
+from clemency.web.browse import NONE, PAGE, Query, browse, export_rows, page_numbers
 from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, role_of, user_name
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
-from clemency.web.words import value_words
+from clemency.web.words import DATE_COLUMNS, NONE_WORDS, WORD_COLUMNS, column_words, state_words, value_words
 
 EXPORT_LIMIT = 100_000        # rows of a filtered view exported from the page (the full files hold all)
 FINDINGS_SHOWN = 100
@@ -52,7 +55,9 @@ async def runs_page(request: Request):
     jobs: Jobs = request.app.state.jobs
     runs = await run_in_threadpool(lambda: [j.status() for j in jobs.all()])
     windows = await run_in_threadpool(lambda: {a: window_of(a, {}, None) for a in acts_list()})
-    return render(request, "runs.html", runs=runs, acts=acts_list(), windows=windows, max_mb=config(request).max_upload // (1024 * 1024))
+    return render(request, "runs.html", runs=runs, acts=acts_list(), windows=windows,
+                  max_mb=config(request).max_upload // (1024 * 1024),
+                  state_words=state_words(getattr(request.state, "lang", "en")))
 
 
 def parse_readings(text: str) -> dict:
@@ -162,27 +167,44 @@ def findings_rows(job: Job, raw: bool, limit: int = FINDINGS_SHOWN) -> tuple[lis
     return [dict(zip(pick, r)) for r in rows], total
 
 
+def relief_chart(job: Job, summary: dict, lang: str) -> str | None:
+    """Persons by relief as bars that link to the results browser filtered on that relief, each with a
+    tooltip (server-rendered SVG: no script, nothing from outside)."""
+    data = summary.get("by_relief") or {}
+    if not data:
+        return None
+    g, name = gettext_for(lang), relief_namer(job.meta["act"], lang)
+    keys = sorted(data, key=lambda k: -data[k]["persons"])
+    words = [name(k) if k not in ("None", "") else g(NONE_WORDS) for k in keys]
+    links = [f"/runs/{job.id}?{urlencode({'relief': k if k not in ('None', '') else NONE})}" for k in keys]
+    return charts.linked_bars(g(N_("Persons by relief")), words, [data[k]["persons"] for k in keys], links,
+                              number=lambda v: number(v, lang))
+
+
 @access("viewer")
 async def run_page(request: Request):
     job = request.app.state.jobs.get(request.path_params["run_id"])
     status = job.status()
+    lang = getattr(request.state, "lang", "en")
     ctx = {"run": status, "manifest": {}, "summary": {}, "view": None, "query": Query(), "note": None,
-           "findings": [], "findings_total": 0, "numbers": []}
+           "findings": [], "findings_total": 0, "numbers": [], "chart": None}
     if status["state"] == "done":
         query = query_of(request)
         view = await run_in_threadpool(browse, job.out, job.root, query)
         found, found_total = await run_in_threadpool(findings_rows, job, is_operator(request))
-        manifest = job.manifest()
-        ctx.update(manifest=manifest, summary=job.summary(), view=view, query=query,
+        manifest, summary = job.manifest(), job.summary()
+        chart = await run_in_threadpool(relief_chart, job, summary, lang)
+        ctx.update(manifest=manifest, summary=summary, view=view, query=query,
                    numbers=page_numbers(query.page, view.pages), findings=found, findings_total=found_total,
-                   stamp=report.stamp(manifest), note=report.note(manifest))
-    lang = getattr(request.state, "lang", "en")
+                   stamp=report.stamp(manifest, lang), note=report.note(manifest), chart=chart)
     try:
         window = await run_in_threadpool(window_of, job.meta["act"], job.meta["readings"], job.meta.get("on"))
     except (ClemencyError, ValueError, OverflowError):
         window = None
-    return render(request, "run.html", window=window, words=value_words(lang), num=lambda v: number(v, lang), rword=relief_namer(job.meta["act"], getattr(request.state, "lang", "en")),
-                  **ctx)
+    return render(request, "run.html", window=window, words=value_words(lang), num=lambda v: number(v, lang),
+                  rword=relief_namer(job.meta["act"], lang), columns=column_words(lang),
+                  state_words=state_words(lang), act_title=act_title(job.meta["act"], lang),
+                  word_columns=WORD_COLUMNS, date_columns=DATE_COLUMNS, **ctx)
 
 
 def relief_namer(act_id: str, lang: str):
@@ -268,11 +290,11 @@ def _record_for(job: Job, case_id: str) -> dict:
     return {k: v for k, v in zip(names, row) if k != "_row" and v is not None and str(v).strip() != ""}
 
 
-def _person(job: Job, case_id: str):
+def _person(job: Job, case_id: str, lang: str = "en"):
     from clemency.act.load import load_shipped_act
     from clemency.web.routes_check import explain_record
     record = _record_for(job, case_id)
-    decision, alts = explain_record(job.meta["act"], record, job.meta["readings"], job.meta.get("on"))
+    decision, alts = explain_record(job.meta["act"], record, job.meta["readings"], job.meta.get("on"), lang)
     return decision, alts, load_shipped_act(job.meta["act"]).sources
 
 
@@ -280,7 +302,7 @@ def _person(job: Job, case_id: str):
 async def person_page(request: Request):
     job = finished_job(request)
     case_id = request.path_params["case_id"][:200]
-    decision, alts, sources = await run_in_threadpool(_person, job, case_id)
+    decision, alts, sources = await run_in_threadpool(_person, job, case_id, getattr(request.state, "lang", "en"))
     await audit(request, "view_person", "run:" + job.id)
     return render(request, "person.html", run=job.status(), d=decision, alts=alts, sources=sources, case_id=case_id)
 
@@ -361,16 +383,16 @@ async def download(request: Request):
         raise ApiError(404, "no such download", [", ".join(FILES)])
     job = finished_job(request)
     await audit(request, "export", "run:" + job.id, file=what)
-    return await serve_file(job, what)
+    return await serve_file(job, what, getattr(request.state, "lang", "en"))
 
 
-async def serve_file(job: Job, what: str):
+async def serve_file(job: Job, what: str, lang: str = "en"):
     manifest, summary = job.manifest(), job.summary()
     if what == "figures.csv":
         return Response(report.figures_csv(summary, manifest), media_type="text/csv",
                         headers={"content-disposition": f'attachment; filename="{job.id}-figures.csv"'})
     if what == "report.html":
-        return HTMLResponse(report.report_html(summary, manifest),
+        return HTMLResponse(report.report_html(summary, manifest, lang),
                             headers={"content-disposition": f'inline; filename="{job.id}-report.html"',
                                      "content-security-policy": CSP_REPORT})
     path = await run_in_threadpool(made, job, what)

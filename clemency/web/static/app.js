@@ -10,8 +10,9 @@
       fetch("/api/runs/" + encodeURIComponent(status.dataset.run) + "/status", {headers: {accept: "application/json"}})
         .then(function (r) { return r.json(); })
         .then(function (s) {
-          document.getElementById("state").textContent = s.state;
-          document.getElementById("step").textContent = s.step || "";
+          var words = JSON.parse(status.dataset.words || "{}");   // the run's states and steps in the page's language
+          document.getElementById("state").textContent = words[s.state] || s.state;
+          document.getElementById("step").textContent = s.step ? (words[s.step] || s.step) : "";
           document.getElementById("progress").value = s.progress;
           if (s.state === "done" || s.state === "failed") { window.location.reload(); }
           else { setTimeout(poll, 500); }
