@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -52,9 +53,8 @@ NAME_AGREEMENT = {"surname": 0.95, "given": 0.95, "patronymic": 0.95}
 BANDS = ("match", "review")
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """One list row as the matcher sees it."""
+class Person(NamedTuple):
+    """One list row as the matcher sees it (a named tuple: lists of a million rows build one per row)."""
 
     id: str
     name: ParsedName
