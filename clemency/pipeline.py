@@ -29,11 +29,12 @@ from clemency.act.model import Act
 from clemency.compile.plan import Plan, compile_act
 from clemency.engines import get_engine
 from clemency.engines import lookup as article_lookup
+from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.schema import PASSTHROUGH, reserved
 from clemency.errors import InputError, UsageError
 from clemency.jurisdictions import code_for
 from clemency.law import CriminalCode
-from clemency.registry.load import LoadResult, load_records, load_registry
+from clemency.registry.load import LoadResult, Streamed, load_records, load_registry, open_registry
 from clemency.registry.schema import FIELDS, Field
 
 SYNTHETIC_NOTE = ("This registry is synthetic. Its proportions are assumptions calibrated to the published "
@@ -180,12 +181,11 @@ def safe_records(records: list[dict], fields: Iterable[str] = ()) -> tuple[list[
     return [{renamed.get(k, k): v for k, v in r.items()} for r in records], renamed
 
 
-def safe_column_names(con, table: str = "registry", fields: Iterable[str] = ()) -> dict[str, str]:
-    """Rename the extra columns of the imported `table` by `safe_name` (the import's own `_row` stays);
-    returns {old: new}."""
-    cols = columns(con, table)
+def safe_renames(cols: list[str], fields: Iterable[str] = ()) -> dict[str, str]:
+    """{old: new} for the columns `cols` (of an imported registry) that `safe_name` renames (the import's
+    own `_row` and the registry fields stay)."""
     known = set(FIELDS) | set(fields) | {"_row"}
-    taken = set(cols)
+    taken = set(cols) | known
     renamed = {}
     for c in cols:
         if c in known:
@@ -194,8 +194,15 @@ def safe_column_names(con, table: str = "registry", fields: Iterable[str] = ()) 
         if new is None:
             continue
         taken.add(new)
-        con.execute(f'ALTER TABLE {table} RENAME COLUMN "{c.replace(chr(34), chr(34) * 2)}" TO "{new}"')
         renamed[c] = new
+    return renamed
+
+
+def safe_column_names(con, table: str = "registry", fields: Iterable[str] = ()) -> dict[str, str]:
+    """Rename the extra columns of the imported `table` by `safe_name`; returns {old: new}."""
+    renamed = safe_renames(columns(con, table), fields)
+    for c, new in renamed.items():
+        con.execute(f'ALTER TABLE {table} RENAME COLUMN "{c.replace(chr(34), chr(34) * 2)}" TO "{new}"')
     return renamed
 
 
@@ -221,9 +228,15 @@ def is_synthetic(registry) -> bool:
 
 # --- the pipeline ----------------------------------------------------------------------------------------
 
-def load(con, acts: Act | list[Act], registry, *, encoding: str | None = None) -> tuple[LoadResult, dict]:
+def load(con, acts: Act | list[Act], registry, *, encoding: str | None = None,
+         stream: bool = False) -> tuple[LoadResult, dict]:
     """Import a registry file (or a list of records) into `registry` with the extra fields of the acts, and
-    make its column names safe; returns the import's result and the renamed columns {old: new}."""
+    make its column names safe; returns the import's result and the renamed columns {old: new}.
+
+    `stream` (files only): `registry` is a view that reads, types and checks the file as a query reads it,
+    without the rows that have findings (the findings are computed first, from narrow scans); every query
+    over it re-reads the file, so a caller that reads the registry once (`apply`) gains, one that queries
+    it many times (`compare`, the web) keeps the table."""
     acts = [acts] if isinstance(acts, Act) else list(acts)
     fields = fields_of(acts)
     names = [f.name for f in fields]
@@ -231,8 +244,30 @@ def load(con, acts: Act | list[Act], registry, *, encoding: str | None = None) -
         records, renamed = safe_records(list(registry), names)
         loaded = load_records(records, con, extra_fields=fields)
         return loaded, renamed
+    if stream:
+        opened, renamed = open_stream(con, acts, registry, encoding=encoding)
+        loaded = opened.finish()
+        opened.exact()
+        return loaded, renamed
     loaded = load_registry(registry, con, extra_fields=fields, encoding=encoding)
     return loaded, safe_column_names(con, fields=names)
+
+
+def open_stream(con, acts: Act | list[Act], registry, *, encoding: str | None = None) -> tuple[Streamed, dict]:
+    """Open a registry file for the single streaming pass: `registry` becomes a view that reads, types and
+    checks the file as the decision query reads it (nothing materialised); after deciding, `finish` with
+    the decided rows gives the findings (see `clemency.registry.load.Streamed`). Returns it and the renamed
+    columns {old: new}."""
+    acts = [acts] if isinstance(acts, Act) else list(acts)
+    fields = fields_of(acts)
+    names = [f.name for f in fields]
+    seen: dict[str, str] = {}
+
+    def rename(extra: list[str]) -> dict[str, str]:
+        seen.update(safe_renames(extra, names))
+        return seen
+
+    return open_registry(registry, con, extra_fields=fields, encoding=encoding, rename=rename), seen
 
 
 def register_lookup(con, ctx: Context, table: str = "registry", name: str = "_lookup") -> None:
@@ -247,6 +282,16 @@ def decide_table(con, ctx: Context, out_path: Path | str, *, engine: str = "duck
     carried = passthrough(cols)
     get_engine(engine).decide(con, ctx.plan, ctx.on, cols, carried, out_path, metadata=metadata)
     return carried
+
+
+def decision_sql(con, ctx: Context, engine: str = "duckdb") -> str | None:
+    """The decision query over the loaded `registry` (lookup registered), when the engine decides by one
+    DuckDB query (to write other formats of the same decisions without reading the decisions file back)."""
+    eng = get_engine(engine)
+    if not isinstance(eng, DuckDBEngine):
+        return None
+    cols = columns(con)
+    return eng.ordered_query(ctx.plan, ctx.on, cols, passthrough(cols))
 
 
 def decide_records(ctx: Context, records: list[dict], *, engine: str = "duckdb",

@@ -23,16 +23,22 @@ class DuckDBEngine(Engine):
         source = self.sql.source_query(plan, registry, lookup, columns)
         return self.sql.decision_query(plan, source, on, passthrough)
 
+    def ordered_query(self, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]) -> str:
+        """The decision query in registry order. DuckDB keeps the order of a scan through filters and
+        projections, not through joins (the article lookup; a large IN list): a hash join may emit whole
+        chunks out of order, so the rows are sorted by `_row` (measured: +7% at 1M rows)."""
+        query = self.query(plan, on, columns, passthrough)
+        return query + " ORDER BY _row" if "_row" in passthrough else query
+
     def _write(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str], out_path: Path,
                metadata: dict[str, str]) -> bool:
         kv = f", {kv_metadata_sql(metadata)}" if metadata else ""
-        query = self.query(plan, on, columns, passthrough)
+        query = self.ordered_query(plan, on, columns, passthrough)
         con.execute(f"COPY ({query}) TO {sql_path(out_path)} (FORMAT PARQUET{kv})")   # snappy: faster than zstd
         return True
 
     def _rows(self, con, plan: Plan, on: dt.date, columns: list[str], passthrough: list[str]) -> list[dict]:
-        cur = con.execute(self.query(plan, on, columns, passthrough) + " ORDER BY _row"
-                          if "_row" in passthrough else self.query(plan, on, columns, passthrough))
+        cur = con.execute(self.ordered_query(plan, on, columns, passthrough))
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from clemency.compile.plan import Plan
 from clemency.law import CATEGORIES, CriminalCode, any_covered, negligent_flag
-from clemency.registry.schema import FOREIGN_MARK
+from clemency.registry.schema import ARTICLE_TOKEN, FOREIGN_MARK
 
 
 def is_foreign(part: str) -> bool:
@@ -49,7 +49,13 @@ def register_lookup(con, plan: Plan, code: CriminalCode, table: str = "registry"
                 "WHERE articles IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE _article_parts AS SELECT articles, "
                 "unnest(string_split(articles, ';')) AS part FROM _distinct_articles")
-    parts = [r[0] for r in con.execute("SELECT DISTINCT part FROM _article_parts").fetchall()]
+    # a part that is no article id can only come from a row with a finding (when `table` holds every row
+    # read, as in the streaming pass): it is left out, and such rows are never decided
+    token = ARTICLE_TOKEN.replace("'", "''")
+    parts = [r[0] for r in con.execute(
+        f"SELECT DISTINCT part FROM _article_parts WHERE regexp_full_match(part, '{token}') "
+        f"OR (starts_with(part, '{FOREIGN_MARK}') AND regexp_full_match(part[{len(FOREIGN_MARK) + 1}:], '{token}'))"
+    ).fetchall()]
     con.register("_parts_arrow", part_table(plan, code, parts))
     cats = ", ".join(f"'{c}'" for c in CATEGORIES)
     worst = len(CATEGORIES) - 1

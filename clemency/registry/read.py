@@ -450,7 +450,8 @@ def _csv_rejects(src: Path, con: duckdb.DuckDBPyConnection, stage: str, cols: li
     con.unregister(gaps + "_in")
     select = ", ".join(f"a.{q(c)}" for c in cols)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(stage)} AS SELECT a._k + coalesce(gp.c, 0) AS _row, {select} "
-                f"FROM (SELECT rowid + 1 AS _k, * FROM {q(raw)}) a ASOF LEFT JOIN {q(gaps)} gp ON a._k > gp.g")
+                f"FROM (SELECT rowid + 1 AS _k, * FROM {q(raw)}) a ASOF LEFT JOIN {q(gaps)} gp ON a._k > gp.g "
+                "ORDER BY a._k")   # an ASOF join does not keep the file's order
     return rejects
 
 
