@@ -142,3 +142,23 @@ def test_no_label_is_clipped_or_overlapping(make, tmp_path):
                 overlap_x = min(a["x2"], c["x2"]) - max(a["x1"], c["x1"])
                 overlap_y = min(a["y2"], c["y2"]) - max(a["y1"], c["y1"])
                 assert overlap_x <= 0.5 or overlap_y <= 0.5, (a, c)
+
+
+def test_linked_bars_have_tooltips_and_local_links_and_no_style_attribute():
+    """The run page's chart: each bar links to the rows it counts and says its number as a <title> tooltip; no
+    link leaves the site, and nothing the page's Content-Security-Policy forbids (style attributes, scripts)."""
+    links = ["/runs/R1?relief=term_reduction", "/runs/R1?relief=%28none%29"]
+    svg = charts.linked_bars("Persons by relief", ["term reduction", "no relief"], [12345, 7], links)
+    hrefs = re.findall(r'xlink:href="([^"]*)"', svg)
+    assert hrefs and set(hrefs) == {h for h in links}          # every bar and its label, each to its own rows
+    bars = re.findall(r'<a xlink:href="([^"]*)"><path[^>]*><title>([^<]*)</title></path></a>', svg)
+    assert sorted(bars) == sorted([(links[0], "term reduction: 12,345"), (links[1], "no relief: 7")])
+    assert "style=" not in svg and "<script" not in svg
+    french = charts.linked_bars("x", ["a"], [12345], ["/runs/R1?relief=a"], number=lambda v: f"{v:_}")
+    assert "<title>a: 12_345</title>" in french                 # the page's own number format
+
+
+def test_report_charts_keep_their_tooltips_without_links():
+    svg = charts.grouped_bars("t", ["a", "b"], {"rows": [3, 5], "persons": [2, 4]})
+    assert "<title>a, rows: 3</title>" in svg and "<title>b, persons: 4</title>" in svg
+    assert "xlink:href" not in svg

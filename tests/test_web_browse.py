@@ -243,3 +243,53 @@ def test_decision_letter_from_the_form_and_from_a_run(run):
     letter = client.get(f"/runs/{rid}/letter/{case}")
     assert letter.status_code == 200 and 'id="letter-relief"' in letter.text
     assert client.post("/check/letter", data={"act": "az-2025", "sex": "M"}).status_code == 400
+
+
+def test_the_run_page_speaks_in_words(run):
+    """Headings from the columns' words, filter chips as "Sex: male" (in the page's language), the run's
+    state and counts in words, the act by its title and the readings by their meaning: no code, no path."""
+    client, rid = run["client"], run["id"]
+    page = client.get(f"/runs/{rid}?sex=M&sort=-relief").text
+    chip = re.search(r'data-filter="sex">([^<]*)<', page).group(1)
+    assert chip.strip() == "Sex: male ×"
+    heads = re.findall(r'<th data-column="([^"]+)"><a [^>]*title="([^"]+)">([^<▲▼]+)', page)
+    assert {c: h.strip() for c, _, h in heads}["new_sentence_end"] == "New day of release"
+    assert all(tip == "sort by this column" and "_" not in h for _, tip, h in heads)
+    stamp = re.search(r'id="stamp">([^<]*)<', page).group(1)
+    assert "Year of the Constitution and Sovereignty" in stamp and "the act&#39;s default readings" in stamp
+    assert "=" not in stamp and "/" not in stamp                  # no flag, no path
+    assert re.search(r'id="state">finished<', page)
+    az = client.get(f"/runs/{rid}?sex=M&lang=az").text
+    client.get(f"/runs/{rid}?lang=en")
+    assert re.search(r'data-filter="sex">([^<]*)<', az).group(1).strip() == "Cins: kişi ×"
+    assert re.search(r'id="state">([^<]*)<', az).group(1) not in ("finished", "uğursuz")   # not a condition's "failed"
+
+
+def test_the_relief_chart_links_each_bar_to_its_rows(run):
+    """Each bar of the run page's chart opens the results browser filtered on its relief, whose total is the
+    bar's number of rows counted in the facet (persons in the tooltip)."""
+    client, rid = run["client"], run["id"]
+    page = client.get(f"/runs/{rid}").text
+    chart = re.search(r'<figure class="chart" id="relief-chart">(.*?)</figure>', page, re.S).group(1)
+    links = dict(re.findall(r'<a xlink:href="([^"]*)"><path[^>]*><title>([^<]*)</title>', chart))
+    relief = facet_counts(page, "relief")
+    assert len(links) == len(relief)
+    for href, title in links.items():
+        assert href.startswith(f"/runs/{rid}?relief=")
+        target = client.get(href.replace("&amp;", "&")).text
+        value = re.search(r'data-filter="relief"', target) and href.split("relief=", 1)[1]
+        assert value, href
+        total = int(re.search(r'id="total">([\d,]+)', target).group(1).replace(",", ""))
+        from urllib.parse import unquote
+        assert total == relief[unquote(value)], (href, title)
+
+
+def test_the_report_names_no_path_and_no_flag(run):
+    client, rid = run["client"], run["id"]
+    report = client.get(f"/runs/{rid}/files/report.html").text
+    assert str(run["data"]) not in report and "act_path" not in report and "/tmp" not in report
+    assert not re.search(r"\b(b3|f2|chapeau|e1)=", report)
+    assert "the unserved part is measured on the day of entry into force" in report     # b3 in words
+    az = client.get(f"/runs/{rid}/files/report.html?lang=az").text
+    client.get(f"/runs/{rid}?lang=en")
+    assert '<html lang="az">' in az and "Clemency: aktın reyestrə tətbiqi" in az
