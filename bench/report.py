@@ -37,8 +37,9 @@ def write_report(path: Path, info: dict, started: str, results: list[dict], zen:
     out += ["", ("A loaded machine slows every engine: the load average at the start is recorded above; "
             "other work ran on the same 2 cores during the measurements."), "",
             "## Measured", "",
-            "| engine | rows | seconds | rows/s | rows/s per core | peak memory (MB) | load | lookup | decide | write |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| engine | rows | seconds (best) | runs (s) | rows/s | rows/s per core | peak memory (MB) | load | lookup | "
+            "decide | findings | write |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     cores = info.get("cores") or 1
     for n in sizes:
         for e in engines:
@@ -46,12 +47,14 @@ def write_report(path: Path, info: dict, started: str, results: list[dict], zen:
             if r is None:
                 continue
             if "error" in r:
-                out.append(f"| {LABEL[e]} | {n:,} | did not finish: {r['error']} | | | "
-                           f"{r['peak_mb']:,.0f} | | | | |")
+                out.append(f"| {LABEL[e]} | {n:,} | did not finish: {r['error']} | | | | "
+                           f"{r['peak_mb']:,.0f} | | | | | |")
                 continue
             ph = r.get("phases", {})
-            cells = [f"{ph[k]:.1f}" if k in ph else "" for k in ("load_s", "lookup_s", "decide_s", "write_s")]
-            out.append(f"| {LABEL[e]} | {r['rows']:,} | {r['seconds']:.1f} | {_rate(r):,.0f} | "
+            cells = [f"{ph[k]:.1f}" if k in ph else "" for k in ("load_s", "lookup_s", "decide_s", "findings_s",
+                                                                  "write_s")]
+            runs = ", ".join(f"{x:.1f}" for x in r.get("runs", []))
+            out.append(f"| {LABEL[e]} | {r['rows']:,} | {r['seconds']:.1f} | {runs} | {_rate(r):,.0f} | "
                        f"{_rate(r) / cores:,.0f} | {r['peak_mb']:,.0f} | " + " | ".join(cells) + " |")
     out += ["", ("The plain scan has no phases: it is one `COPY (SELECT <registry columns> FROM read_parquet(...)) "
             "TO ... (FORMAT PARQUET)`."), ""]

@@ -107,11 +107,15 @@ class Context:
         return cls(act, plan, code or own, on or plan.eif)
 
 
+MEMORY_CAP_MB = 1024   # DuckDB's default memory limit at most: the streaming pass needs little, sorts spill
+
+
 def connect(memory_limit: str | None = None):
-    """A DuckDB connection for a run. Memory is capped (a quarter of the machine, at most 3 GB; the
-    setting CLEMENCY_MEMORY_LIMIT overrides it) so that large registries spill to disk instead of growing."""
-    quarter = max(1, min(3, psutil.virtual_memory().total // 4 // 2**30))
-    limit = memory_limit or os.environ.get("CLEMENCY_MEMORY_LIMIT") or f"{quarter}GB"
+    """A DuckDB connection for a run. Memory is capped (a quarter of the machine, at most 1 GB; the
+    setting CLEMENCY_MEMORY_LIMIT overrides it) so that large registries spill to disk instead of growing:
+    the process stays under 2 GB at 10 million rows (bench/RESULTS.md)."""
+    quarter = max(256, min(MEMORY_CAP_MB, psutil.virtual_memory().total // 4 // 2**20))
+    limit = memory_limit or os.environ.get("CLEMENCY_MEMORY_LIMIT") or f"{quarter}MB"
     con = duckdb.connect(config={"memory_limit": limit})
     con.execute("SET enable_progress_bar = false")
     return con
