@@ -20,7 +20,7 @@ from clemency.compare.bounds import bounds
 from clemency.registry.synth import synth
 from clemency.web.app import create_app
 
-ROWS = 600
+ROWS = 1000
 
 
 def wait(client, url, timeout=240):
@@ -290,3 +290,29 @@ def test_the_drafting_pages_have_no_untranslated_english(site, lang):
         if "overlay" in name:      # the overlay's own title, not its base act's
             assert "jurnalist" in page.lower() or "журналист" in page.lower()
     client.get("/drafting?lang=en")
+
+
+def test_a_busy_server_refuses_more_jobs_in_words(site, monkeypatch):
+    import threading
+
+    from clemency.web import routes_drafting
+    full = threading.BoundedSemaphore(1)
+    full.acquire()
+    monkeypatch.setattr(routes_drafting, "_WAITING", full)
+    r = start(site["client"], "compare", "reading:d=not-grave")
+    assert r.status_code == 503 and "busy" in r.text and r.headers["retry-after"] == "60"
+
+
+def test_the_waiting_page_reloads_and_an_interrupted_job_says_so(site):
+    import json
+    client, folder = site["client"], site["data"] / "drafting" / ("s-" + "a" * 20)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"tool": "bounds", "registry": {"synthetic": True, "rows": ROWS}, "state": "running", "step": "bounds",
+            "progress": 0.25, "beat": time.time(),
+            "params": {"act": "az-2025", "readings": {}, "on": None, "alt": None, "alt_readings": {}, "alt_kind": None}}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    r = client.get(f"/drafting/{folder.name}")
+    assert r.headers.get("refresh") == "2" and 'id="progress"' in r.text and "every combination" in r.text
+    (folder / "meta.json").write_text(json.dumps({**meta, "beat": time.time() - 3600}))
+    r = client.get(f"/drafting/{folder.name}")
+    assert "refresh" not in r.headers and "interrupted" in r.text

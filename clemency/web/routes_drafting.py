@@ -59,13 +59,16 @@ from clemency.web.common import (
 from clemency.web.routes_act import acts_list, get_act, newest_act, overlays_list, window_of
 
 TOOLS = ("compare", "bounds", "attribution")
-SYNTH_DEFAULT, SYNTH_MIN, SYNTH_MAX = 20_000, 100, 100_000
+SYNTH_SIZES = (1_000, 5_000, 20_000, 40_000, 100_000)   # a fixed list: each size is made once and kept
+SYNTH_DEFAULT = 20_000
+MAX_WAITING = 4                  # jobs queued or running in this process; more are refused until one ends
 PAGE = 50
 STALE = 900                      # seconds without news from a running job: it was interrupted
 SYNTH_ID = re.compile(r"s-[0-9a-f]{20}")
 RUN_JOB_ID = re.compile(r"r-([0-9]{8}-[0-9]{6}-[0-9a-f]{6})-([0-9a-f]{12})")
 _SLOT = threading.Semaphore(1)   # one drafting job at a time per process: the machine stays responsive
 _SYNTH = threading.Lock()
+_WAITING = threading.BoundedSemaphore(MAX_WAITING)
 
 KINDS = {"gains": N_("gains relief"), "loses": N_("loses relief"), "other_relief": N_("another relief"),
          "other_clause": N_("the same relief under another clause"), "other_date": N_("the same relief, other dates")}
@@ -241,9 +244,9 @@ def parse_rows(text) -> int:
     try:
         rows = int(str(text or SYNTH_DEFAULT).replace(",", "").strip())
     except ValueError:
-        raise ApiError(400, "bad number of rows", ["a whole number"]) from None
-    if not SYNTH_MIN <= rows <= SYNTH_MAX:
-        raise ApiError(400, "bad number of rows", [f"from {SYNTH_MIN:,} to {SYNTH_MAX:,}"])
+        rows = -1
+    if rows not in SYNTH_SIZES:
+        raise ApiError(400, "bad number of rows", [f"one of {', '.join(f'{n:,}' for n in SYNTH_SIZES)}"])
     return rows
 
 
@@ -279,7 +282,7 @@ def job_state(folder: Path) -> dict:
     if not meta:
         raise ApiError(404, "no such drafting result", ["start one at /drafting"])
     if meta.get("state") in ("queued", "running") and time.time() - meta.get("beat", 0) > STALE:
-        meta.update(state="failed", error="interrupted: the server stopped while this was being computed; start it again")
+        meta.update(state="failed", error=N_("interrupted: the server stopped while this was being computed; start it again"))
     return meta
 
 
@@ -303,51 +306,62 @@ def run_job(folder: Path, meta: dict, registry) -> None:
         meta.update(kw, beat=time.time())
         _write_json(folder / "meta.json", meta)
 
-    update(state="queued", step="queued", progress=0.0)
-    with _SLOT:
-        try:
-            update(state="running")
-            if callable(registry):
-                update(step="synthetic")
-                registry = registry()
-            p = meta["params"]
-            update(step=meta["tool"])
-            if meta["tool"] == "compare":
-                from clemency.compare import compare
-                order = ["reading the registry", "deciding under the base", "deciding under the alternative",
-                         "comparing"]
-                res = compare(registry, p["act"], p["alt"], folder / "compare", p["readings"], p["alt_readings"],
-                              on=p["on"], html=False,
-                              progress=lambda s: update(progress=(order.index(s) + 1) / 5 if s in order else 0.5))
-                result = res.summary
-                result["flip_counts"] = {s: flip_counts(folder / "compare" / "flips.csv", s) for s in ("window", "day")}
-            elif meta["tool"] == "bounds":
-                from clemency.compare.bounds import bounds
-                result = bounds(registry, p["act"], progress=lambda d, t: update(progress=d / max(t, 1)))
-                result.pop("per_combination", None)
-            else:
-                from clemency.compare.attribution import attribution
-                n = len([c for c in get_act(p["act"]).clauses if c.kind == "exclusion"]) + 2
-                seen = []
-                result = attribution(registry, p["act"], p["readings"], None, on=p["on"],
-                                     progress=lambda s: (seen.append(s), update(progress=len(seen) / n)))
-            result.pop("registry", None)                # a machine path: never shown
-            for side in ("base", "alt"):
-                if isinstance(result.get(side), dict):
-                    result[side].pop("act_path", None)
-            _write_json(folder / "result.json", result)
-            update(state="done", step="done", progress=1.0)
-            log.info("drafting %s (%s) done", folder.name, meta["tool"])
-        except ClemencyError as exc:
-            lines = [public_text(x)[:300] for x in str(exc).splitlines()[:8]]
-            update(state="failed", error="\n".join(lines) or "the registry could not be decided")
-            log.info("drafting %s failed: %s", folder.name, exc.__class__.__name__)
-        except Exception as exc:  # noqa: BLE001 - a background job records, never crashes the server
-            update(state="failed", error="internal error: the computation stopped (the server log has the kind of error)")
-            log.error("drafting %s failed: %s", folder.name, exc.__class__.__name__)
+    try:
+        update(state="queued", step="queued", progress=0.0)
+        with _SLOT:
+            _compute(folder, meta, registry, update)
+    finally:
+        _WAITING.release()
+
+
+def _compute(folder: Path, meta: dict, registry, update) -> None:
+    """The library function of the job's tool; its result (or its failure, in words) in the folder."""
+    try:
+        update(state="running")
+        if callable(registry):
+            update(step="synthetic")
+            registry = registry()
+        p = meta["params"]
+        update(step=meta["tool"])
+        if meta["tool"] == "compare":
+            from clemency.compare import compare
+            order = ["reading the registry", "deciding under the base", "deciding under the alternative",
+                     "comparing"]
+            res = compare(registry, p["act"], p["alt"], folder / "compare", p["readings"], p["alt_readings"],
+                          on=p["on"], html=False,
+                          progress=lambda s: update(progress=(order.index(s) + 1) / 5 if s in order else 0.5))
+            result = res.summary
+            result["flip_counts"] = {s: flip_counts(folder / "compare" / "flips.csv", s) for s in ("window", "day")}
+        elif meta["tool"] == "bounds":
+            from clemency.compare.bounds import bounds
+            result = bounds(registry, p["act"], progress=lambda d, t: update(progress=d / max(t, 1)))
+            result.pop("per_combination", None)
+        else:
+            from clemency.compare.attribution import attribution
+            n = len([c for c in get_act(p["act"]).clauses if c.kind == "exclusion"]) + 2
+            seen = []
+            result = attribution(registry, p["act"], p["readings"], None, on=p["on"],
+                                 progress=lambda s: (seen.append(s), update(progress=len(seen) / n)))
+        result.pop("registry", None)                # a machine path: never shown
+        for side in ("base", "alt"):
+            if isinstance(result.get(side), dict):
+                result[side].pop("act_path", None)
+        _write_json(folder / "result.json", result)
+        update(state="done", step="done", progress=1.0)
+        log.info("drafting %s (%s) done", folder.name, meta["tool"])
+    except ClemencyError as exc:
+        lines = [public_text(x)[:300] for x in str(exc).splitlines()[:8]]
+        update(state="failed", error="\n".join(lines) or N_("the registry could not be decided"))
+        log.info("drafting %s failed: %s", folder.name, exc.__class__.__name__)
+    except Exception as exc:  # noqa: BLE001 - a background job records, never crashes the server
+        update(state="failed", error=N_("internal error: the computation stopped (the server log has the kind of error)"))
+        log.error("drafting %s failed: %s", folder.name, exc.__class__.__name__)
 
 
 def start(folder: Path, meta: dict, registry) -> None:
+    if not _WAITING.acquire(blocking=False):
+        raise ApiError(503, "the server is busy with other drafting computations", ["try again in a minute"],
+                       headers={"retry-after": "60"})
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     meta.update(state="queued", beat=time.time(), created=time.time())
     _write_json(folder / "meta.json", meta)
@@ -481,7 +495,7 @@ async def drafting_page(request: Request):
                              [(v, w.g(act.readings[n].values[v]) or v, v == act.readings[n].default) for v in vals])
                             for n, vals in ch["readings"].items()],
                   alternatives=alternatives, runs=runs, window=window, synth_default=SYNTH_DEFAULT,
-                  synth_max=SYNTH_MAX, act_title=w.title(act))
+                  synth_sizes=SYNTH_SIZES, act_title=w.title(act))
 
 
 @access("anonymous")

@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
 ]
-ROWS = "2000"
+ROWS = "5000"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def submit(page, url, tool, alternative=None, registry="synthetic", done="#quest
     """Fill the drafting form as a user would and wait for the result (the page reloads until it is there)."""
     page.goto(f"{url}/drafting?lang=en")
     if registry == "synthetic":
-        page.fill("#rows", ROWS)
+        page.select_option("#rows", ROWS)
     else:
         page.check(f'input[name="registry"][value="run:{registry}"]')
     if alternative:
