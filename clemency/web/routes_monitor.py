@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
+from clemency.locale import N_, gettext_for
 from clemency.monitor.files import read_table
 from clemency.monitor.intake import import_version
 from clemency.monitor.ledger import JUDGEMENTS, Ledger
@@ -140,6 +141,33 @@ def comparison_rows(lrow: dict, rrow: dict, c) -> list[dict]:
     return out
 
 
+#: why a pair is not an automatic match (clemency.monitor.match's caps), as messages to translate
+CAPS = [
+    (re.compile(r"surnames differ$"), N_("the surnames differ")),
+    (re.compile(r"surname suffix differs \((?P<a>[^ ]+) vs (?P<b>[^)]+)\)"),
+     N_("the surname ending differs ({a} / {b}): a change of surname form is weak evidence and needs a human")),
+    (re.compile(r"one side's surname (?P<a>.+) is the other's patronymic"),
+     N_("one side's surname ({a}) is the other side's patronymic: weak evidence")),
+    (re.compile(r"given names differ \((?P<a>.*) vs (?P<b>.*)\)$"), N_("the given names differ ({a} / {b})")),
+    (re.compile(r"patronymics differ \((?P<a>.*) vs (?P<b>.*)\)$"), N_("the patronymics differ ({a} / {b})")),
+    (re.compile(r"given name not known on both sides"), N_("the given name is not known on both sides")),
+    (re.compile(r"patronymic not known on both sides"), N_("the patronymic is not known on both sides")),
+    (re.compile(r"birth years conflict \((?P<a>\d+) vs (?P<b>\d+)\)"), N_("the birth years differ ({a} / {b})")),
+    (re.compile(r"birth year not known on both sides"), N_("the birth year is not known on both sides")),
+    (re.compile(r"sex differs"), N_("the sexes differ")),
+]
+
+
+def cap_words(cap: str, lang: str) -> tuple[str, bool]:
+    """A cap in the page's language; (text, translated). A cap this table does not know is shown as it is."""
+    g = gettext_for(lang)
+    for pattern, message in CAPS:
+        m = pattern.search(cap)
+        if m:
+            return g(message).format(**m.groupdict()), True
+    return cap, False
+
+
 def review_pairs(root: Path, ledger: Ledger | None = None) -> list[dict]:
     """The pairs in the review band, best first, each with its field-by-field comparison and the judgement in
     force in the ledger."""
@@ -201,7 +229,9 @@ async def review_page(request: Request):
         current = int(at)
     else:
         current = next((p["n"] for p in pairs if not p["judgement"]), 0)
-    return render(request, "review.html", pairs=pairs, current=current, progress=progress(pairs))
+    lang = getattr(request.state, "lang", "en")
+    return render(request, "review.html", pairs=pairs, current=current, progress=progress(pairs),
+                  caps=lambda p: [cap_words(c, lang) for c in p["caps"]])
 
 
 async def _body(request: Request) -> tuple[dict, bool]:
@@ -388,6 +418,7 @@ def why_rows(result, act) -> list[dict]:
         d = r.csv_row()
         clauses = [c for c in [r.clause, *r.excluded_by] if c]
         d.update(because=because(r), other=alternatives.get(r.id, []), derived_list=list(r.mapped.derived),
+                 decision=r.decision if r.relief != "indeterminate" else None,
                  clauses=[{"id": c, "text": act.clause(c).text, "status": act.clause(c).status,
                            "kind": act.clause(c).kind} for c in dict.fromkeys(clauses)])
         out.append(d)
@@ -451,6 +482,10 @@ async def why_page(request: Request):
     shown = filter_rows(rows, f)
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(f["page"], pages)
+    shown_rows = shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    lang = getattr(request.state, "lang", "en")
+    if lang != "en":
+        await run_in_threadpool(localise_reasons, shown_rows, act, result, lang)
     base = {**{k: v for k, v in f.items() if k != "page"}, "page": page if page > 1 else None,
             "act": act if act != "az-2025" else None}
 
@@ -460,11 +495,22 @@ async def why_page(request: Request):
         return "?" + urlencode(q) if q else "?"
     return render(request, "why.html", list_name=name, date=date, act=result.act, act_id=act,
                   act_hash=result.act_hash, readings=result.readings, on=result.on, total=len(rows),
-                  shown=len(shown), rows=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, pages=pages,
+                  shown=len(shown), rows=shown_rows, page=page, pages=pages,
                   numbers=page_numbers(page, pages), facets=facets(rows, f), filters=f,
                   link=link, groups=sorted({r["group"] for r in rows}),
                   reason_text={c: get_act(act).clause(c).text for r in rows for c in r["because"]
                                if c not in ("none", "unknown")})
+
+
+def localise_reasons(rows: list[dict], act: str, result, lang: str) -> None:
+    """Each decided row's reason in `lang` (the plain-words explanation of the decision, through gettext) as
+    `reason_local`; the monitor's own English reason stays beside it."""
+    from clemency.explain import plain_words
+    from clemency.pipeline import Context
+    ctx = Context.make(act, result.readings, result.on)
+    for r in rows:
+        if r.get("decision"):
+            r["reason_local"] = plain_words(ctx, r["decision"], lang)
 
 
 @access("viewer")
