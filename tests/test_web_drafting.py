@@ -83,7 +83,8 @@ def test_anonymous_cannot_see_or_start_per_person_flips_of_a_run(site, run_job):
         assert r.status_code == 403 and "signing in as a viewer" in r.text
         r = start(anon, "compare", "reading:b3=application", registry=f"run:{run_job['run']}")
         assert r.status_code in (303, 403) and "/drafting/r-" not in r.headers.get("location", "")
-        assert "run:" not in anon.get("/drafting").text       # runs are not even offered
+        form = anon.get("/drafting").text
+        assert "run:" not in form and "/drafting/r-" not in form    # runs and their results are not even listed
 
 
 def test_a_viewer_sees_a_runs_flips_but_cannot_start_one(site, run_job):
@@ -92,6 +93,7 @@ def test_a_viewer_sees_a_runs_flips_but_cannot_start_one(site, run_job):
         page = viewer.get(run_job["url"])
         assert page.status_code == 200 and 'id="flips"' in page.text
         assert f'href="/runs/{run_job["run"]}/person/' in page.text      # each flip links to the person's page
+        assert f'href="{run_job["url"]}"' in viewer.get("/drafting").text     # listed among the latest results
         rows = list(csv.DictReader(io.StringIO(viewer.get(run_job["url"] + "/flips.csv").text)))
         assert rows and all(r["kind"] for r in rows)
         r = start(viewer, "compare", "reading:b3=application", registry=f"run:{run_job['run']}")

@@ -468,6 +468,33 @@ def describe(meta: dict, lang: str) -> tuple[dict, Words]:
 
 # ---- routes -----------------------------------------------------------------------------------------------
 
+TOOL_WORDS = {"compare": N_("Compare, person by person"), "bounds": N_("Bounds over every reading"),
+              "attribution": N_("Who each exclusion keeps out")}
+RECENT = 20
+
+
+def recent(request: Request, lang: str) -> list[dict]:
+    """The latest results: on synthetic registries for anyone, on runs' registries for viewers and above."""
+    found = []
+    root = config(request).data_dir / "drafting"
+    if root.is_dir():
+        found += [(p, p.parent.name) for p in root.glob("s-*/meta.json") if SYNTH_ID.fullmatch(p.parent.name)]
+    if RANK[role_of(request)] >= RANK["viewer"]:
+        for run in request.app.state.jobs.all():
+            found += [(p, f"r-{run.id}-{p.parent.name}") for p in (run.root / "drafting").glob("*/meta.json")]
+    found.sort(key=lambda pair: pair[0].stat().st_mtime, reverse=True)
+    out = []
+    for path, job_id in found[:RECENT]:
+        meta = _read_json(path)
+        try:
+            info, w = describe(meta, lang)
+        except (ApiError, ClemencyError, KeyError):
+            continue
+        out.append({"id": job_id, "tool": w.g(TOOL_WORDS[meta["tool"]]), "info": info, "state": meta.get("state"),
+                    "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(meta.get("created") or 0))})
+    return out
+
+
 def _finished_runs(request: Request) -> list[dict]:
     jobs = request.app.state.jobs
     return [j.status() for j in jobs.all() if j.meta.get("state") == "done" and j.input_path.is_file()][:50]
@@ -490,7 +517,8 @@ async def drafting_page(request: Request):
         "acts": [(f"act:{a}", w.title(get_act(a))) for a in ch["acts"]],
     }
     window = await run_in_threadpool(window_of, act_id, {}, None)
-    return render(request, "drafting.html", act=act, acts=[(a, w.title(get_act(a))) for a in acts_list()],
+    latest = await run_in_threadpool(recent, request, lang)
+    return render(request, "drafting.html", recent=latest, act=act, acts=[(a, w.title(get_act(a))) for a in acts_list()],
                   readings=[(n, w.g(act.readings[n].says) if act.readings[n].says else n,
                              [(v, w.g(act.readings[n].values[v]) or v, v == act.readings[n].default) for v in vals])
                             for n, vals in ch["readings"].items()],
