@@ -267,7 +267,7 @@ def test_the_run_page_speaks_in_words(run):
 
 def test_the_relief_chart_links_each_bar_to_its_rows(run):
     """Each bar of the run page's chart opens the results browser filtered on its relief, whose total is the
-    bar's number of rows counted in the facet (persons in the tooltip)."""
+    bar's number (its tooltip) and the facet's count."""
     client, rid = run["client"], run["id"]
     page = client.get(f"/runs/{rid}").text
     chart = re.search(r'<figure class="chart" id="relief-chart">(.*?)</figure>', page, re.S).group(1)
@@ -281,7 +281,7 @@ def test_the_relief_chart_links_each_bar_to_its_rows(run):
         assert value, href
         total = int(re.search(r'id="total">([\d,]+)', target).group(1).replace(",", ""))
         from urllib.parse import unquote
-        assert total == relief[unquote(value)], (href, title)
+        assert total == relief[unquote(value)] == int(title.rsplit(": ", 1)[1].replace(",", "")), (href, title)
 
 
 def test_the_report_names_no_path_and_no_flag(run):

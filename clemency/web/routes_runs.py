@@ -168,16 +168,16 @@ def findings_rows(job: Job, raw: bool, limit: int = FINDINGS_SHOWN) -> tuple[lis
 
 
 def relief_chart(job: Job, summary: dict, lang: str) -> str | None:
-    """Persons by relief as bars that link to the results browser filtered on that relief, each with a
-    tooltip (server-rendered SVG: no script, nothing from outside)."""
+    """Rows by relief (as the facets count them) as bars that link to the results browser filtered on that
+    relief, each with a tooltip (server-rendered SVG: no script, nothing from outside)."""
     data = summary.get("by_relief") or {}
     if not data:
         return None
     g, name = gettext_for(lang), relief_namer(job.meta["act"], lang)
-    keys = sorted(data, key=lambda k: -data[k]["persons"])
+    keys = sorted(data, key=lambda k: -data[k]["rows"])
     words = [name(k) if k not in ("None", "") else g(NONE_WORDS) for k in keys]
     links = [f"/runs/{job.id}?{urlencode({'relief': k if k not in ('None', '') else NONE})}" for k in keys]
-    return charts.linked_bars(g(N_("Persons by relief")), words, [data[k]["persons"] for k in keys], links,
+    return charts.linked_bars(g(N_("Rows by relief")), words, [data[k]["rows"] for k in keys], links, width=620,
                               number=lambda v: number(v, lang))
 
 

@@ -94,6 +94,7 @@ def pages(site) -> dict:
     url, run = site["url"], site["run"]
     return {"check": f"{url}/check", "runs": f"{url}/runs", "run": run,
             "run-filtered": f"{run}?relief=release_from_imprisonment&sort=-eligible_from",
+            "run-az": f"{run}?sex=M&lang=az", "run-chart": run,
             "person": None, "acts": f"{url}/acts", "act": f"{url}/acts/az-2025", "monitor": f"{url}/monitor",
             "review": f"{url}/monitor/review", "implementation": f"{url}/timeline", "reports": f"{url}/reports",
             "api": f"{url}/api/docs"}
@@ -119,10 +120,12 @@ def test_no_page_overflows_horizontally(site, width):
             page.goto(site["run"])
             page.click("#decisions tbody a")
         else:
-            page.goto(address + ("&" if "?" in address else "?") + "lang=en")
+            page.goto(address if "lang=" in address else address + ("&" if "?" in address else "?") + "lang=en")
         page.wait_for_load_state()
         wide[name] = overflow(page)
-        if name.startswith("run-") or name == "run":
+        if name == "run-chart":
+            page.evaluate("document.getElementById('relief-chart').scrollIntoView()")
+        elif name.startswith("run-") or name == "run":
             page.evaluate("document.getElementById('search').scrollIntoView()")
         shot(page, f"{name}-{width}")
     for lang in ("en", "az"):
@@ -160,3 +163,19 @@ def test_alternatives_panel_shows_the_later_release(site):
     decide(page, site["url"])
     row = page.locator("#alternatives tr", has_text="application").inner_text()
     assert "2026-01-19" in row and re.search(r"release from imprisonment", row, re.I)
+
+
+def test_a_chart_bar_leads_to_its_rows(site):
+    """The run page's relief chart: a bar says its number as a tooltip and a click opens the results browser
+    filtered on that relief."""
+    page = site["page"]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(site["run"] + "?lang=en")
+    bar = page.locator("#relief-chart a").first
+    tip = bar.locator("title").first.text_content()
+    assert re.fullmatch(r".+: [\d,]+", tip), tip
+    bar.locator("path").click()
+    page.wait_for_selector("#active-filters")
+    assert "relief=" in page.url
+    chip = page.locator('#active-filters [data-filter="relief"]').inner_text()
+    assert chip.startswith("Relief: ") and tip.split(":")[0] in chip
