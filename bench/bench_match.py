@@ -109,17 +109,18 @@ def run(n_left: int, n_right: int, rng: random.Random, pairwise: bool = False) -
     t0 = time.perf_counter()
     right = persons(right_rows)
     left = persons(left_rows)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     index = Index(right)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     pairs = list(match_people_pairwise(left, right) if pairwise else match_people(left, index))
     t3 = time.perf_counter()
     cpu = time.process_time() - c0
+    cpu_phases = (c1 - c0, c2 - c1, c0 + cpu - c2)
     bands = {"match": 0, "review": 0}
     for c in pairs:
         bands[c.band] += 1
     return {"left": n_left, "right": n_right, "parse_s": t1 - t0, "index_s": t2 - t1, "match_s": t3 - t2,
-            "total_s": t3 - t0, "cpu_s": cpu, "pairs": len(pairs), **bands,
+            "total_s": t3 - t0, "cpu_s": cpu, "cpu_phases": cpu_phases, "pairs": len(pairs), **bands,
             "blocks": len(index.block_codes), "largest_block": index.largest_block}
 
 
@@ -136,7 +137,8 @@ def main() -> None:
         ok = "OK" if r["total_s"] < target else "SLOW"
         print(f"{n_left:>6} vs {n_right:>9}: total {r['total_s']:.2f}s wall, {r['cpu_s']:.2f}s CPU "
               f"(target < {target:.0f}s, {ok}); "
-              f"parse {r['parse_s']:.2f}s, index {r['index_s']:.2f}s, match {r['match_s']:.2f}s; "
+              f"parse {r['parse_s']:.2f}s, index {r['index_s']:.2f}s, match {r['match_s']:.2f}s wall "
+              f"({'/'.join(f'{x:.2f}' for x in r['cpu_phases'])}s CPU); "
               f"pairs {r['pairs']} (match {r['match']}, review {r['review']}); "
               f"{r['blocks']} blocks, largest {r['largest_block']}; "
               f"{(n_left + n_right) / r['total_s']:,.0f} rows/s wall, {(n_left + n_right) / r['cpu_s']:,.0f} rows/s CPU")

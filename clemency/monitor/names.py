@@ -254,6 +254,8 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DASHES = "-‐‑‒–—―−"
 _ZADE = re.compile(rf"\s*[{_DASHES}]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
 _HAS_DASH = re.compile(f"[{_DASHES}]").search
+_SPECIAL = re.compile(f"[{_DASHES}(\\[,]").search
+_new_parsed = tuple.__new__
 
 
 #: Forms of address that are not part of the name (xanım, bəy; romanised).
@@ -294,17 +296,18 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
     once per pattern (``_layout``) and reused, so a million names cost a million dictionary look-ups.
     """
     text = full_name or ""
-    if "(" in text or "[" in text:
-        text = _BRACKETS.sub(" ", text)
-    if _HAS_DASH(text):
-        text = _ZADE.sub(r"\1", text)
     comma_surname: int | None = None
-    head, comma, tail = text.partition(",")
-    if comma:
-        htoks = _tokens(head)
-        if len(htoks) == 1 and _tokens(tail):  # "Surname, Given Patronymic": the surname is the first token
-            comma_surname = 0
-        text = head + " " + tail
+    if _SPECIAL(text):  # brackets, dashes or a comma (most names have none)
+        if "(" in text or "[" in text:
+            text = _BRACKETS.sub(" ", text)
+        if _HAS_DASH(text):
+            text = _ZADE.sub(r"\1", text)
+        head, comma, tail = text.partition(",")
+        if comma:
+            htoks = _tokens(head)
+            if len(htoks) == 1 and _tokens(tail):  # "Surname, Given Patronymic": the surname is token 0
+                comma_surname = 0
+            text = head + " " + tail
     tokens: list[str] = []
     shape: list = []
     for w in text.split():
@@ -330,21 +333,18 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
         if len(_LAYOUTS) < 100_000:
             _LAYOUTS[key] = layout
     s_ref, g_ref, p_ref, sex, sex_source, surname_is_patronymic = layout
-    surname = _resolve(s_ref, tokens, col_pat)
-    given = _resolve(g_ref, tokens, col_pat)
-    pat = _resolve(p_ref, tokens, col_pat)
+    surname = tokens[s_ref] if type(s_ref) is int else _resolve(s_ref, tokens, col_pat)
+    given = tokens[g_ref] if type(g_ref) is int else _resolve(g_ref, tokens, col_pat)
+    pat = tokens[p_ref] if type(p_ref) is int else _resolve(p_ref, tokens, col_pat)
     stem, suffix, ssex = split_surname(surname) if surname else ("", None, None)
     if surname_is_patronymic and surname:
         msex, mstem = _marker(surname)
         stem, suffix, ssex = mstem or surname, "oglu" if msex == "M" else "qizi", msex
     if sex is None and ssex is not None:
         sex, sex_source = ssex, "surname ending"
-    return ParsedName(
-        raw=full_name, surname=surname, given=given, patronymic=pat,
-        surname_stem_key=phonetic_key(stem) if stem else "", surname_suffix=suffix,
-        given_key=name_key(given) if given else "",
-        patronymic_key=name_key(pat) if pat else "", sex=sex, sex_source=sex_source,
-    )
+    return _new_parsed(ParsedName, (  # positional, in field order: the quickest way to build one
+        full_name, surname, given, pat, phonetic_key(stem) if stem else "", suffix,
+        name_key(given) if given else "", name_key(pat) if pat else "", sex, sex_source))
 
 
 def _patronymic_column(patronymic: str) -> tuple[str | None, str | None]:
