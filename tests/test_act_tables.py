@@ -10,6 +10,12 @@ Two independent comparisons:
   punishments).
 Dropping or adding one element of any list, one binding or one number in an act file fails a named test.
 All scenarios sharing readings and decision date are decided in one batch.
+
+Every shipped act and overlay has a table. An overlay's table `extends` the base act's and names only what the
+overlay adds or changes; a relief may carry its own `articles` (an overlay's part for listed crimes); an
+exclusion neutralised by an overlay is named `kind: provision` (reported, binding nothing); `moot` names the
+clauses an exclusion binds but that can never hold together with it (the binding cannot change a decision,
+so its scenario checks that the clause fails).
 """
 
 from __future__ import annotations
