@@ -453,3 +453,18 @@ def test_column_matcher_on_empty_and_one_sided_lists():
     left, right = _generated_lists(5, 20, 5)
     assert list(match_people([], Index(right))) == []
     assert list(match_people(left, Index([]))) == []
+
+
+@pytest.mark.parametrize("limit", [1, 37, 500])
+def test_column_matcher_in_small_batches_gives_the_same_pairs(monkeypatch, limit):
+    import clemency.monitor.match as m
+
+    left, right = _generated_lists(4, 600, 150)
+    whole = [(c.left_id, c.right_id, c.score, c.band) for c in match_people(left, Index(right))]
+    monkeypatch.setattr(m, "PAIR_CHUNK", limit)
+    index = Index(right)
+    lc = m._columns(left, index.vocab, index.article_ids, index.cols.article_sets)
+    batches = list(index.pairs(lc))
+    assert len(batches) > 1
+    assert all(len(b) <= limit for b in batches) or limit < 40  # a row over the limit comes alone
+    assert [(c.left_id, c.right_id, c.score, c.band) for c in match_people(left, index)] == whole

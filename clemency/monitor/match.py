@@ -536,14 +536,33 @@ class Index:
     def largest_block(self) -> int:
         return int(self.block_size.max()) if len(self.block_size) else 0
 
-    def pairs(self, left: _Columns) -> np.ndarray:
-        """Candidate pairs as ``left_row * len(people) + right_row``, sorted, each once."""
+    def pairs(self, left: _Columns, limit: int | None = None) -> Iterator[np.ndarray]:
+        """Candidate pairs as ``left_row * len(people) + right_row``, sorted, each once; in batches of
+        whole left rows holding about ``limit`` pairs at most (memory stays bounded on lists with very
+        common names)."""
         codes, rows = _block_codes(left, self.vocab, self.coarse, query=True)
+        if not len(self.block_codes):
+            return
         pos = np.searchsorted(self.block_codes, codes)
         pos[pos == len(self.block_codes)] = 0
-        hit = self.block_codes[pos] == codes if len(self.block_codes) else np.zeros(len(codes), bool)
-        pos, rows = pos[hit], rows[hit]
+        hit = self.block_codes[pos] == codes
+        order = np.argsort(rows[hit], kind="stable")
+        pos, rows = pos[hit][order], rows[hit][order]
         size, start = self.block_size[pos], self.block_start[pos]
+        ends = np.cumsum(size)
+        limit = limit or PAIR_CHUNK
+        lo = 0
+        while lo < len(rows):
+            # whole left rows whose blocks hold at most ``limit`` pairs (or one row, if it alone holds more)
+            cut = int(np.searchsorted(ends, ends[lo] - size[lo] + limit, side="right"))
+            if cut < len(rows):
+                cut = int(np.searchsorted(rows, rows[cut], side="left"))  # back to a row boundary
+                if cut <= lo:  # one row over the limit on its own
+                    cut = int(np.searchsorted(rows, rows[lo], side="right"))
+            yield self._expand(rows[lo:cut], start[lo:cut], size[lo:cut])
+            lo = cut
+
+    def _expand(self, rows: np.ndarray, start: np.ndarray, size: np.ndarray) -> np.ndarray:
         total = int(size.sum())
         ends = np.cumsum(size)
         at = np.repeat(start - (ends - size), size) + np.arange(total, dtype=np.int64)
@@ -637,11 +656,9 @@ def match_people(left: Iterable[Person], right: Iterable[Person] | Index,
     if not left or not people:
         return
     lc = _columns(left, index.vocab, index.article_ids, index.cols.article_sets)
-    pairs = index.pairs(lc)
     width = len(people)
     margin = REVIEW_THRESHOLD - 1e-3  # rounding to 4 places cannot lift a score from below this
-    for lo in range(0, len(pairs), PAIR_CHUNK):
-        chunk = pairs[lo: lo + PAIR_CHUNK]
+    for chunk in index.pairs(lc):
         li, ri = chunk // width, chunk % width
         raw, capped = _score_pairs(lc, index.cols, li, ri, index.vocab)
         patsur = np.isin(lc.suffix[li], _PATSUR_CODES) | np.isin(index.cols.suffix[ri], _PATSUR_CODES)
