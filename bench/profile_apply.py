@@ -6,13 +6,16 @@ Runs `apply_act(..., csv=False)` (the DuckDB engine) on a synthetic registry wit
 every query the run issues, and attributes each query's operator time to a phase:
 
 - **read**: Parquet/CSV scans of the registry file (READ_PARQUET, READ_CSV);
-- **type/validate**: the projections, filters and groupings of the registry import (casts, checks,
-  duplicate and per-person consistency checks) and its materialised table;
+- **type/validate**: the projections, filters and groupings that type and check the registry: in the
+  streaming pass, the operators of the decision query below its article-lookup join (the registry
+  view) and the narrow grouping scan for repeated keys;
 - **lookup**: the distinct articles and the join with the Criminal Code lookup;
-- **decide**: the projections that evaluate the clauses (the decision query);
+- **decide**: the projections that evaluate the clauses (the decision query above the lookup join);
+- **sort (registry order)**: the ORDER BY _row that keeps the decisions in registry order;
 - **materialise (tables)**: writing intermediate tables (CREATE TABLE AS, INSERT);
 - **encode+write**: COPY TO FILE (Parquet encoding and the writes; the raw write time is given apart);
-- **summary/other**: everything else (counts, the summary's groupings, re-reading the output).
+- **findings**: checking the undecided rows;
+- **summary/other**: everything else (counts, the summary's groupings).
 
 Operator times are DuckDB's own (summed over its threads, so they can exceed wall time on 2 cores);
 wall times are per apply step. The plain scan of the same registry is measured in the same run.
@@ -35,30 +38,39 @@ WRITES = {"COPY_TO_FILE", "BATCH_COPY_TO_FILE"}
 MATERIALISE = {"CREATE_TABLE_AS", "BATCH_CREATE_TABLE_AS", "INSERT", "BATCH_INSERT"}
 
 
-def _walk(op, out: dict, step: str) -> None:
+def _walk(op, out: dict, step: str, below_lookup: bool = False) -> None:
     kind = op.get("type") or op.get("name") or "?"
     timing = float(op.get("timing") or op.get("operator_timing") or 0.0)
     name = str(op.get("name", ""))
+    join = kind in ("HASH_JOIN", "PERFECT_HASH_JOIN")
     if kind in READS or "READ_" in name.upper() or "PARQUET_SCAN" in name.upper():
         phase = "read"
     elif kind in WRITES:
         phase = "encode+write"
     elif kind in MATERIALISE:
         phase = "materialise (tables)"
+    elif kind in ("ORDER_BY",) and step.startswith("deciding"):
+        phase = "sort (registry order)"
     elif step.startswith("reading"):
         phase = "type/validate"
     elif step.startswith("resolving"):
         phase = "lookup"
-    elif step.startswith("deciding") and kind in ("HASH_JOIN", "PERFECT_HASH_JOIN"):
+    elif step.startswith("deciding") and below_lookup:
+        phase = "type/validate"
+    elif step.startswith("deciding") and join:
         phase = "lookup"
     elif step.startswith("deciding"):
         phase = "decide"
+    elif step.startswith("checking"):
+        phase = "findings"
     else:
         phase = "summary/other"
     out[phase] += timing
     out[f"op:{kind}"] += timing
-    for child in op.get("children", []):
-        _walk(child, out, step)
+    children = op.get("children", [])
+    for i, child in enumerate(children):
+        # the lookup join's probe side (its first child) is the registry view: typing and checks
+        _walk(child, out, step, below_lookup or (join and step.startswith("deciding") and i == 0))
 
 
 class Profiled:
