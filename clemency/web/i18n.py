@@ -10,7 +10,7 @@ from __future__ import annotations
 from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
 from clemency.report.stamp import act_title, readings_phrase, readings_words
-from clemency.web.words import VALUES
+from clemency.web.words import COLUMNS, VALUES
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
@@ -26,12 +26,12 @@ EN = {
     "check.title": N_("Check a person"), "check.intro": N_("Fill in what the registry says about the person. "
     "Leave a field empty when it is not known."), "check.submit": N_("Decide"),
     "check.act": N_("Act"), "check.on": N_("Decision date (empty: the entry into force)"), "check.readings": N_("Readings"),
-    "check.flags": N_("Status flags"), "field.person_id": N_("Person id"), "field.sex": N_("Sex"),
-    "field.birth_date": N_("Birth date"), "field.status": N_("Status"), "field.articles": N_("Articles (e.g. 206.3.2;193-1.3.1)"),
+    "check.flags": N_("Status flags"),
+    "field.birth_date": N_("Birth date"), "field.articles": N_("Articles (e.g. 206.3.2;193-1.3.1)"),
     "field.crime_category": N_("Crime category (empty: from the articles)"), "field.negligent": N_("By negligence"),
-    "field.offense_date": N_("Offence date"), "field.punishment": N_("Punishment"), "field.term_months": N_("Term (months)"),
+    "field.offense_date": N_("Offence date"), "field.term_months": N_("Term (months)"),
     "field.sentence_start": N_("Sentence start"), "field.sentence_end": N_("Sentence end (day of release)"),
-    "field.institution": N_("Institution"), "field.disability_percent": N_("Disability (%)"),
+    "field.disability_percent": N_("Disability (%)"),
     "field.recidivism": N_("Recidivism"),
     "decision.title": N_("Decision"), "decision.relief": N_("Relief"), "decision.clause": N_("Clause"),
     "decision.basis": N_("Basis"), "decision.explanation": N_("In plain words"), "decision.reasons": N_("Clause by clause"),
@@ -63,10 +63,12 @@ EN = {
     "kind.relief": N_("relief"), "kind.exclusion": N_("exclusion"), "kind.provision": N_("provision"),
     "value.true": N_("yes"), "value.false": N_("no"), "value.unknown": N_("unknown"),
     "field.on": N_("Decision date"), "field.eif": N_("Entry into force"), "field.window_end": N_("End of the window"),
-    "field.case_id": N_("Case id"), "field.age": N_("Age"),
+    "field.age": N_("Age"),
     "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
     # registry values (sex, status, punishment, crime category, recidivism): one list, in clemency.web.words
     **{f"value.{k}": v for k, v in VALUES.items()},
+    # registry fields named as the run browser names its columns: one list, in clemency.web.words
+    **{f"field.{k}": COLUMNS[k] for k in ("person_id", "case_id", "sex", "status", "punishment", "institution")},
 }
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:

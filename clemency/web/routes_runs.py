@@ -101,14 +101,24 @@ async def start_run(request: Request):
     job.update(bytes=size)
     await audit(request, "upload", "run:" + job.id, bytes=size, act=act, readings=readings)
     log.info("run %s: upload of %d bytes", job.id, size)
+    return _started(jobs, job)
+
+
+def _started(jobs: Jobs, job: Job) -> RedirectResponse:
     jobs.start(job)
     return RedirectResponse(f"/runs/{job.id}", status_code=303)
 
 
-@access("operator")
-async def run_again(request: Request):
+async def _small_form(request: Request):
+    """A small posted form (no file) whose CSRF token is checked."""
     form = await request.form(max_files=0, max_fields=5)
     require_csrf(request, form)
+    return form
+
+
+@access("operator")
+async def run_again(request: Request):
+    await _small_form(request)
     jobs: Jobs = request.app.state.jobs
     old = jobs.get(request.path_params["run_id"])
     if old.meta["state"] in ("queued", "running"):
@@ -117,14 +127,12 @@ async def run_again(request: Request):
         raise ApiError(409, "the upload of this run is no longer kept", [])
     job = await run_in_threadpool(jobs.again, old, user_name(request))
     await audit(request, "run_again", "run:" + job.id, of=old.id)
-    jobs.start(job)
-    return RedirectResponse(f"/runs/{job.id}", status_code=303)
+    return _started(jobs, job)
 
 
 @access("operator")
 async def publish(request: Request):
-    form = await request.form(max_files=0, max_fields=5)
-    require_csrf(request, form)
+    form = await _small_form(request)
     job = finished_job(request)
     value = str(form.get("published") or "1") not in ("0", "false", "")
     job.update(published=value)
