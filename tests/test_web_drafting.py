@@ -318,3 +318,18 @@ def test_the_waiting_page_reloads_and_an_interrupted_job_says_so(site):
     (folder / "meta.json").write_text(json.dumps({**meta, "beat": time.time() - 3600}))
     r = client.get(f"/drafting/{folder.name}")
     assert "refresh" not in r.headers and "interrupted" in r.text
+
+
+def test_old_synthetic_results_are_pruned(tmp_path):
+    import json
+    import os
+
+    from clemency.web.routes_drafting import prune
+    for i, state in enumerate(["done", "failed", "running", "done", "done"]):
+        folder = tmp_path / f"s-{i:020x}"
+        folder.mkdir()
+        (folder / "meta.json").write_text(json.dumps({"state": state}))
+        os.utime(folder / "meta.json", (1000 + i, 1000 + i))
+    (tmp_path / "synthetic-1000.parquet").write_text("")
+    assert prune(tmp_path, keep=2) == 2          # the two oldest finished; a running one stays
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"s-{i:020x}" for i in (2, 3, 4)] + ["synthetic-1000.parquet"]

@@ -61,6 +61,7 @@ from clemency.web.routes_act import acts_list, get_act, newest_act, overlays_lis
 TOOLS = ("compare", "bounds", "attribution")
 SYNTH_SIZES = (1_000, 5_000, 20_000, 40_000, 100_000)   # a fixed list: each size is made once and kept
 SYNTH_DEFAULT = 20_000
+KEEP_SYNTHETIC = 200             # results on synthetic registries kept; older finished ones are deleted
 MAX_WAITING = 4                  # jobs queued or running in this process; more are refused until one ends
 PAGE = 50
 STALE = 900                      # seconds without news from a running job: it was interrupted
@@ -358,6 +359,21 @@ def _compute(folder: Path, meta: dict, registry, update) -> None:
         log.error("drafting %s failed: %s", folder.name, exc.__class__.__name__)
 
 
+def prune(root: Path, keep: int | None = None) -> int:
+    """Delete the oldest finished results on synthetic registries beyond `keep` (anyone may ask for one, so
+    their number is bounded); returns how many were deleted."""
+    import shutil
+    keep = KEEP_SYNTHETIC if keep is None else keep
+    jobs = sorted((p for p in root.glob("s-*") if SYNTH_ID.fullmatch(p.name) and (p / "meta.json").is_file()),
+                  key=lambda p: (p / "meta.json").stat().st_mtime, reverse=True)
+    gone = 0
+    for p in jobs[keep:]:
+        if _read_json(p / "meta.json").get("state") in ("done", "failed"):
+            shutil.rmtree(p, ignore_errors=True)
+            gone += 1
+    return gone
+
+
 def start(folder: Path, meta: dict, registry) -> None:
     if not _WAITING.acquire(blocking=False):
         raise ApiError(503, "the server is busy with other drafting computations", ["try again in a minute"],
@@ -557,6 +573,7 @@ async def start_drafting(request: Request):
         current = _read_json(folder / "meta.json")
         if not current or job_state(folder)["state"] == "failed":
             start(folder, meta, lambda: synthetic_registry(data_dir, rows))
+            await run_in_threadpool(prune, data_dir / "drafting")
     elif source.startswith("run:"):
         require_role(request, "operator")      # a run's registry is personal data
         run = request.app.state.jobs.get(source[4:])
