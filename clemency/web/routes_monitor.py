@@ -113,6 +113,10 @@ def _value(row: dict, *names: str) -> str:
     return ""
 
 
+def _articles(row: dict) -> str:
+    return "; ".join(a.strip() for a in re.split(r"[;,]", _value(row, "articles")) if a.strip())
+
+
 def comparison_rows(lrow: dict, rrow: dict, c) -> list[dict]:
     """Field by field: what each side says, and what the field earned of its weight (the explained comparison
     of `clemency match --explain`); then the fields shown but not scored."""
@@ -123,7 +127,7 @@ def comparison_rows(lrow: dict, rrow: dict, c) -> list[dict]:
         ("given", "given name", pa.name.given or "", pb.name.given or ""),
         ("patronymic", "patronymic", pa.name.patronymic or "", pb.name.patronymic or ""),
         ("birth_year", "birth date", _value(lrow, "birth_date", "birth_year"), _value(rrow, "birth_date", "birth_year")),
-        ("articles", "articles", _value(lrow, "articles"), _value(rrow, "articles")),
+        ("articles", "articles", _articles(lrow), _articles(rrow)),
         ("dates", "arrest date", _value(lrow, "arrest_date"), _value(rrow, "arrest_date")),
     ]
     out = []
