@@ -333,3 +333,18 @@ def test_old_synthetic_results_are_pruned(tmp_path):
     (tmp_path / "synthetic-1000.parquet").write_text("")
     assert prune(tmp_path, keep=2) == 2          # the two oldest finished; a running one stays
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"s-{i:020x}" for i in (2, 3, 4)] + ["synthetic-1000.parquet"]
+
+
+def test_deleting_a_run_deletes_its_drafting_results(site, run_job):
+    """Last in this file: the run's personal data goes, and the flips computed from it with it."""
+    client = site["client"]
+    jobs = client.app.state.jobs
+    root = jobs.get(run_job["run"]).root
+    assert any((root / "drafting").glob("*/compare/flips.csv"))
+    assert jobs.delete(run_job["run"])
+    assert not root.exists()
+    sign_in(client, "viewer")
+    try:
+        assert client.get(run_job["url"]).status_code == 404
+    finally:
+        client.post("/logout", data={"csrf": csrf(client, "/check")})
