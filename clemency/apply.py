@@ -101,7 +101,7 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
                                           "a decision field)")
         step("resolving articles")
         t = time.perf_counter()
-        register_lookup(con, ctx, table=opened.typed)   # every articles value read, none of the checks
+        register_lookup(con, ctx, table=opened.articles)   # every articles value read, none of the checks
         timings["lookup_s"] = time.perf_counter() - t
         step(f"deciding ({engine})")
         t = time.perf_counter()
@@ -184,29 +184,17 @@ def _shown_input(path, folder: Path) -> str:
         return str(path)
 
 
-DIMENSIONS = ("relief", "clause", "crime_category", "sex")
-
-
 def summarize(con, decisions) -> dict:
-    """Counts by relief, clause, crime category and sex, in rows and in unique persons: one scan of the
-    decisions file's five narrow columns (grouping sets), not one per dimension."""
+    """Counts by relief, clause, crime category and sex, in rows and in unique persons (one narrow scan of
+    the decisions file per dimension: measured no slower than one grouping-sets query, whose distinct
+    counts per set cost as much)."""
     src = f"read_parquet({sql_path(decisions)})"
-    dims = ", ".join(DIMENSIONS)
-    sets = ", ".join(f"({d})" for d in DIMENSIONS) + ", (relief, crime_category, sex), ()"
-    res = con.execute(f"SELECT grouping({dims}) AS g, {dims}, count(*) AS n, count(DISTINCT person_id) AS p "
-                      f"FROM {src} GROUP BY GROUPING SETS ({sets})").fetchall()
-    full = (1 << len(DIMENSIONS)) - 1
-    by_set: dict[int, list] = {}
-    for g, *rest in res:
-        by_set.setdefault(g, []).append(rest)
-    total = by_set.get(full, [[None] * 4 + [0, 0]])[0]
-    out: dict = {"rows": total[4], "persons": total[5]}
-    for i, dim in enumerate(DIMENSIONS):
-        only = full & ~(1 << (len(DIMENSIONS) - 1 - i))   # grouping(): a 1 bit for each column left out
-        rows = sorted(by_set.get(only, []), key=lambda r: (-r[4], str(r[i])))
-        out[f"by_{dim}"] = {str(r[i]): {"rows": r[4], "persons": r[5]} for r in rows}
-    triple = 0b0100   # relief, crime_category, sex grouped; clause left out
-    rows = sorted(by_set.get(triple, []), key=lambda r: tuple((x is None, x or "") for x in (r[0], r[2], r[3])))
-    out["by_relief_category_sex"] = [{"relief": r[0], "crime_category": r[2], "sex": r[3], "rows": r[4]}
-                                     for r in rows]
+    rows = con.execute(f"SELECT count(*), count(DISTINCT person_id) FROM {src}").fetchone()
+    out: dict = {"rows": rows[0], "persons": rows[1]}
+    for dim in ("relief", "clause", "crime_category", "sex"):
+        res = con.execute(f"SELECT {dim}, count(*), count(DISTINCT person_id) FROM {src} "
+                          f"GROUP BY ALL ORDER BY 2 DESC").fetchall()
+        out[f"by_{dim}"] = {str(k): {"rows": n, "persons": p} for k, n, p in res}
+    res = con.execute(f"SELECT relief, crime_category, sex, count(*) FROM {src} GROUP BY ALL ORDER BY ALL").fetchall()
+    out["by_relief_category_sex"] = [{"relief": r, "crime_category": c, "sex": s, "rows": n} for r, c, s, n in res]
     return out

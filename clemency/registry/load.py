@@ -302,8 +302,10 @@ class Streamed:
 
     def __init__(self, con, stage: str, staged: Staged, typed: str, typed_sql: Callable[[str], str], table: str,
                  findings_table: str, plausibility: tuple[str, str], rejects: pa.Table, where: str, as_of: dt.date,
-                 kept: str):
+                 kept: str, keys: str):
         self.con, self.stage, self.staged, self.typed, self.typed_sql = con, stage, staged, typed, typed_sql
+        #: a small table whose `articles` column holds every distinct articles value read (for the lookup)
+        self.articles = keys
         self.table, self.findings_table, self.plausibility = table, findings_table, plausibility
         self.rejects, self.where, self.as_of, self.kept = rejects, where, as_of, kept
 
@@ -383,11 +385,15 @@ def _stream(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, typed_sq
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(typed)} AS {typed_sql(q(stage))}")
     hc = f"CASE WHEN case_id IS NOT NULL THEN {KEY_HASH.format('case_id')} END"
     hp = f"CASE WHEN person_id IS NOT NULL THEN {KEY_HASH.format('person_id')} END"
+    # the same scan gives the distinct `articles` values, which the article lookup needs (one narrow scan,
+    # not two)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {q(keys)} AS
-        SELECT hc, hp FROM (SELECT {hc} AS hc, {hp} AS hp, sex, birth_date FROM {q(typed)})
-        GROUP BY GROUPING SETS ((hc), (hp))
-        HAVING (hc IS NOT NULL AND count(*) > 1)
-            OR (hp IS NOT NULL AND (min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)))""")
+        SELECT hc, hp, articles FROM (SELECT {hc} AS hc, {hp} AS hp, sex, birth_date, articles FROM {q(typed)})
+        GROUP BY GROUPING SETS ((hc), (hp), (articles))
+        HAVING (grouping(hc, hp, articles) = 3 AND hc IS NOT NULL AND count(*) > 1)
+            OR (grouping(hc, hp, articles) = 5 AND hp IS NOT NULL
+                AND (min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)))
+            OR (grouping(hc, hp, articles) = 6 AND articles IS NOT NULL)""")
     kept = ", ".join(q(r[0]) for r in con.execute(f"DESCRIBE {q(typed)}").fetchall()
                      if r[0] not in ("_bad", "_field_findings"))
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {q(table)} AS
@@ -396,4 +402,4 @@ def _stream(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, typed_sq
           AND coalesce({hc} NOT IN (SELECT hc FROM {q(keys)} WHERE hc IS NOT NULL), FALSE)
           AND coalesce({hp} NOT IN (SELECT hp FROM {q(keys)} WHERE hp IS NOT NULL), FALSE)""")
     return Streamed(con, stage, staged, typed, typed_sql, table, findings_table, plausibility, rejects, where, as_of,
-                    kept)
+                    kept, keys)
