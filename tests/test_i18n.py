@@ -344,3 +344,27 @@ def test_the_page_detector_sees_attributes_and_skips_data():
     texts = page_texts(html)
     assert "sort by this column" in texts and "search by id or name" in texts
     assert "the file of rows" not in texts and "b3=application" not in texts
+
+
+def test_a_run_in_words_names_no_path_and_no_flag():
+    """The run as reports and pages show it: the act by its title, a reading by what it is about and the
+    meaning of the chosen value, the default readings named once, dates for the locale; never the manifest's
+    paths (act_path, registry) or NAME=VALUE flags."""
+    from clemency.report.stamp import readings_phrase, run_words, stamp
+    manifest = {"act": "az-2025", "act_path": "/home/someone/acts/az-2025.yaml", "act_hash": "ab" * 32,
+                "readings": {"eif": "2025-12-19", "b3": "application", "f2": "abde"}, "on": "2026-01-19",
+                "entry_into_force": "2025-12-19", "window_end": "2026-04-19", "code_version": "az-criminal-code-2024",
+                "registry": "/home/someone/registry.csv", "registry_hash": "cd" * 32, "engine": "duckdb",
+                "rows": {"in": 10, "decided": 9, "rejected": 1, "findings": 1},
+                "environment": {"clemency": "0.1.0", "python": "3.11.7"}}
+    en = stamp(manifest)
+    assert en.startswith("As of 2026-01-19") and "Year of the Constitution and Sovereignty" in en
+    assert "the unserved part is measured on the day the act is applied" in en
+    assert "otherwise the act's default readings" in en and "abde" not in en
+    for lang in ("en", "az", "ru"):
+        text = stamp(manifest, lang) + " ".join(str(v) for row in run_words({"persons": 9}, manifest, lang)
+                                                  for v in row)
+        assert "/home/someone" not in text and not re.search(r"\b(b3|f2|eif)=", text), lang
+    assert "19 yanvar 2026" in stamp(manifest, "az") and "Konstitusiya" in stamp(manifest, "az")
+    assert "English" not in readings_phrase(manifest, "ru") and english_in(readings_phrase(manifest, "ru")) is False
+    assert readings_phrase({"act": "az-2025", "readings": {"b3": "eif"}}) == "the act's default readings"

@@ -94,3 +94,28 @@ def stamp(manifest: dict, lang: str = "en") -> str:
         parts.append(g(N_("Clemency {version}")).format(version=env.get("clemency")
                                                        or manifest.get("clemency_version")))
     return " · ".join(parts)
+
+
+def run_words(summary: dict, manifest: dict, lang: str = "en") -> list[list]:
+    """The run in words: counts, the act, the dates, every reading (what it is about: the value's meaning),
+    the versions. Never a machine path or a command-line flag."""
+    g = gettext_for(lang)
+    rows = manifest.get("rows") or {}
+    env = manifest.get("environment") or {}
+    out = [[g(N_("rows in")), rows.get("in")], [g(N_("rows decided")), rows.get("decided")],
+           [g(N_("rows set aside")), rows.get("rejected")], [g(N_("findings")), rows.get("findings")],
+           [g(N_("persons")), summary.get("persons")],
+           [g(N_("act")), f"{act_title(manifest.get('act'), lang)} ({manifest.get('act')})"],
+           [g(N_("version of the act (SHA-256)")), str(manifest.get("act_hash") or "")[:16]],
+           [g(N_("decision date")), date(manifest.get("on"), lang)],
+           [g(N_("the act's window")), f"{date(manifest.get('entry_into_force'), lang)} – "
+                                       f"{date(manifest.get('window_end'), lang)}"]]
+    for r in readings_words(manifest, lang):
+        out.append([r.about, r.meaning + ("" if not r.default else " (" + g(N_("the act's default")) + ")")])
+    out += [[g(N_("Criminal Code table")), manifest.get("code_version")],
+            [g(N_("version of the registry (SHA-256)")), str(manifest.get("registry_hash") or "")[:16]],
+            [g(N_("engine")), manifest.get("engine")]]
+    versions = ", ".join(f"{k} {env[k]}" for k in ("clemency", "python", "duckdb", "pyarrow") if env.get(k))
+    if versions:
+        out.append([g(N_("software versions")), versions])
+    return out

@@ -11,7 +11,7 @@ from clemency.apply import SYNTHETIC_NOTE
 from clemency.locale import N_, date, gettext_for
 from clemency.report import charts, html
 from clemency.report.cells import neutralise
-from clemency.report.stamp import act_title, readings_words
+from clemency.report.stamp import run_words
 from clemency.report.stamp import stamp as words_stamp
 
 DIMENSIONS = ("relief", "clause", "crime_category", "sex")
@@ -83,36 +83,11 @@ def _category_words(dim: str, value, manifest: dict, lang: str = "en") -> str:
     return str(value)
 
 
-def run_rows(summary: dict, manifest: dict, lang: str = "en") -> list[list]:
-    """The run in words: counts, the act, the dates, every reading (what it is about: the value's meaning),
-    the versions. Never a machine path or a command-line flag."""
-    g = gettext_for(lang)
-    rows = manifest.get("rows") or {}
-    env = manifest.get("environment") or {}
-    out = [[g(N_("rows in")), rows.get("in")], [g(N_("rows decided")), rows.get("decided")],
-           [g(N_("rows set aside")), rows.get("rejected")], [g(N_("findings")), rows.get("findings")],
-           [g(N_("persons")), summary.get("persons")],
-           [g(N_("act")), f"{act_title(manifest.get('act'), lang)} ({manifest.get('act')})"],
-           [g(N_("version of the act (SHA-256)")), str(manifest.get("act_hash") or "")[:16]],
-           [g(N_("decision date")), date(manifest.get("on"), lang)],
-           [g(N_("the act's window")), f"{date(manifest.get('entry_into_force'), lang)} – "
-                                       f"{date(manifest.get('window_end'), lang)}"]]
-    for r in readings_words(manifest, lang):
-        out.append([r.about, r.meaning + ("" if not r.default else " (" + g(N_("the act's default")) + ")")])
-    out += [[g(N_("Criminal Code table")), manifest.get("code_version")],
-            [g(N_("version of the registry (SHA-256)")), str(manifest.get("registry_hash") or "")[:16]],
-            [g(N_("engine")), manifest.get("engine")]]
-    versions = ", ".join(f"{k} {env[k]}" for k in ("clemency", "python", "duckdb", "pyarrow") if env.get(k))
-    if versions:
-        out.append([g(N_("software versions")), versions])
-    return out
-
-
 def report_html(summary: dict, manifest: dict, lang: str = "en") -> str:
     g = gettext_for(lang)
     st = stamp(manifest, lang)
     nt = g(note(manifest)) if note(manifest) else None
-    sections = [(g(N_("The run")), html.table(["", g(N_("value"))], run_rows(summary, manifest, lang), numeric={1}))]
+    sections = [(g(N_("The run")), html.table(["", g(N_("value"))], run_words(summary, manifest, lang), numeric={1}))]
     for dim in DIMENSIONS:
         data = summary.get(f"by_{dim}") or {}
         cats = list(data)
