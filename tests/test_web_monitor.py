@@ -333,3 +333,26 @@ def test_monitor_pages_in_azerbaijani_have_translated_labels(client):
     assert "Same person" not in page and "Previous" not in page and "judged 0 of 7" not in page
     page = client.get("/monitor/why/e2e/2025-12-01?lang=az").text
     assert "export this view" not in page and "of 30 persons" not in page and "clear all" not in page
+
+
+def test_the_cli_imports_a_version_with_the_same_findings(tmp_path):
+    from click.testing import CliRunner
+
+    from clemency.cli import main
+    src = tmp_path / "src.csv"
+    src.write_text(GOOD + "n5,Secret Name,activists,206.3.2,19x5,12,2024-01-01\n", encoding="utf-8")
+    data = tmp_path / "data"
+    r = CliRunner().invoke(main, ["monitor", "lists", "import", str(src), "--list", "pp", "--date", "2026-01-15",
+                                  "--data", str(data), "--findings", str(tmp_path / "f.csv")])
+    assert r.exit_code == 0, r.output
+    assert (data / "monitor" / "lists" / "pp" / "2026-01-15.csv").read_bytes() == src.read_bytes()
+    assert "row 3: birth_year" in r.output and "19x5" not in r.output and "Secret" not in r.output
+    found = list(csv.DictReader((tmp_path / "f.csv").open(encoding="utf-8")))
+    assert [(f["row"], f["field"], f["value"]) for f in found] == [("3", "birth_year", "19x5")]
+    r = CliRunner().invoke(main, ["monitor", "lists", "import", str(src), "--list", "pp", "--date", "2026-01-15",
+                                  "--data", str(data)])
+    assert r.exit_code != 0 and "exists already" in r.output
+    (tmp_path / "bad.csv").write_text("name\nx\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["monitor", "lists", "import", str(tmp_path / "bad.csv"), "--list", "pp",
+                                  "--date", "2026-01-16", "--data", str(data)])
+    assert r.exit_code == 1 and not (data / "monitor" / "lists" / "pp" / "2026-01-16.csv").exists()

@@ -6,6 +6,7 @@ one line to the export log of the directory it wrote into.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -154,6 +155,43 @@ def lists_diff(old, old_date, new, new_date, events, ledger, out):
                + (", ".join(f"{k} {v}" for k, v in sorted(d.exit_counts().items())) or "none"))
     for e in d.exits:
         click.echo(f"  {e.person}: {e.reason}" + (f" ({e.evidence})" if e.evidence else ""))
+
+
+@lists_group.command("import")
+@click.argument("file", type=click.Path())
+@click.option("--list", "list_name", required=True, help="the list's name (letters, digits, '.', '_', '-')")
+@click.option("--date", "list_date", required=True, help="the version's list date YYYY-MM-DD")
+@click.option("--data", "data_dir", default="clemency-data", show_default=True, type=click.Path(),
+              help="the web application's data directory (the version goes to monitor/lists/LIST/DATE)")
+@click.option("--replace", is_flag=True, help="replace an existing version of that date")
+@click.option("--findings", type=click.Path(), default=None, help="also write the findings as CSV (row, field, value, expected)")
+@friendly
+def lists_import(file, list_name, list_date, data_dir, replace, findings):
+    """Check a list version row by row and store it in the monitor's data (as the web page's upload does)."""
+    import shutil
+
+    from clemency.monitor.intake import import_version
+    from clemency.monitor.why import write_csv
+    root = Path(data_dir) / "monitor"
+    (root / "incoming").mkdir(parents=True, exist_ok=True, mode=0o700)
+    staged = root / "incoming" / f"cli-{os.getpid()}"
+    shutil.copyfile(file, staged)
+    intake = import_version(staged, root, list_name, list_date, replace)
+    if findings:
+        write_csv(Path(findings), ["row", "field", "value", "expected", "blocks"],
+                  [{"row": f.row, "field": f.field, "value": f.value, "expected": f.expected,
+                    "blocks": "yes" if f.blocks else "no"} for f in intake.findings])
+    for f in intake.findings[:20]:    # no cell values on screen: they may be personal data
+        click.echo(f"  {'header' if f.row == 0 else 'row ' + str(f.row)}: {f.field}: expected {f.expected}"
+                   + (" (blocks)" if f.blocks else ""))
+    if len(intake.findings) > 20:
+        click.echo(f"  ... {len(intake.findings) - 20} more" + (f" in {findings}" if findings else ""))
+    if not intake.stored:
+        from clemency.errors import InputError
+        raise InputError(f"{list_name} {list_date} not stored: {len(intake.findings)} finding(s), some blocking",
+                         hint="put the findings marked (blocks) right and import again")
+    click.echo(f"{list_name} {list_date}: {intake.rows} rows, {intake.persons} persons, "
+               f"{len(intake.findings)} finding(s); stored" + (" (replaced)" if intake.replaced else ""))
 
 
 @command.command("alerts")

@@ -183,7 +183,7 @@ def import_version(src: Path, root: Path, name: str, date: str, replace: bool = 
             return intake
         existing = [target.with_suffix(s) for s in SUFFIXES if target.with_suffix(s).exists()]
         if existing and not replace:
-            raise InputError("this version of the list exists already", hint="tick 'replace' to replace it")
+            raise InputError("this version of the list exists already", hint="ask for it to be replaced (the upload's 'replace' box, or --replace)")
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(src, 0o600)
         os.replace(src, target)
