@@ -494,6 +494,107 @@ def summary(done: list[Mutant]) -> None:
                 print(f"  survived: {m.file}:{m.line} {m.what}")
 
 
+# ---- mutmut (the maintained tool) --------------------------------------------------------------------------
+
+# mutants judged equivalent (no behaviour of the core can tell them apart), keyed by mutmut's mutant name,
+# with the one-line reason; bench/MUTATION.md lists them
+EQUIVALENT: dict[str, str] = {}
+
+
+def mutmut_report(project: Path, results: Path) -> dict:
+    """Read a finished (or interrupted) `mutmut run` in `project` (a scratch copy with a [tool.mutmut]
+    section): every mutant's status, and the diff of every one not killed, to `results`."""
+    here = Path.cwd()
+    os.chdir(project)
+    try:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant  # noqa: PLC0415
+        from mutmut.stats import status_by_exit_code  # noqa: PLC0415
+        rows = []
+        for meta in sorted(Path("mutants").rglob("*.py.meta")):
+            source = str(meta.relative_to("mutants"))[: -len(".meta")]
+            codes = json.loads(meta.read_text())["exit_code_by_key"]
+            for name, code in codes.items():
+                status = status_by_exit_code[code]
+                row = {"mutant": name, "file": source, "status": status}
+                if status not in ("killed", "not checked"):
+                    try:
+                        row["diff"] = [ln for ln in get_diff_for_mutant(name, path=source).splitlines()
+                                       if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+                    except Exception as exc:  # noqa: BLE001 - the report must not stop on one mutant
+                        row["diff"] = [f"(no diff: {type(exc).__name__})"]
+                    if name in EQUIVALENT:
+                        row["verdict"] = "equivalent: " + EQUIVALENT[name]
+                rows.append(row)
+    finally:
+        os.chdir(here)
+    results.write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    by_file: dict[str, dict[str, int]] = {}
+    for r in rows:
+        counts = by_file.setdefault(r["file"], {})
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    total: dict[str, int] = {}
+    for f, counts in sorted(by_file.items()):
+        for k, v in counts.items():
+            total[k] = total.get(k, 0) + v
+        print(f"{f}: {_score_line(counts, [r for r in rows if r['file'] == f])}")
+    print(f"all: {_score_line(total, rows)}")
+    return total
+
+
+def mutmut_recheck(project: Path, results: Path, tests: list[str], timeout: int) -> None:
+    """Run each mutant that survived a mutmut run in `project` again, against today's tests (`tests`), in a
+    fresh scratch copy of today's tree: the mutated function replaces today's function, so tests added after
+    the run are counted. A mutant whose function has changed since the run is left as it was ("changed")."""
+    import libcst as cst  # noqa: PLC0415 - mutmut's own dependency
+    rows = json.loads(results.read_text())
+    todo = [r for r in rows if r["status"] in ("survived", "no tests") and "verdict" not in r]
+    here = Path.cwd()
+    work = scratch_copy()
+    try:
+        os.chdir(project)
+        from mutmut.mutation.diff_apply import (  # noqa: PLC0415
+            find_top_level_function_or_method,
+            read_functions_from_index,
+        )
+        from mutmut.utils.format_utils import orig_function_and_class_names_from_key  # noqa: PLC0415
+        for n, r in enumerate(todo, 1):
+            os.chdir(project)
+            pair = read_functions_from_index(r["mutant"], r["file"])
+            os.chdir(here)
+            if pair is None:
+                continue
+            original, mutant = pair
+            target = work / r["file"]
+            source = target.read_text(encoding="utf-8")
+            module = cst.parse_module(source)
+            name = orig_function_and_class_names_from_key(r["mutant"])[0].rpartition(".")[-1]
+            today = find_top_level_function_or_method(module, name)
+            if today is None or cst.Module([today]).code.strip() != cst.Module([original]).code.strip():
+                r["recheck"] = "changed"
+                continue
+            target.write_text(module.deep_replace(today, mutant.with_changes(name=cst.Name(name))).code,
+                              encoding="utf-8")
+            try:
+                outcome = run_stage(work, tests, timeout)
+            finally:
+                target.write_text(source, encoding="utf-8")
+            r["recheck"] = "killed" if outcome != "passed" else "survived"
+            print(f"[{n}/{len(todo)}] {r['recheck']:8} {r['mutant']}", flush=True)
+            results.write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    finally:
+        os.chdir(here)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _score_line(counts: dict[str, int], rows: list[dict]) -> str:
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    equivalent = sum("verdict" in r for r in rows)
+    checked = sum(v for k, v in counts.items() if k != "not checked")
+    score = 100 * killed / (checked - equivalent) if checked > equivalent else 0.0
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    return f"{parts}; equivalent {equivalent}; score {score:.1f}% of {checked - equivalent} non-equivalent run"
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", action="store_true", help="mutate the shipped act files")
@@ -510,7 +611,22 @@ def main(argv=None) -> None:
                    help="data mutants from the end of each act file first (the exclusions and their bindings)")
     p.add_argument("--skip-done", action="store_true", help="skip mutants already in the results file")
     p.add_argument("--results", default=str(ROOT / "bench" / "mutation-results.json"))
+    p.add_argument("--mutmut-report", metavar="DIR",
+                   help="summarise a mutmut run in the scratch copy DIR into --results (default "
+                        "bench/mutation-results-mutmut.json)")
+    p.add_argument("--recheck", nargs="*", metavar="TEST",
+                   help="with --mutmut-report: run the survivors again against these test files (today's tree)")
     a = p.parse_args(argv)
+    if a.mutmut_report and a.recheck:
+        out = a.results if a.results != str(ROOT / "bench" / "mutation-results.json") else \
+            str(ROOT / "bench" / "mutation-results-mutmut.json")
+        mutmut_recheck(Path(a.mutmut_report).resolve(), Path(out), a.recheck, a.timeout)
+        return
+    if a.mutmut_report:
+        out = a.results if a.results != str(ROOT / "bench" / "mutation-results.json") else \
+            str(ROOT / "bench" / "mutation-results-mutmut.json")
+        mutmut_report(Path(a.mutmut_report).resolve(), Path(out))
+        return
     mutants: list[Mutant] = []
     if a.data:
         for act in a.acts:
