@@ -220,6 +220,12 @@ def test_plan_reliefs_match_the_table(path):
     for cid, spec in table["reliefs"].items():
         c = plan.clause(cid)
         assert (c.relief, c.reduction_months) == (spec["relief"], spec.get("reduction_months")), cid
+    # relief clauses of unknown content: listed with their reported relief, deciding no one
+    clauses = {c.id: c for c in load_act(act_ref(table["act"])).clauses}
+    for cid, spec in (table.get("undecided") or {}).items():
+        c = clauses[cid]
+        assert (c.kind, c.decides, c.relief, c.reduction_months) == (
+            "relief", False, spec["relief"], spec.get("reduction_months")), cid
 
 
 # ---- scenarios built from the tables ----------------------------------------------------------------------
