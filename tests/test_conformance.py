@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import examples
+from decisions_compare import differences
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,10 +27,6 @@ from clemency import calendar as cal
 from clemency.act.load import ACTS_DIR
 from clemency.apply import apply_act
 from clemency.registry.schema import CATEGORIES, PUNISHMENTS, RECIDIVISM, STATUS_FLAGS
-
-COMPARED = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from",
-            "eligible_until", "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons", "excluded_by",
-            "crime_category", "notes"]
 
 EIF = dt.date(2025, 12, 19)
 ROWS = 1_100          # rows per generated registry
@@ -209,31 +206,6 @@ def write_registry(path: Path, seed: int, n: int, eif: dt.date, on: dt.date, mis
 
 
 # ---- comparison -----------------------------------------------------------------------------------------
-
-def differences(registry: Path, left: Path, right: Path, limit: int = 5) -> tuple[int, list[str]]:
-    """Rows decided by both whose decisions differ (and rows decided by only one), with the input row."""
-    con = duckdb.connect()
-    con.execute(f"CREATE VIEW a AS SELECT * FROM read_parquet('{left}')")
-    con.execute(f"CREATE VIEW b AS SELECT * FROM read_parquet('{right}')")
-    assert con.sql("DESCRIBE a").fetchall() == con.sql("DESCRIBE b").fetchall(), "column names or types differ"
-    n = con.execute("SELECT count(*) FROM a").fetchone()[0]
-    assert n == con.execute("SELECT count(*) FROM b").fetchone()[0]
-    assert con.execute("SELECT count(*) FROM a FULL JOIN b USING (_row) WHERE a._row IS NULL OR b._row IS NULL"
-                       ).fetchone()[0] == 0, "the engines decided different rows"
-    differ = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in COMPARED)
-    shown = ", ".join(f"a.{c}, b.{c}" for c in COMPARED)
-    bad = con.execute(f"SELECT a._row, {shown} FROM a JOIN b USING (_row) WHERE {differ} ORDER BY a._row").fetchall()
-    with open(registry, encoding="utf-8") as f:
-        inputs = list(csv.DictReader(f))
-    out = []
-    for rec in bad[:limit]:
-        row = rec[0]
-        pairs = {c: (rec[1 + 2 * k], rec[2 + 2 * k]) for k, c in enumerate(COMPARED)
-                 if rec[1 + 2 * k] != rec[2 + 2 * k]}
-        given_ = {k: v for k, v in inputs[row - 1].items() if v not in ("", "false", "no", "0")}
-        out.append(f"row {row}: {pairs}\n    input: {given_}")
-    return n, out
-
 
 def run(registry: Path, out: Path, engine: str, readings: dict, on, act: str = "az-2025") -> Path:
     shutil.rmtree(out, ignore_errors=True)

@@ -70,6 +70,8 @@ def default_conf() -> dict[str, str]:
         "spark.sql.parquet.compression.codec": "zstd",
         "spark.sql.sources.partitionOverwriteMode": "static",
         "spark.sql.adaptive.enabled": "true",
+        # the checks and the decision are wide projections: constraint inference over them takes minutes
+        "spark.sql.constraintPropagation.enabled": "false",
         "spark.driver.extraJavaOptions": os.environ.get("CLEMENCY_SPARK_JAVA_OPTIONS", ""),
         "spark.executor.memory": os.environ.get("CLEMENCY_SPARK_EXECUTOR_MEMORY", "1g"),
         **extra_conf(os.environ.get("CLEMENCY_SPARK_CONF", "")),
