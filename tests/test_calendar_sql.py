@@ -19,6 +19,7 @@ from clemency.calendar_sql import (
     left_at_most_sql,
     left_more_than_sql,
     nth_birthday_sql,
+    window_end_sql,
 )
 
 NS = (-12, -6, -1, 1, 4, 6, 12, 60)
@@ -203,3 +204,12 @@ def test_spark_nulls_types_and_add_months_semantics(spark):
         f" {first_day_left_at_most_sql('spark', _lit('2026-08-31'), '6')}"
     ).collect()[0]
     assert tuple(row) == (date(2026, 8, 28), date(2026, 3, 1))
+
+
+def test_duckdb_window_end_and_the_unknown_dialect_message(duck):
+    q = f"SELECT {window_end_sql('duckdb', _lit('2025-12-19'), '4')}, {window_end_sql('duckdb', _lit('2025-10-31'), '4')}"
+    assert duck.execute(q).fetchone() == (date(2026, 4, 19), date(2026, 2, 28))
+    assert "add_months(" in window_end_sql("spark", "eif", "4")
+    with pytest.raises(DialectError) as info:
+        window_end_sql("postgres", "eif", "4")
+    assert info.value.message == "unknown SQL dialect 'postgres'" and info.value.hint == "use one of: duckdb, spark"
