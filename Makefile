@@ -56,3 +56,4 @@ clean:
 .PHONY: screenshots
 screenshots: $(STAMP)
 	CLEMENCY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_web_pages.py tests/browser/test_drafting_pages.py -q -k overflows
+	CLEMENCY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser/test_monitor_pages.py -q
