@@ -285,13 +285,15 @@ def test_the_drafting_pages_have_no_untranslated_english(site, lang):
     for tool, alt in (("compare", "reading:b3=application"), ("compare", "overlay:az-2025-journalists"),
                       ("bounds", ""), ("attribution", "")):
         urls[f"{tool}-{alt}"] = start(client, tool, alt).headers["location"]
-    for name, url in urls.items():
-        page = wait(client, f"{url}?lang={lang}").text
-        english = [t for t in main_texts(page) if english_in(t)]
-        assert english == [], (name, english[:5])
-        if "overlay" in name:      # the overlay's own title, not its base act's
-            assert "jurnalist" in page.lower() or "журналист" in page.lower()
-    client.get("/drafting?lang=en")
+    try:
+        for name, url in urls.items():
+            page = wait(client, f"{url}?lang={lang}").text
+            english = [t for t in main_texts(page) if english_in(t)]
+            assert english == [], (name, english[:5])
+            if "overlay" in name:      # the overlay's own title, not its base act's
+                assert "jurnalist" in page.lower() or "журналист" in page.lower()
+    finally:
+        client.get("/drafting?lang=en")      # the language is remembered in a cookie
 
 
 def test_a_busy_server_refuses_more_jobs_in_words(site, monkeypatch):

@@ -627,7 +627,7 @@ async def job_page(request: Request):
         rows, total = await run_in_threadpool(flip_page, path, scope, kind, page)
         counts = result["flip_counts"][scope]
         chart = await run_in_threadpool(
-            charts.grouped_bars, w.g(N_("Flips by kind")), [w.g(KINDS[k]) for k in KINDS],
+            cached_chart, folder, f"kinds-{scope}-{lang}", charts.grouped_bars, w.g(N_("Flips by kind")), [w.g(KINDS[k]) for k in KINDS],
             {w.g(N_("persons")): [counts["kinds"][k]["persons"] for k in KINDS]}, 720)
         if not meta["registry"].get("synthetic"):
             await audit(request, "view_flips", "run:" + meta["registry"]["run"], job=job_id)
@@ -648,7 +648,7 @@ async def job_page(request: Request):
         scaled = same_scale(result)
         for rep in result.get("reports", []) if scaled else []:
             marks[w.report(rep)] = [result["reliefs"][r]["official"].get(rep) for r in reliefs]
-        chart = await run_in_threadpool(charts.range_bars, w.g(N_("Persons with each relief, lowest to highest over every reading")),
+        chart = await run_in_threadpool(cached_chart, folder, f"bounds-{lang}", charts.range_bars, w.g(N_("Persons with each relief, lowest to highest over every reading")),
                                         labels, [result["reliefs"][r]["min"] for r in reliefs],
                                         [result["reliefs"][r]["max"] for r in reliefs], marks,
                                         w.g(N_("range over the readings")), 760)
@@ -656,13 +656,26 @@ async def job_page(request: Request):
                       num=num, scaled=scaled, **ctx)
     exclusions = list(result.get("exclusions", {}))
     chart = await run_in_threadpool(
-        charts.grouped_bars, w.g(N_("People kept out by each exclusion")), [_clause_label(w, x) for x in exclusions],
+        cached_chart, folder, f"attribution-{lang}", charts.grouped_bars, w.g(N_("People kept out by each exclusion")), [_clause_label(w, x) for x in exclusions],
         {w.g(N_("alone")): [result["exclusions"][x]["sole"]["persons"] for x in exclusions],
          w.g(N_("together with others")): [result["exclusions"][x]["together"]["persons"] for x in exclusions]}, 760)
     if not meta["registry"].get("synthetic"):
         await audit(request, "view_attribution", "run:" + meta["registry"]["run"], job=job_id)
     return render(request, "drafting_attribution.html", result=result, exclusions=exclusions, chart=chart, num=num,
                   **ctx)
+
+
+def cached_chart(folder: Path, key: str, draw, *args) -> str:
+    """A chart of a finished result, drawn once per view and language (a result never changes)."""
+    path = folder / "charts" / f"{key}.svg"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    svg = draw(*args)
+    path.parent.mkdir(exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    tmp.write_text(svg, encoding="utf-8")
+    os.replace(tmp, path)
+    return svg
 
 
 def same_scale(result: dict) -> bool:
