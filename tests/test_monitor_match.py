@@ -468,3 +468,19 @@ def test_column_matcher_in_small_batches_gives_the_same_pairs(monkeypatch, limit
     assert len(batches) > 1
     assert all(len(b) <= limit for b in batches) or limit < 40  # a row over the limit comes alone
     assert [(c.left_id, c.right_id, c.score, c.band) for c in match_people(left, index)] == whole
+
+
+def test_round4_is_pythons_round_to_four_places():
+    import random
+
+    import numpy as np
+
+    from clemency.monitor.match import _round4
+
+    rng = random.Random(0)
+    values = [rng.random() for _ in range(20_000)]
+    values += [k / 10_000 + 0.00005 for k in range(10_000)]             # halves, as written in decimal
+    values += [k / 10_000 + 0.00005 + d for k in range(0, 10_000, 7) for d in (1e-12, -1e-12, 1e-9, -1e-9)]
+    values += [0.3 * 0.9 + 0.25 * 0.5 + 0.15 * 0.5, 0.0, 1.0, 0.65, 0.8, 0.79995, 0.64995]
+    got = _round4(np.array(values))
+    assert got.tolist() == [round(v, 4) for v in values]

@@ -657,21 +657,35 @@ def match_people(left: Iterable[Person], right: Iterable[Person] | Index,
         return
     lc = _columns(left, index.vocab, index.article_ids, index.cols.article_sets)
     width = len(people)
-    margin = REVIEW_THRESHOLD - 1e-3  # rounding to 4 places cannot lift a score from below this
+    lowest = MATCH_THRESHOLD if min_band == "match" else REVIEW_THRESHOLD
     for chunk in index.pairs(lc):
         li, ri = chunk // width, chunk % width
         raw, capped = _score_pairs(lc, index.cols, li, ri, index.vocab)
         patsur = np.isin(lc.suffix[li], _PATSUR_CODES) | np.isin(index.cols.suffix[ri], _PATSUR_CODES)
-        keep = np.flatnonzero((raw >= margin) | patsur)
-        for i, x, value, cap, special in zip(li[keep].tolist(), ri[keep].tolist(), raw[keep].tolist(),
-                                             capped[keep].tolist(), patsur[keep].tolist()):
+        score = _round4(np.clip(raw, 0.0, 1.0))
+        is_match = (score >= MATCH_THRESHOLD) & ~capped
+        keep = np.flatnonzero(((score >= lowest) & (is_match | (min_band == "review"))) | patsur)
+        for i, x, value, matched, special in zip(li[keep].tolist(), ri[keep].tolist(), score[keep].tolist(),
+                                                 is_match[keep].tolist(), patsur[keep].tolist()):
             a, b = left[i], people[x]
             if special:  # a surname made from the patronymic: compare() has the rule
                 c = compare(a, b, detail=False)
-                score, band = c.score, c.band
+                value, band = c.score, c.band
+                if not (band == "match" or (band == "review" and min_band == "review")):
+                    continue
             else:
-                score = round(min(1.0, max(0.0, value)), 4)
-                band = ("match" if score >= MATCH_THRESHOLD and not cap
-                        else "review" if score >= REVIEW_THRESHOLD else None)
-            if band == "match" or (band == "review" and min_band == "review"):
-                yield compare(a, b) if detail else Comparison(a.id, b.id, score, band)
+                band = "match" if matched else "review"
+            yield compare(a, b) if detail else Comparison(a.id, b.id, value, band)
+
+
+def _round4(x: np.ndarray) -> np.ndarray:
+    """Python's ``round(v, 4)`` of each value (correctly rounded), column-wise.
+
+    ``rint(v * 10⁴) / 10⁴`` gives the same float unless v * 10⁴ lies within a hair of a half, where the
+    product's own rounding error could tip it: those few values are rounded by Python."""
+    y = x * 10_000.0
+    out = np.rint(y) / 10_000.0
+    near_half = np.flatnonzero(np.abs(y - np.floor(y) - 0.5) < 1e-6)
+    if len(near_half):
+        out[near_half] = [round(v, 4) for v in x[near_half].tolist()]
+    return out
