@@ -484,3 +484,21 @@ def test_round4_is_pythons_round_to_four_places():
     values += [0.3 * 0.9 + 0.25 * 0.5 + 0.15 * 0.5, 0.0, 1.0, 0.65, 0.8, 0.79995, 0.64995]
     got = _round4(np.array(values))
     assert got.tolist() == [round(v, 4) for v in values]
+
+
+@pytest.mark.parametrize("messy", [
+    "Şükürov Ramil Çingiz oğlu",
+    "ŞÜKÜROV  RAMİL ÇİNGİZ OĞLU",                      # capitals with dotted İ, double space
+    "Шукюров Рамил Чингиз оглы",
+    "Шукюpов Pамил Чингиз оглы",                       # Latin p in Cyrillic words
+    "\ufeffŞükürov Ramil\u00a0Çingiz oğlu ",           # byte-order mark, no-break space
+    "Şükürov Ramil Çin'giz oğlu",                      # a stray apostrophe
+])
+def test_messy_writing_of_one_person_still_matches(messy):
+    import unicodedata
+
+    clean = person_from_row({"id": "r", "full_name": "Şükürov Ramil Çingiz oğlu", "birth_year": 1980})
+    for form in (messy, unicodedata.normalize("NFD", messy)):
+        row = person_from_row({"id": "l", "full_name": form, "birth_year": 1980})
+        got = [(c.right_id, c.band) for c in match_people([row], Index([clean]))]
+        assert got == [("r", "match")], form
