@@ -308,9 +308,6 @@ NOT_YET = {
     "/acts/az-2025": "the act page's legend and metadata",
     "/acts/az-2009": "the act page's legend and metadata", "/acts/az-2021": "the act page's legend and metadata",
     "/timeline/{run}": "the self-contained timeline page is written in English only",
-    "/monitor": "the monitor page's forms and notes", "/monitor/review": "the match review's reasons",
-    "/monitor/why/pp/2025-10-07": "the why page's notes on what was derived from the list",
-    "/monitor/status/pp/2025-10-07": "the status page's notes and official totals",
     "/drafting": "the drafting pages",
 }
 
