@@ -16,6 +16,7 @@ import calendar
 import datetime as dt
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,9 @@ def connect(memory_limit: str | None = None):
     the process stays under 2 GB at 10 million rows (bench/RESULTS.md)."""
     quarter = max(256, min(MEMORY_CAP_MB, psutil.virtual_memory().total // 4 // 2**20))
     limit = memory_limit or os.environ.get("CLEMENCY_MEMORY_LIMIT") or f"{quarter}MB"
-    con = duckdb.connect(config={"memory_limit": limit})
+    # spill files go to the system's temporary folder, not to a `.tmp` folder in the working directory
+    spill = os.path.join(tempfile.gettempdir(), "clemency-duckdb")
+    con = duckdb.connect(config={"memory_limit": limit, "temp_directory": spill})
     con.execute("SET enable_progress_bar = false")
     return con
 
