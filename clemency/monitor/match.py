@@ -424,7 +424,7 @@ def match_people_pairwise(left: Iterable[Person], right: Iterable[Person],
 # columns: names are encoded once as integer ids of their phonetic keys, candidate pairs come from a
 # sort-merge join of block codes, and Jaro-Winkler runs once per distinct pair of keys. The score is
 # summed in the same order as ``fast_score`` (so the floating-point result is the same to the last
-# bit) and rounded by Python's ``round`` on the pairs near the review threshold.
+# bit) and rounded to 4 places exactly as Python's ``round`` does (``_round4``).
 
 _KIND_S, _KIND_G, _KIND_PP, _KIND_PS = 0, 1, 2, 3
 _SHIFT = 1 << 30  # coarse-key ids stay below this
