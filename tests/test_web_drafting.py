@@ -350,3 +350,30 @@ def test_deleting_a_run_deletes_its_drafting_results(site, run_job):
         assert client.get(run_job["url"]).status_code == 404
     finally:
         client.post("/logout", data={"csrf": csrf(client, "/check")})
+
+
+def test_attribution_by_group_on_a_runs_registry(site, tmp_path):
+    """A registry with a `group` column (journalists, ...): what keeps each group in, as the library says."""
+    import csv as _csv
+    path = synth(200, tmp_path / "grouped.csv", seed=9)
+    rows = list(_csv.DictReader(path.open(encoding="utf-8")))
+    for i, r in enumerate(rows):
+        r["group"] = "journalist" if i % 3 == 0 else "other"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = _csv.DictWriter(f, fieldnames=list(rows[0]))
+        out.writeheader()
+        out.writerows(rows)
+    with TestClient(create_app(site["data"])) as op:
+        token = sign_in(op, "operator")
+        r = op.post("/runs", files={"registry": (path.name, path.read_bytes(), "text/csv")},
+                    data={"csrf": token}, follow_redirects=False)
+        run_id = r.headers["location"].rsplit("/", 1)[1]
+        assert wait_done(op, run_id)["state"] == "done"
+        r = start(op, "attribution", registry=f"run:{run_id}")
+        page = wait(op, r.headers["location"]).text
+    lib = attribution(path, "az-2025")
+    assert set(re.findall(r'<tr data-group="(\w+)">', page)) == set(lib["groups"]) == {"journalist", "other"}
+    for g, v in lib["groups"].items():
+        row = re.search(rf'<tr data-group="{g}">(.*?)</tr>', page, re.S).group(1)
+        for k in v["kept_in_by"]:
+            assert f": {k['persons']:,}<br>" in row
