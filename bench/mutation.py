@@ -505,6 +505,7 @@ def mutmut_report(project: Path, results: Path) -> dict:
     """Read a finished (or interrupted) `mutmut run` in `project` (a scratch copy with a [tool.mutmut]
     section): every mutant's status, and the diff of every one not killed, to `results`."""
     here = Path.cwd()
+    before = {r["mutant"]: r for r in json.loads(results.read_text())} if results.exists() else {}
     os.chdir(project)
     try:
         from mutmut.mutation.diff_apply import get_diff_for_mutant  # noqa: PLC0415
@@ -524,6 +525,9 @@ def mutmut_report(project: Path, results: Path) -> dict:
                         row["diff"] = [f"(no diff: {type(exc).__name__})"]
                     if name in EQUIVALENT:
                         row["verdict"] = "equivalent: " + EQUIVALENT[name]
+                    old = before.get(name, {})
+                    if old.get("status") == status and "recheck" in old:   # kept from an earlier --recheck
+                        row["recheck"] = old["recheck"]
                 rows.append(row)
     finally:
         os.chdir(here)
@@ -539,6 +543,22 @@ def mutmut_report(project: Path, results: Path) -> dict:
         print(f"{f}: {_score_line(counts, [r for r in rows if r['file'] == f])}")
     print(f"all: {_score_line(total, rows)}")
     return total
+
+
+# the tests written against survivors, by mutated module (the recheck's default)
+RECHECK_TESTS = {
+    "clemency/act/lang.py": ["tests/test_core_lang.py"],
+    "clemency/act/load.py": ["tests/test_core_load.py"],
+    "clemency/compile/evaluate.py": ["tests/test_core_evaluate.py"],
+    "clemency/compile/plan.py": ["tests/test_core_articles.py", "tests/test_core_plan.py"],
+    "clemency/compile/intervals.py": ["tests/test_core_evaluate.py", "tests/test_core_plan.py"],
+    "clemency/law/articles.py": ["tests/test_core_articles.py"],
+    "clemency/calendar.py": ["tests/test_core_evaluate.py", "tests/test_core_plan.py"],
+    "clemency/calendar_sql.py": ["tests/test_calendar_sql.py", "-m", "not spark"],
+    "clemency/engines/reference.py": ["tests/test_core_explain.py", "tests/test_core_plan.py"],
+    "clemency/engines/sqlgen.py": ["tests/test_core_plan.py"],
+    "clemency/engines/lookup.py": ["tests/test_core_explain.py", "tests/test_core_plan.py"],
+}
 
 
 def mutmut_recheck(project: Path, results: Path, tests: list[str], timeout: int) -> None:
@@ -575,7 +595,7 @@ def mutmut_recheck(project: Path, results: Path, tests: list[str], timeout: int)
             target.write_text(module.deep_replace(today, mutant.with_changes(name=cst.Name(name))).code,
                               encoding="utf-8")
             try:
-                outcome = run_stage(work, tests, timeout)
+                outcome = run_stage(work, tests or RECHECK_TESTS.get(r["file"], []), timeout)
             finally:
                 target.write_text(source, encoding="utf-8")
             r["recheck"] = "killed" if outcome != "passed" else "survived"
@@ -587,12 +607,16 @@ def mutmut_recheck(project: Path, results: Path, tests: list[str], timeout: int)
 
 
 def _score_line(counts: dict[str, int], rows: list[dict]) -> str:
-    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    """Killed = killed by the suite of the run, timed out (counted as caught, listed apart), or killed on
+    --recheck by a test written after the run."""
+    rechecked = sum(r.get("recheck") == "killed" and "verdict" not in r for r in rows)
+    killed = counts.get("killed", 0) + counts.get("timeout", 0) + rechecked
     equivalent = sum("verdict" in r for r in rows)
     checked = sum(v for k, v in counts.items() if k != "not checked")
     score = 100 * killed / (checked - equivalent) if checked > equivalent else 0.0
     parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    return f"{parts}; equivalent {equivalent}; score {score:.1f}% of {checked - equivalent} non-equivalent run"
+    return (f"{parts}; killed on recheck {rechecked}; equivalent {equivalent}; "
+            f"score {score:.1f}% of {checked - equivalent} non-equivalent run")
 
 
 def main(argv=None) -> None:
@@ -615,9 +639,10 @@ def main(argv=None) -> None:
                    help="summarise a mutmut run in the scratch copy DIR into --results (default "
                         "bench/mutation-results-mutmut.json)")
     p.add_argument("--recheck", nargs="*", metavar="TEST",
-                   help="with --mutmut-report: run the survivors again against these test files (today's tree)")
+                   help="with --mutmut-report: run the survivors again against these test files (today's tree; "
+                        "none given: the tests written for each module, RECHECK_TESTS)")
     a = p.parse_args(argv)
-    if a.mutmut_report and a.recheck:
+    if a.mutmut_report and a.recheck is not None:
         out = a.results if a.results != str(ROOT / "bench" / "mutation-results.json") else \
             str(ROOT / "bench" / "mutation-results-mutmut.json")
         mutmut_recheck(Path(a.mutmut_report).resolve(), Path(out), a.recheck, a.timeout)
