@@ -52,6 +52,37 @@ def decide(act, record=None, on=None, readings=None):
 D = dt.date
 
 
+@pytest.mark.parametrize("chosen, message", [
+    ({"cutt": "six"}, "unknown reading 'cutt' for act spans; valid readings: cut=six|twelve"),
+    ({"cut": "seven"}, "reading cut='seven' is not valid; valid values: six, twelve"),
+])
+def test_a_wrong_reading_is_named_with_the_valid_ones(tmp_path, chosen, message):
+    with pytest.raises(UsageError) as info:
+        resolve_readings(act_with(tmp_path, "true"), chosen)
+    assert info.value.message == message
+
+
+def test_a_date_reading_takes_a_date(tmp_path):
+    act = act_with(tmp_path, "true", ACT.replace("  cut:", "  eif: {parameter: eif, says: another day}\n  cut:"))
+    assert resolve_readings(act, {"eif": "2026-01-01"})["eif"] == "2026-01-01"
+    assert compile_act(act, {"eif": "2026-01-01"}).window_end == D(2026, 5, 1)
+    with pytest.raises(UsageError) as info:
+        resolve_readings(act, {"eif": "soon"})
+    assert info.value.message == "reading eif='soon': expected a date YYYY-MM-DD"
+    with pytest.raises(UsageError) as info:
+        resolve_readings(act, {"nope": "x"})
+    assert info.value.message.endswith("valid readings: eif=YYYY-MM-DD; cut=six|twelve")
+
+
+def test_reading_arguments_are_name_equals_value():
+    assert parse_reading_args(["b3 = application", "eif=2026-01-01=x"]) == {"b3": "application",
+                                                                           "eif": "2026-01-01=x"}
+    assert parse_reading_args(None) == {}
+    with pytest.raises(UsageError) as info:
+        parse_reading_args(["b3"])
+    assert info.value.message == "--reading 'b3': expected NAME=VALUE"
+
+
 @pytest.mark.parametrize("when, first, last", [
     ("on >= 2026-01-10", D(2026, 1, 10), D(2026, 4, 19)),
     ("on > 2026-01-10", D(2026, 1, 11), D(2026, 4, 19)),
@@ -104,37 +135,6 @@ def test_the_window_and_its_end_come_from_the_parameters(tmp_path):
     assert (plan.eif, plan.window_end) == (D(2025, 12, 19), D(2026, 4, 19))
     shorter = act_with(tmp_path, "true", ACT.replace("value: 4,", "value: 1,"))
     assert compile_act(shorter).window_end == D(2026, 1, 19)
-
-
-@pytest.mark.parametrize("chosen, message", [
-    ({"cutt": "six"}, "unknown reading 'cutt' for act spans; valid readings: cut=six|twelve"),
-    ({"cut": "seven"}, "reading cut='seven' is not valid; valid values: six, twelve"),
-])
-def test_a_wrong_reading_is_named_with_the_valid_ones(tmp_path, chosen, message):
-    with pytest.raises(UsageError) as info:
-        resolve_readings(act_with(tmp_path, "true"), chosen)
-    assert info.value.message == message
-
-
-def test_a_date_reading_takes_a_date(tmp_path):
-    act = act_with(tmp_path, "true", ACT.replace("  cut:", "  eif: {parameter: eif, says: another day}\n  cut:"))
-    assert resolve_readings(act, {"eif": "2026-01-01"})["eif"] == "2026-01-01"
-    assert compile_act(act, {"eif": "2026-01-01"}).window_end == D(2026, 5, 1)
-    with pytest.raises(UsageError) as info:
-        resolve_readings(act, {"eif": "soon"})
-    assert info.value.message == "reading eif='soon': expected a date YYYY-MM-DD"
-    with pytest.raises(UsageError) as info:
-        resolve_readings(act, {"nope": "x"})
-    assert info.value.message.endswith("valid readings: eif=YYYY-MM-DD; cut=six|twelve")
-
-
-def test_reading_arguments_are_name_equals_value():
-    assert parse_reading_args(["b3 = application", "eif=2026-01-01=x"]) == {"b3": "application",
-                                                                           "eif": "2026-01-01=x"}
-    assert parse_reading_args(None) == {}
-    with pytest.raises(UsageError) as info:
-        parse_reading_args(["b3"])
-    assert info.value.message == "--reading 'b3': expected NAME=VALUE"
 
 
 EXCLUSION = """\
