@@ -11,6 +11,7 @@ from pathlib import Path
 from clemency import __version__
 from clemency.engines.base import kv_metadata_sql, sql_path
 from clemency.engines.schema import PASSTHROUGH
+from clemency.engines.spark_apply import apply_spark
 from clemency.errors import ClemencyError
 from clemency.law import CriminalCode
 from clemency.outdir import Run, atomic_output, read_manifest
@@ -28,6 +29,7 @@ from clemency.pipeline import (
     passthrough,
     register_lookup,
     safe_column_names,
+    safe_name,
     window_warning,
 )
 from clemency.report.tables import copy_csv, write_xlsx
@@ -92,34 +94,37 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
     out = Path(run.path)
     con = connect()
     try:
-        step("reading the registry")
-        opened, renamed = open_stream(con, ctx.act, registry, encoding=encoding)
-        timings["load_s"] = time.perf_counter() - t0
-        for old, new in renamed.items():
-            (warn or (lambda text: None))(f"the extra column {old!r} is written as {new!r} (a column name "
-                                          "may hold only letters, digits and _, and may not be the name of "
-                                          "a decision field)")
-        step("resolving articles")
-        t = time.perf_counter()
-        register_lookup(con, ctx, table=opened.articles)   # every articles value read, none of the checks
-        timings["lookup_s"] = time.perf_counter() - t
-        step(f"deciding ({engine})")
-        t = time.perf_counter()
         decisions = out / "decisions.parquet"
-        decided_rows = f"SELECT _row FROM read_parquet({sql_path(decisions)})"
-        decide_table(con, ctx, decisions, engine=engine, metadata=parquet_metadata(ctx, run.run_id))
-        timings["decide_s"] = time.perf_counter() - t
-        t = time.perf_counter()
-        step("checking the rows not decided")
-        loaded = opened.finish(decided_rows)
-        summary = summarize(con, decisions)
-        if summary["rows"] != loaded.rows_ok:
-            # a row left out by a key-hash collision has no finding: decide again, leaving out exactly the
-            # rows with findings (rare: two different keys with the same 64-bit hash)
-            opened.exact()
+        if engine == "spark":   # read, checked, decided and written by Spark itself (engines/spark_apply.py)
+            loaded, renamed, summary = _apply_spark(con, ctx, registry, out, run, encoding, step, warn, timings)
+        else:
+            step("reading the registry")
+            opened, renamed = open_stream(con, ctx.act, registry, encoding=encoding)
+            timings["load_s"] = time.perf_counter() - t0
+            for old, new in renamed.items():
+                (warn or (lambda text: None))(f"the extra column {old!r} is written as {new!r} (a column name "
+                                              "may hold only letters, digits and _, and may not be the name of "
+                                              "a decision field)")
+            step("resolving articles")
+            t = time.perf_counter()
+            register_lookup(con, ctx, table=opened.articles)   # every articles value read, none of the checks
+            timings["lookup_s"] = time.perf_counter() - t
+            step(f"deciding ({engine})")
+            t = time.perf_counter()
+            decided_rows = f"SELECT _row FROM read_parquet({sql_path(decisions)})"
             decide_table(con, ctx, decisions, engine=engine, metadata=parquet_metadata(ctx, run.run_id))
+            timings["decide_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            step("checking the rows not decided")
+            loaded = opened.finish(decided_rows)
             summary = summarize(con, decisions)
-        timings["findings_s"] = time.perf_counter() - t
+            if summary["rows"] != loaded.rows_ok:
+                # a row left out by a key-hash collision has no finding: decide again, leaving out exactly the
+                # rows with findings (rare: two different keys with the same 64-bit hash)
+                opened.exact()
+                decide_table(con, ctx, decisions, engine=engine, metadata=parquet_metadata(ctx, run.run_id))
+                summary = summarize(con, decisions)
+            timings["findings_s"] = time.perf_counter() - t
         t = time.perf_counter()
         step("writing outputs")
         decided = summary["rows"]
@@ -174,6 +179,22 @@ def _apply_into(act, registry, run: Run, *, engine, on, readings, csv, xlsx, pro
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
     return ApplyResult(out, manifest, summary, timings)
+
+
+def _apply_spark(con, ctx: Context, registry, out: Path, run: Run, encoding, step, warn, timings: dict):
+    """The Spark path: the registry file is read, checked, looked up, decided and written by Spark; the
+    findings (only they) are left in the DuckDB table `findings` of `con`."""
+    step("reading, checking and deciding the registry (spark)")
+    phases: dict = {}
+    loaded, renamed = apply_spark(con, ctx, registry, out / "decisions.parquet",
+                                  metadata=parquet_metadata(ctx, run.run_id), extra_fields=extra_fields(ctx.act),
+                                  safe_name=safe_name, encoding=encoding, timings=phases)
+    for old, new in renamed.items():
+        (warn or (lambda text: None))(f"the extra column {old!r} is written as {new!r} (a column name "
+                                      "may hold only letters, digits and _, and may not be the name of "
+                                      "a decision field)")
+    timings.update({f"spark_{k}": v for k, v in phases.items()})
+    return loaded, renamed, summarize(con, out / "decisions.parquet")
 
 
 def _shown_input(path, folder: Path) -> str:

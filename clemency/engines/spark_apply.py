@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -43,11 +44,14 @@ ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "BOOLEAN": pa.bool_(
 
 def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra_fields: Iterable[Field] = (),
                 safe_name: Callable[[str, set], str | None] = lambda name, taken: None,
-                encoding: str | None = None, as_of: dt.date | None = None, spark=None) -> tuple[LoadResult, dict]:
+                encoding: str | None = None, as_of: dt.date | None = None, spark=None,
+                timings: dict | None = None) -> tuple[LoadResult, dict]:
     """Decide the registry file `registry` on Spark into `out_path` (one Parquet file, the DuckDB engine's
     columns, types and order, with `metadata`). Leaves the findings in the DuckDB table `findings` of
     `con` (findings only: the registry's rows never enter DuckDB). Returns the import's counts and the
-    extra columns renamed by `safe_name` ({old: new})."""
+    extra columns renamed by `safe_name` ({old: new}). `timings`, when given, receives the seconds of
+    each phase (stage, findings, lookup, decide, append)."""
+    clock = _Clock(timings)
     spark = spark or get_session()
     path = Path(registry)
     as_of = as_of or dt.date.today()
@@ -73,11 +77,13 @@ def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra
         checked = "SELECT * FROM _clemency_checked"
         typed = sc.typed_sql(checked, fields, passthrough)
         spark.sql(typed).createOrReplaceTempView("_clemency_typed")
+        clock("stage_s")
 
         found = tmp / "findings"
         _write_findings(spark, checked, fields, native, cells, as_of, rejects, found)
         n_findings, rejected, bad_rows = _findings_into(con, found)
         rows_in = spark.sql("SELECT count(*) FROM _clemency_stage").collect()[0][0] + len({r[0] for r in rejects})
+        clock("findings_s")
 
         # the rows without findings, in registry order (broadcast anti-join: the registry is not shuffled)
         ok_cols = [f.name for f in fields] + ["_row"] + [renamed.get(c, c) for c in passthrough]
@@ -88,6 +94,7 @@ def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra
                   "WHERE NOT coalesce(t._bad, FALSE)").createOrReplaceTempView("_clemency_ok")
 
         register_lookup(spark, ctx.plan, ctx.code, "_clemency_typed", "_clemency_lookup")
+        clock("lookup_s")
         carried = list(PASSTHROUGH) + [c for c in ok_cols if c not in FIELDS and not c.startswith("_")]
         gen = SqlGen("spark")
         query = gen.decision_query(ctx.plan, gen.source_query(ctx.plan, "_clemency_ok", "_clemency_lookup", ok_cols),
@@ -96,7 +103,9 @@ def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra
         cast = ", ".join(f"CAST({sc.q(f.name)} AS {_spark_type(f.type)}) AS {sc.q(f.name)}" for f in schema)
         parts = tmp / "decisions"
         spark.sql(f"SELECT {cast} FROM ({query})").write.mode("overwrite").parquet(str(parts))
+        clock("decide_s")
         decided = append_parts(parts, Path(out_path), schema)
+        clock("append_s")
         rows_ok = rows_in - rejected
         if decided != rows_ok:
             raise ClemencyError(f"row accounting failed on Spark: {rows_in} in, {decided} decided, {rejected} rejected")
@@ -107,6 +116,17 @@ def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra
         for view in ("_clemency_stage", "_clemency_checked", "_clemency_typed", "_clemency_ok", "_clemency_bad_rows", "_clemency_lookup"):
             spark.catalog.dropTempView(view)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Clock:
+    def __init__(self, into: dict | None):
+        self.into, self.t = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = now - self.t
+        self.t = now
 
 
 # --- reading -------------------------------------------------------------------------------------------------
