@@ -249,7 +249,7 @@ def test_the_run_page_speaks_in_words(run):
     """Headings from the columns' words, filter chips as "Sex: male" (in the page's language), the run's
     state and counts in words, the act by its title and the readings by their meaning: no code, no path."""
     client, rid = run["client"], run["id"]
-    page = client.get(f"/runs/{rid}?sex=M&sort=-relief").text
+    page = client.get(f"/runs/{rid}?sex=M&sort=-relief&lang=en").text
     chip = re.search(r'data-filter="sex">([^<]*)<', page).group(1)
     assert chip.strip() == "Sex: male ×"
     heads = re.findall(r'<th data-column="([^"]+)"><a [^>]*title="([^"]+)">([^<▲▼]+)', page)
@@ -269,7 +269,7 @@ def test_the_relief_chart_links_each_bar_to_its_rows(run):
     """Each bar of the run page's chart opens the results browser filtered on its relief, whose total is the
     bar's number (its tooltip) and the facet's count."""
     client, rid = run["client"], run["id"]
-    page = client.get(f"/runs/{rid}").text
+    page = client.get(f"/runs/{rid}?lang=en").text          # the language is remembered for the links below
     chart = re.search(r'<figure class="chart" id="relief-chart">(.*?)</figure>', page, re.S).group(1)
     links = dict(re.findall(r'<a xlink:href="([^"]*)"><path[^>]*><title>([^<]*)</title>', chart))
     relief = facet_counts(page, "relief")
@@ -286,7 +286,7 @@ def test_the_relief_chart_links_each_bar_to_its_rows(run):
 
 def test_the_report_names_no_path_and_no_flag(run):
     client, rid = run["client"], run["id"]
-    report = client.get(f"/runs/{rid}/files/report.html").text
+    report = client.get(f"/runs/{rid}/files/report.html?lang=en").text
     assert str(run["data"]) not in report and "act_path" not in report and "/tmp" not in report
     assert not re.search(r"\b(b3|f2|chapeau|e1)=", report)
     assert "the unserved part is measured on the day of entry into force" in report     # b3 in words
