@@ -299,10 +299,10 @@ def test_the_drafting_pages_have_no_untranslated_english(site, lang):
 def test_a_busy_server_refuses_more_jobs_in_words(site, monkeypatch):
     import threading
 
-    from clemency.web import routes_drafting
+    from clemency.web import drafting
     full = threading.BoundedSemaphore(1)
     full.acquire()
-    monkeypatch.setattr(routes_drafting, "_WAITING", full)
+    monkeypatch.setattr(drafting, "_WAITING", full)
     r = start(site["client"], "compare", "reading:d=not-grave")
     assert r.status_code == 503 and "busy" in r.text and r.headers["retry-after"] == "60"
 
@@ -326,7 +326,7 @@ def test_old_synthetic_results_are_pruned(tmp_path):
     import json
     import os
 
-    from clemency.web.routes_drafting import prune
+    from clemency.web.drafting import prune
     for i, state in enumerate(["done", "failed", "running", "done", "done"]):
         folder = tmp_path / f"s-{i:020x}"
         folder.mkdir()
