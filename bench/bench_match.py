@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from clemency.monitor.match import Index, Person, match_people, match_people_pairwise
+from clemency.monitor.match import Index, Person, gc_paused, match_people, match_people_pairwise
 from clemency.monitor.names import parse_name
 
 
@@ -91,7 +91,9 @@ def rendered(full: str, rng: random.Random) -> str:
 
 
 def persons(rows, parse=parse_name) -> list[Person]:
-    return [Person(i, parse(n), by) for i, n, by in rows]
+    """One Person per row, as ``people_from_rows`` builds them (the collector paused)."""
+    with gc_paused():
+        return [Person(i, parse(n), by) for i, n, by in rows]
 
 
 def run(n_left: int, n_right: int, rng: random.Random, pairwise: bool = False) -> dict:

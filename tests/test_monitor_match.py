@@ -502,3 +502,25 @@ def test_messy_writing_of_one_person_still_matches(messy):
         row = person_from_row({"id": "l", "full_name": form, "birth_year": 1980})
         got = [(c.right_id, c.band) for c in match_people([row], Index([clean]))]
         assert got == [("r", "match")], form
+
+
+def test_people_from_rows_pauses_the_collector_and_switches_it_back():
+    import gc
+
+    from clemency.monitor.match import gc_paused, people_from_rows
+
+    rows = [{"id": "1", "full_name": "Həsənov Əli Vüqar oğlu", "birth_year": "1985", "articles": "206.3.2"},
+            {"id": "2", "full_name": "Гасанов Али", "arrest_date": "2024-11-20"}]
+    assert people_from_rows(rows) == [person_from_row(r) for r in rows]
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("inside")
+    assert gc.isenabled()                      # switched back on even after an error
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()              # left off when it was off
+    finally:
+        gc.enable()

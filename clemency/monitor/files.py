@@ -9,7 +9,7 @@ from pathlib import Path
 
 from clemency.errors import InputError
 from clemency.monitor.ledger import Ledger, pair_key
-from clemency.monitor.match import Comparison, Index, compare, match_people, person_from_row
+from clemency.monitor.match import Comparison, Index, compare, match_people, people_from_rows
 
 MATCH_COLUMNS = ("left_id", "right_id", "score", "band")
 
@@ -66,8 +66,8 @@ def match_rows(left_rows: list[dict], right_rows: list[dict], ledger: Ledger | N
     identity are a `match` even if never judged together, and a `different` judgement between two
     identities drops every pair across them.
     """
-    left = [person_from_row(r) for r in left_rows]
-    right = [person_from_row(r) for r in right_rows]
+    left = people_from_rows(left_rows)
+    right = people_from_rows(right_rows)
     index = Index(right)
     pairs = list(match_people(left, index))
     if ledger is None:
