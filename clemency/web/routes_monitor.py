@@ -14,6 +14,7 @@ import io
 import os
 import re
 import secrets
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
+from clemency.jurisdictions import jurisdiction_of
 from clemency.locale import N_, gettext_for
 from clemency.monitor.files import read_table
 from clemency.monitor.intake import import_version
@@ -375,6 +377,8 @@ async def upload_list(request: Request):
                 findings=len(intake.findings), stored=intake.stored)
     log.info("list version upload: %d bytes, %d rows, %d findings, stored=%s", size, intake.rows,
              len(intake.findings), intake.stored)
+    if intake.stored:
+        warm_why(root, name, date)
     return render(request, "monitor_upload.html", status_code=200 if intake.stored else 422, intake=intake,
                   findings=intake.findings[:FINDINGS_SHOWN], list_name=name, date=date)
 
@@ -382,6 +386,7 @@ async def upload_list(request: Request):
 # --- why each person is still in ----------------------------------------------------------------------
 
 _WHY_CACHE: OrderedDict[tuple, object] = OrderedDict()
+_WHY_LOCK = threading.Lock()
 
 
 def _version_file(root: Path, name: str, date: str) -> Path:
@@ -392,13 +397,27 @@ def _version_file(root: Path, name: str, date: str) -> Path:
 
 
 def _why(path: Path, act: str):
+    """A list version decided under an act (every reading's alternative too), kept for the next request; one
+    decision at a time, so that a page and the warm-up after an upload do not decide the same list twice."""
     from clemency.monitor.why import decide_rows, read_list
     key = (str(path), path.stat().st_mtime_ns, act)
-    if key not in _WHY_CACHE:
-        _WHY_CACHE[key] = decide_rows(read_list(path), act)
-        while len(_WHY_CACHE) > 16:
-            _WHY_CACHE.popitem(last=False)
-    return _WHY_CACHE[key]
+    with _WHY_LOCK:
+        if key not in _WHY_CACHE:
+            _WHY_CACHE[key] = decide_rows(read_list(path), act)
+            while len(_WHY_CACHE) > 16:
+                _WHY_CACHE.popitem(last=False)
+        return _WHY_CACHE[key]
+
+
+def warm_why(root: Path, name: str, date: str, act: str = "az-2025") -> None:
+    """Decide a new version in the background, so that its why page opens at once (deciding a list under every
+    reading takes seconds); a failure is left for the page to report."""
+    def run():
+        try:
+            _why(_version_file(root, name, date), act)
+        except (ApiError, ClemencyError, ValueError, OSError):
+            pass
+    threading.Thread(target=run, name="why-warm", daemon=True).start()
 
 
 def because(row) -> list[str]:
@@ -488,6 +507,7 @@ async def why_page(request: Request):
     page = min(f["page"], pages)
     shown_rows = shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     lang = getattr(request.state, "lang", "en")
+    jur = jurisdiction_of(get_act(act))
     if lang != "en":
         await run_in_threadpool(localise_reasons, shown_rows, act, result, lang)
     base = {**{k: v for k, v in f.items() if k != "page"}, "page": page if page > 1 else None,
@@ -501,7 +521,8 @@ async def why_page(request: Request):
                   act_hash=result.act_hash, readings=result.readings, on=result.on, total=len(rows),
                   shown=len(shown), rows=shown_rows, page=page, pages=pages,
                   numbers=page_numbers(page, pages), facets=facets(rows, f), filters=f,
-                  link=link, groups=sorted({r["group"] for r in rows}),
+                  link=link, rword=lambda r: (jur.words(r, lang) if lang != "en" else jur.words(r)) if r else "—",
+                  groups=sorted({r["group"] for r in rows}),
                   reason_text={c: get_act(act).clause(c).text for r in rows for c in r["because"]
                                if c not in ("none", "unknown")})
 
