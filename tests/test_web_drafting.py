@@ -337,21 +337,6 @@ def test_old_synthetic_results_are_pruned(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"s-{i:020x}" for i in (2, 3, 4)] + ["synthetic-1000.parquet"]
 
 
-def test_deleting_a_run_deletes_its_drafting_results(site, run_job):
-    """Last in this file: the run's personal data goes, and the flips computed from it with it."""
-    client = site["client"]
-    jobs = client.app.state.jobs
-    root = jobs.get(run_job["run"]).root
-    assert any((root / "drafting").glob("*/compare/flips.csv"))
-    assert jobs.delete(run_job["run"])
-    assert not root.exists()
-    sign_in(client, "viewer")
-    try:
-        assert client.get(run_job["url"]).status_code == 404
-    finally:
-        client.post("/logout", data={"csrf": csrf(client, "/check")})
-
-
 def test_attribution_by_group_on_a_runs_registry(site, tmp_path):
     """A registry with a `group` column (journalists, ...): what keeps each group in, as the library says."""
     import csv as _csv
@@ -377,3 +362,38 @@ def test_attribution_by_group_on_a_runs_registry(site, tmp_path):
         row = re.search(rf'<tr data-group="{g}">(.*?)</tr>', page, re.S).group(1)
         for k in v["kept_in_by"]:
             assert f": {k['persons']:,}<br>" in row
+
+
+def test_a_result_as_json_holds_aggregates_only(site, run_job):
+    client = site["client"]
+    url = start(client, "compare", "reading:b3=application").headers["location"]
+    page = wait(client, url).text
+    body = client.get(url, headers={"accept": "application/json"}).json()
+    assert body["state"] == "done" and body["synthetic"] and body["question"]["alt_readings"] == {"b3": "application"}
+    shown = kinds_on_page(page)
+    assert {k: (v["persons"], v["rows"]) for k, v in body["result"]["flip_counts"]["window"]["kinds"].items()} == shown
+    assert "AZ-P" not in json_text(body) and str(site["data"]) not in json_text(body)
+    with TestClient(create_app(site["data"])) as viewer:
+        sign_in(viewer, "viewer")
+        run_body = viewer.get(run_job["url"], headers={"accept": "application/json"}).json()
+        assert run_body["result"]["flips"]["rows"] > 0 and "AZ-P" not in json_text(run_body)
+
+
+def json_text(body) -> str:
+    import json
+    return json.dumps(body, ensure_ascii=False)
+
+
+def test_deleting_a_run_deletes_its_drafting_results(site, run_job):
+    """Last in this file: the run's personal data goes, and the flips computed from it with it."""
+    client = site["client"]
+    jobs = client.app.state.jobs
+    root = jobs.get(run_job["run"]).root
+    assert any((root / "drafting").glob("*/compare/flips.csv"))
+    assert jobs.delete(run_job["run"])
+    assert not root.exists()
+    sign_in(client, "viewer")
+    try:
+        assert client.get(run_job["url"]).status_code == 404
+    finally:
+        client.post("/logout", data={"csrf": csrf(client, "/check")})

@@ -23,7 +23,7 @@ import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from clemency.errors import ClemencyError
@@ -39,6 +39,7 @@ from clemency.web.common import (
     require_csrf,
     require_role,
     role_of,
+    wants_json,
 )
 from clemency.web.drafting import (
     KINDS,
@@ -182,6 +183,17 @@ async def start_drafting(request: Request):
     return RedirectResponse(f"/drafting/{job_id}{suffix}", status_code=303)
 
 
+def job_json(meta: dict, info: dict, result: dict) -> dict:
+    """A drafting result as JSON (`Accept: application/json`): the question, the state, and the aggregate
+    result as the library returned it (for a comparison, the flips by kind too; never a person)."""
+    out = {"tool": meta["tool"], "state": meta["state"], "progress": meta.get("progress"), "error": meta.get("error"),
+           "question": {k: v for k, v in meta["params"].items()}, "registry": info["registry"],
+           "synthetic": bool(meta["registry"].get("synthetic"))}
+    if result:
+        out["result"] = result
+    return out
+
+
 def _page_number(request: Request) -> int:
     try:
         page = int(request.query_params.get("page") or 1)
@@ -201,6 +213,8 @@ async def job_page(request: Request):
     info, w = describe(meta, lang)
     ctx = {"job_id": job_id, "meta": meta, "info": info, "w": w, "kinds": KINDS, "when_words": WHEN,
            "step_words": STEPS, "synthetic_note": SYNTHETIC_WORDS if meta["registry"].get("synthetic") else None}
+    if wants_json(request):
+        return JSONResponse(job_json(meta, info, read_json(folder / "result.json") if meta["state"] == "done" else {}))
     if meta["state"] != "done":
         response = render(request, "drafting_wait.html", **ctx)
         if meta["state"] in ("queued", "running"):
