@@ -47,7 +47,9 @@ def data(tmp_path):
 
 @pytest.fixture()
 def client(data):
-    with TestClient(make_app(data, max_upload=2_000_000)) as c:
+    app = make_app(data, max_upload=2_000_000)
+    app.state.config.extra["warm_why"] = False     # no background decision of each uploaded list in the tests
+    with TestClient(app) as c:
         yield c
 
 

@@ -377,7 +377,7 @@ async def upload_list(request: Request):
                 findings=len(intake.findings), stored=intake.stored)
     log.info("list version upload: %d bytes, %d rows, %d findings, stored=%s", size, intake.rows,
              len(intake.findings), intake.stored)
-    if intake.stored:
+    if intake.stored and config(request).extra.get("warm_why", True):
         warm_why(root, name, date)
     return render(request, "monitor_upload.html", status_code=200 if intake.stored else 422, intake=intake,
                   findings=intake.findings[:FINDINGS_SHOWN], list_name=name, date=date)
