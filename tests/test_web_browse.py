@@ -290,6 +290,10 @@ def test_the_report_names_no_path_and_no_flag(run):
     assert str(run["data"]) not in report and "act_path" not in report and "/tmp" not in report
     assert not re.search(r"\b(b3|f2|chapeau|e1)=", report)
     assert "the unserved part is measured on the day of entry into force" in report     # b3 in words
+    figures = list(csv.DictReader(io.StringIO(client.get(f"/runs/{rid}/files/figures.csv").text)))
+    assert figures and {f["readings_in_words"] for f in figures} == {"the act's default readings"}
+    assert {f["act_title"] for f in figures} == {"On declaring an amnesty in connection with the Year of the "
+                                                 "Constitution and Sovereignty"}
     az = client.get(f"/runs/{rid}/files/report.html?lang=az").text
     client.get(f"/runs/{rid}?lang=en")
     assert '<html lang="az">' in az and "Clemency: aktın reyestrə tətbiqi" in az

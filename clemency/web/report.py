@@ -11,7 +11,7 @@ from clemency.apply import SYNTHETIC_NOTE
 from clemency.locale import N_, date, gettext_for
 from clemency.report import charts, html
 from clemency.report.cells import neutralise
-from clemency.report.stamp import run_words
+from clemency.report.stamp import act_title, readings_phrase, run_words
 from clemency.report.stamp import stamp as words_stamp
 
 DIMENSIONS = ("relief", "clause", "crime_category", "sex")
@@ -33,7 +33,9 @@ def figure_rows(summary: dict, manifest: dict) -> list[dict]:
         for value, c in (summary.get(f"by_{dim}") or {}).items():
             out.append({"dimension": dim, "value": value, "rows": c["rows"], "persons": c["persons"],
                         "as_of": manifest.get("on"), "act": manifest.get("act"), "act_hash": manifest.get("act_hash"),
+                        "act_title": act_title(manifest.get("act")),
                         "readings": ";".join(f"{k}={v}" for k, v in (manifest.get("readings") or {}).items()),
+                        "readings_in_words": readings_phrase(manifest),
                         "synthetic": bool(manifest.get("synthetic")),
                         "note": SYNTHETIC_NOTE if manifest.get("synthetic") else ""})
     return out
