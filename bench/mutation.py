@@ -612,6 +612,50 @@ def mutmut_recheck(project: Path, results: Path, tests: list[str], timeout: int)
         shutil.rmtree(work, ignore_errors=True)
 
 
+# the tests over 100 s in the stats run (on the loaded machine), left out of the per-mutant runs
+MUTMUT_SLOW = {"tests/test_engines.py::test_bounds_vectorised_agrees_with_sql_over_every_reading[az-2025]",
+               "tests/test_oracle.py::test_every_article_of_the_table[reference]"}
+
+
+def mutmut_run(project: Path, sample: int, seed: int) -> None:
+    """`mutmut run` in the scratch copy `project` (made from the working tree if missing), with the
+    [tool.mutmut] section of pyproject.toml and three changes for a small shared machine: the clean-test run
+    is replaced by a collection (the stats run has just run every test clean, and stops if one fails), test
+    files added to the selection later are collected incrementally instead of resetting every result, and
+    the tests in MUTMUT_SLOW are left out of the per-mutant runs. With `sample`, a random sample of the
+    mutants not yet run (seed `seed`), once the mutants exist (after a first run)."""
+    if not project.exists():
+        tmp = scratch_copy()
+        shutil.move(str(tmp), str(project))
+    os.chdir(project)
+    from mutmut import __main__ as mm  # noqa: PLC0415
+    from mutmut.state import state  # noqa: PLC0415
+    from mutmut.workers import isolation  # noqa: PLC0415
+
+    def collect_only(self, tests):
+        self.test_runner.list_all_tests()     # imports every test module in the parent: forks start warm
+        return 0
+
+    load = mm.collect_or_load_stats
+
+    def load_and_drop_slow(*args, **kwargs):
+        load(*args, **kwargs)
+        for tests in state().tests_by_mangled_function_name.values():
+            tests -= MUTMUT_SLOW
+
+    isolation.ForkRunner.run_clean_tests = collect_only
+    mm._apply_config_change_invalidation = lambda *args, **kwargs: False
+    mm.collect_or_load_stats = load_and_drop_slow
+    names: list[str] = []
+    if sample:
+        for meta in sorted(Path("mutants").rglob("*.py.meta")):
+            names += [k for k, v in json.loads(meta.read_text())["exit_code_by_key"].items() if v is None]
+        random.Random(seed).shuffle(names)
+        names = names[:sample]
+    sys.argv = ["mutmut", "run", *names]
+    mm.cli()
+
+
 def _score_line(counts: dict[str, int], rows: list[dict]) -> str:
     """Killed = killed by the suite of the run, timed out (counted as caught, listed apart), or killed on
     --recheck by a test written after the run."""
@@ -647,7 +691,13 @@ def main(argv=None) -> None:
     p.add_argument("--recheck", nargs="*", metavar="TEST",
                    help="with --mutmut-report: run the survivors again against these test files (today's tree; "
                         "none given: the tests written for each module, RECHECK_TESTS)")
+    p.add_argument("--mutmut-run", metavar="DIR",
+                   help="run mutmut 3 on the core in the scratch copy DIR (made if missing; see MUTMUT_SLOW); "
+                        "with --sample, a sample of the mutants not yet run")
     a = p.parse_args(argv)
+    if a.mutmut_run:
+        mutmut_run(Path(a.mutmut_run).resolve(), a.sample, a.seed)
+        return
     if a.mutmut_report and a.recheck is not None:
         out = a.results if a.results != str(ROOT / "bench" / "mutation-results.json") else \
             str(ROOT / "bench" / "mutation-results-mutmut.json")
