@@ -156,6 +156,9 @@ def test_linked_bars_have_tooltips_and_local_links_and_no_style_attribute():
     assert "style=" not in svg and "<script" not in svg
     french = charts.linked_bars("x", ["a"], [12345], ["/runs/R1?relief=a"], number=lambda v: f"{v:_}")
     assert "<title>a: 12_345</title>" in french                 # the page's own number format
+    az = charts.linked_bars("x", ["a"], [12345], ["/runs/R1?relief=a"], lang="az")
+    ticks = re.findall(r'<text[^>]*>([\d.,\s]+)</text>', az)
+    assert "12.000" in ticks and "12,000" not in ticks, ticks    # the axis as Azerbaijani writes numbers
 
 
 def test_report_charts_keep_their_tooltips_without_links():

@@ -181,10 +181,20 @@ def lines_spec(title: str, x: list, series: dict[str, list[float | None]],
     return spec
 
 
-def svg(spec: dict) -> str:
-    """The specification rendered to a standalone SVG document (offline: Vega is bundled in vl-convert)."""
+def _number_locale(lang: str) -> dict:
+    """How `lang` writes numbers (1,234 / 1.234 / 1 234), as d3-format wants it, from Babel's locale data."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+    return {"decimal": get_decimal_symbol(lang), "thousands": get_group_symbol(lang), "grouping": [3],
+            "currency": ["", ""]}
+
+
+def svg(spec: dict, lang: str = "en") -> str:
+    """The specification rendered to a standalone SVG document (offline: Vega is bundled in vl-convert), its
+    axis numbers written as `lang` writes them."""
     import vl_convert
-    return vl_convert.vegalite_to_svg(spec)
+    if lang == "en":
+        return vl_convert.vegalite_to_svg(spec)
+    return vl_convert.vegalite_to_svg(spec, format_locale=_number_locale(lang))
 
 
 _MARK = re.compile(r'(<(path|circle|line|rect)\b[^>]*aria-label="([^"]*)"[^>]*?)(/>|>)')
@@ -221,11 +231,11 @@ def grouped_bars(title: str, categories: list[str], series: dict[str, list[float
 
 
 def linked_bars(title: str, categories: list[str], values: list[float], links: list[str | None],
-                width: int = 720, number=None) -> str:
+                width: int = 720, number=None, lang: str = "en") -> str:
     """Bars that link to the rows they count (e.g. the results browser filtered on that value), each with a
-    tooltip, for the application's pages (no style attribute, no script)."""
+    tooltip, for the application's pages (no style attribute, no script); numbers as `lang` writes them."""
     spec = bars_spec(title, categories, {title: values}, width=max(240, width - 260), links=links, number=number)
-    return _inline(svg(spec), title, page_styles=True)
+    return _inline(svg(spec, lang), title, page_styles=True)
 
 
 def range_bars(title: str, categories: list[str], low: list[float], high: list[float],

@@ -186,7 +186,7 @@ def relief_chart(job: Job, summary: dict, lang: str) -> str | None:
     words = [name(k) if k not in ("None", "") else g(NONE_WORDS) for k in keys]
     links = [f"/runs/{job.id}?{urlencode({'relief': k if k not in ('None', '') else NONE})}" for k in keys]
     return charts.linked_bars(g(N_("Rows by relief")), words, [data[k]["rows"] for k in keys], links, width=620,
-                              number=lambda v: number(v, lang))
+                              number=lambda v: number(v, lang), lang=lang)
 
 
 @access("viewer")
