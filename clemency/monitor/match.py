@@ -680,21 +680,21 @@ def match_people(left: Iterable[Person], right: Iterable[Person] | Index,
     left = list(left)
     if not left or not people:
         return
-    with gc_paused():
-        lc = _columns(left, index.vocab, index.article_ids, index.cols.article_sets)
-    width = len(people)
     lowest = MATCH_THRESHOLD if min_band == "match" else REVIEW_THRESHOLD
-    for chunk in index.pairs(lc):
-        li, ri = chunk // width, chunk % width
-        raw, capped = _score_pairs(lc, index.cols, li, ri, index.vocab)
-        patsur = np.isin(lc.suffix[li], _PATSUR_CODES) | np.isin(index.cols.suffix[ri], _PATSUR_CODES)
-        score = _round4(np.clip(raw, 0.0, 1.0))
-        is_match = (score >= MATCH_THRESHOLD) & ~capped
-        keep = np.flatnonzero(((score >= lowest) & (is_match | (min_band == "review"))) | patsur)
-        with gc_paused():
-            found = list(_comparisons(left, people, li[keep], ri[keep], score[keep], is_match[keep],
-                                      patsur[keep], min_band, detail))
-        yield from found
+    width = len(people)
+    found: list[Comparison] = []
+    with gc_paused():  # once for the whole list: resuming the collector may cost one full collection
+        lc = _columns(left, index.vocab, index.article_ids, index.cols.article_sets)
+        for chunk in index.pairs(lc):
+            li, ri = chunk // width, chunk % width
+            raw, capped = _score_pairs(lc, index.cols, li, ri, index.vocab)
+            patsur = np.isin(lc.suffix[li], _PATSUR_CODES) | np.isin(index.cols.suffix[ri], _PATSUR_CODES)
+            score = _round4(np.clip(raw, 0.0, 1.0))
+            is_match = (score >= MATCH_THRESHOLD) & ~capped
+            keep = np.flatnonzero(((score >= lowest) & (is_match | (min_band == "review"))) | patsur)
+            found += _comparisons(left, people, li[keep], ri[keep], score[keep], is_match[keep], patsur[keep],
+                                  min_band, detail)
+    yield from found
 
 
 def _comparisons(left: list[Person], people: list[Person], li: np.ndarray, ri: np.ndarray, score: np.ndarray,
