@@ -1,10 +1,12 @@
 """The Spark engine: the same compiled plan lowered to Spark SQL (`SqlGen("spark")`), for registries too
 big for one machine.
 
-The validated `registry` table and the `_lookup` table of the DuckDB connection are exported to Parquet,
-read by Spark, decided by one Spark SQL query, written as a directory of Parquet parts, and merged by
-DuckDB into the single `decisions.parquet` with the DuckDB engine's column names and types, in registry
-order. One SparkSession serves the whole process.
+`clemency apply --engine spark` hands the registry file to Spark itself: read, checked, looked up,
+decided and written there (clemency/engines/spark_apply.py). This module holds the session and the
+`Engine` interface for callers that already hold a loaded `registry` table in DuckDB (a few records, the
+web): that table and `_lookup` are exported to Parquet, read by Spark, decided by one Spark SQL query,
+written as a directory of Parquet parts, and merged by DuckDB into the single `decisions.parquet` with the
+DuckDB engine's column names and types, in registry order. One SparkSession serves the whole process.
 
 Settings: `CLEMENCY_SPARK_MASTER` (default `local[*]`; e.g. `spark://host:7077` for a standalone cluster),
 `CLEMENCY_SPARK_DRIVER_MEMORY` (default `2g`), `CLEMENCY_SPARK_EXECUTOR_MEMORY` (default `1g`, per executor on
