@@ -308,7 +308,6 @@ NOT_YET = {
     "/acts/az-2025": "the act page's legend and metadata",
     "/acts/az-2009": "the act page's legend and metadata", "/acts/az-2021": "the act page's legend and metadata",
     "/timeline/{run}": "the self-contained timeline page is written in English only",
-    "/drafting": "the drafting pages",
 }
 
 
