@@ -20,6 +20,17 @@ COMPARED = ["relief", "clause", "basis", "reduction_months", "new_sentence_end",
             "crime_category", "notes"]
 
 
+def spark_missing() -> str | None:
+    """Why the Spark engine cannot run here (pyspark or Java missing), or None."""
+    from clemency.engines.spark import check_available
+    from clemency.errors import EngineUnavailable
+    try:
+        check_available()
+    except EngineUnavailable as exc:
+        return str(exc)
+    return None
+
+
 def _lit(path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 

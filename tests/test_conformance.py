@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import examples
-from decisions_compare import differences
+from decisions_compare import differences, spark_missing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -324,19 +324,10 @@ def test_generator_reaches_the_boundaries(tmp_path):
 
 # ---- Spark ----------------------------------------------------------------------------------------------
 
-def _spark_missing() -> str | None:
-    from clemency.engines.spark import check_available
-    from clemency.errors import EngineUnavailable
-    try:
-        check_available()
-    except EngineUnavailable as exc:
-        return str(exc)
-    return None
-
 
 @pytest.fixture(scope="module")
 def spark_session():
-    reason = _spark_missing()
+    reason = spark_missing()
     if reason:
         pytest.skip(f"Spark engine unavailable: {reason}")
     from clemency.engines.spark import get_session

@@ -10,28 +10,19 @@ from __future__ import annotations
 import time
 
 import pytest
-from decisions_compare import bad_registry, differences, finding_differences
+from decisions_compare import bad_registry, differences, finding_differences, spark_missing
 
 from clemency.apply import apply_act
-from clemency.errors import ClemencyError, EngineUnavailable
+from clemency.errors import ClemencyError
 
 ROWS = 12_000
 
 pytestmark = pytest.mark.spark
 
 
-def _spark_missing() -> str | None:
-    from clemency.engines.spark import check_available
-    try:
-        check_available()
-    except EngineUnavailable as exc:
-        return str(exc)
-    return None
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    reason = _spark_missing()
+    reason = spark_missing()
     if reason:
         pytest.skip(f"Spark engine unavailable: {reason}")
     from clemency.engines.spark import stop_session
@@ -74,7 +65,7 @@ def test_cluster_decides_like_duckdb(cluster, tmp_path, monkeypatch):
 
 def test_unreachable_master_is_a_plain_error(monkeypatch, tmp_path):
     """A master that does not answer is reported at once, in plain words, not after minutes of retries."""
-    if _spark_missing():
+    if spark_missing():
         pytest.skip("Spark engine unavailable")
     from clemency.engines.spark import get_session, stop_session
     from clemency.engines.standalone import free_port

@@ -8,28 +8,19 @@ from __future__ import annotations
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from decisions_compare import bad_registry, differences, finding_differences
+from decisions_compare import bad_registry, differences, finding_differences, spark_missing
 
 from clemency.apply import apply_act
-from clemency.errors import EngineUnavailable
 
 pytestmark = pytest.mark.spark
 
 ROWS = 200_000
 PARTITIONS = 64
 
-def _spark_missing() -> str | None:
-    from clemency.engines.spark import check_available
-    try:
-        check_available()
-    except EngineUnavailable as exc:
-        return str(exc)
-    return None
-
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    reason = _spark_missing()
+    reason = spark_missing()
     if reason:
         pytest.skip(f"Spark engine unavailable: {reason}")
     path = tmp_path_factory.mktemp("spark-scale") / "registry.parquet"

@@ -33,9 +33,9 @@ from clemency.engines.sqlgen import SqlGen
 from clemency.errors import ClemencyError, InputError
 from clemency.law import CATEGORIES
 from clemency.registry import spark_checks as sc
-from clemency.registry.load import FINDINGS_COLUMNS, LoadResult
+from clemency.registry.load import FINDINGS_COLUMNS, LoadResult, _check_required
 from clemency.registry.read import SUFFIXES, file_hash, read_file
-from clemency.registry.schema import ARTICLE_TOKEN, FIELDS, FOREIGN_MARK, REQUIRED_COLUMNS, SQL_TYPES, Field
+from clemency.registry.schema import ARTICLE_TOKEN, FIELDS, FOREIGN_MARK, SQL_TYPES, Field
 from clemency.registry.sql import lit as duck_lit
 
 ARROW_TYPES = {"VARCHAR": pa.string(), "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "INTEGER": pa.int32(),
@@ -154,15 +154,6 @@ def _stage(spark, con, path: Path, tmp: Path, encoding):
                 "(FORMAT PARQUET, ROW_GROUP_SIZE 122880)")
     con.execute("DROP VIEW IF EXISTS _clemency_spark_stage")
     return spark.read.parquet(str(exported)), staged.digest, list(staged.rejects), staged.check_cells, staged.encoding
-
-
-def _check_required(cols: list[str], where: str) -> None:
-    present = {c.strip().lower() for c in cols}
-    missing = [c for c in REQUIRED_COLUMNS if c not in present]
-    if missing:
-        raise InputError(f"missing required column(s) {', '.join(missing)}; columns present: "
-                         f"{', '.join(cols) or '(none)'}; required: {', '.join(REQUIRED_COLUMNS)}", where=where,
-                         hint="the registry format is described in docs/registry-format.md")
 
 
 def _renames(passthrough: list[str], known: set[str], safe_name) -> dict[str, str]:
