@@ -293,6 +293,7 @@ def test_buttons_post_forms_progress_and_undo_appends(client, data):
     r = client.post("/monitor/review", json={"left_id": l2, "right_id": r2, "judgement": "different"},
                     headers={"x-csrf-token": tok})
     assert r.status_code == 200 and (r.json()["judged"], r.json()["total"]) == (2, 7)
+    assert r.json()["reviewer"] == "operator"
     assert progress(client.get("/monitor/review").text) == (2, 7)
     ledger = data / "monitor" / "ledger.jsonl"
     lines_before = ledger.read_text(encoding="utf-8").splitlines()

@@ -283,7 +283,8 @@ async def judge(request: Request):
     log.info("judgement recorded (%s)", judgement)
     pair["judgement"] = judgement
     nxt = next((p["n"] for p in pairs[pair["n"] + 1:] + pairs[:pair["n"]] if not p["judgement"]), pair["n"])
-    return _after(form, pairs, nxt, {"left_id": left, "right_id": right, "judgement": judgement})
+    return _after(form, pairs, nxt, {"left_id": left, "right_id": right, "judgement": judgement,
+                                     "reviewer": user_name(request)})
 
 
 @access("operator")
@@ -309,7 +310,8 @@ async def undo(request: Request):
     log.info("judgement withdrawn")
     now = Ledger(ledger_path(root)).latest().get(frozenset((left, right)))
     pair["judgement"] = now.judgement if now else None
-    return _after(form, pairs, pair["n"], {"left_id": left, "right_id": right, "judgement": pair["judgement"]})
+    return _after(form, pairs, pair["n"], {"left_id": left, "right_id": right, "judgement": pair["judgement"],
+                                           "reviewer": now.reviewer if now else None})
 
 
 def last_in_force(ledger: Ledger, user: str, pairs: set[tuple[str, str]]) -> tuple[str, str] | None:

@@ -105,6 +105,8 @@ def test_review_with_buttons_progress_and_undo(site):
                            state="attached")
     page.wait_for_selector("#progress-text[data-judged='1']")
     assert "judged 1 of 7" in page.inner_text("#progress-text")
+    judged_pair = page.locator(f"li.pair[data-left='{left}'][data-right='{right}']")
+    assert "operator" in judged_pair.locator(".judged-by").text_content()
     assert "recorded" in page.inner_text("#review-message")
     current = page.locator("li.pair:visible").first              # a locator: found again at each use
     n = int(current.get_attribute("data-n"))

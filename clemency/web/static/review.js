@@ -24,9 +24,10 @@
     var el = li.querySelector(".judgement");
     return el.dataset["words" + (judgement ? judgement.charAt(0).toUpperCase() + judgement.slice(1) : "None")] || judgement;
   };
-  var setJudgement = function (li, judgement) {
+  var setJudgement = function (li, judgement, reviewer) {
     li.dataset.judgement = judgement || "";
     li.querySelector(".judgement").textContent = words(li, judgement);
+    li.querySelector(".judged-by").textContent = reviewer ? " · " + reviewer : "";
   };
   var setProgress = function (body) {
     if (typeof body.judged !== "number") { return; }
@@ -61,7 +62,7 @@
     post("/monitor/review", {left_id: li.dataset.left, right_id: li.dataset.right, judgement: judgement})
       .then(function (res) {
         if (!res.ok) { fail(res.body); return; }
-        setJudgement(li, judgement);
+        setJudgement(li, judgement, res.body.reviewer);
         setProgress(res.body);
         message.textContent = message.dataset.recorded + ": " + li.dataset.left + " ~ " + li.dataset.right +
           " = " + words(li, judgement);
@@ -74,7 +75,7 @@
       if (!res.ok) { fail(res.body); return; }
       var li = items.find(function (x) { return x.dataset.left === res.body.left_id && x.dataset.right === res.body.right_id; });
       if (li) {
-        setJudgement(li, res.body.judgement);
+        setJudgement(li, res.body.judgement, res.body.reviewer);
         show(items.indexOf(li));
       }
       setProgress(res.body);
