@@ -190,3 +190,9 @@ def test_a_firm_binding_is_not_reading_bound(tmp_path):
     d = decide(act)
     assert d["relief"] == "none" and d["reasons"] == "HH"
     assert decide(act, {"sex": "F"})["relief"] == "release_from_imprisonment"
+
+
+def test_a_condition_on_whether_a_date_is_recorded(tmp_path):
+    act = act_with(tmp_path, "known(offense_date)")
+    assert decide(act)["relief"] == "release_from_imprisonment"
+    assert decide(act, {"offense_date": None})["relief"] == "none"
