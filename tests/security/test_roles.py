@@ -29,9 +29,11 @@ TABLE = {
     ("/timeline/{run_id}", "GET"): "viewer", ("/monitor", "GET"): "viewer",
     ("/monitor/why/{name}/{date}", "GET"): "viewer", ("/monitor/review", "GET"): "viewer",
     ("/monitor/status/{name}/{date}", "GET"): "viewer",
+    ("/monitor/why/{name}/{date}/export.{fmt}", "GET"): "viewer",
     ("/runs", "POST"): "operator", ("/runs/{run_id}/again", "POST"): "operator",
     ("/runs/{run_id}/publish", "POST"): "operator", ("/runs/{run_id}/findings.csv", "GET"): "operator",
-    ("/monitor/review", "POST"): "operator",
+    ("/monitor/review", "POST"): "operator", ("/monitor/review/undo", "POST"): "operator",
+    ("/monitor/lists", "POST"): "operator",
     ("/admin/users", "GET"): "admin", ("/admin/users", "POST"): "admin", ("/admin/audit", "GET"): "admin",
 }
 ROLES = ("anonymous", "viewer", "operator", "admin")
