@@ -11,6 +11,7 @@ import pytest
 from decisions_compare import bad_registry, differences, finding_differences, spark_missing
 
 from clemency.apply import apply_act
+from clemency.errors import ClemencyError
 
 pytestmark = pytest.mark.spark
 
@@ -66,3 +67,19 @@ def test_spark_decides_like_duckdb_at_scale(registry, spark, tmp_path):
     meta = pq.read_metadata(tmp_path / "spark" / "decisions.parquet").metadata
     assert meta[b"clemency.run_id"].decode() == got.manifest["run_id"]
     assert meta[b"clemency.act"] == b"az-2025"
+
+
+def test_a_file_spark_cannot_read_is_a_plain_error(tmp_path):
+    """A damaged Parquet registry stops the run with a plain message that quotes nothing from the file, and
+    the output folder is not created."""
+    reason = spark_missing()
+    if reason:
+        pytest.skip(f"Spark engine unavailable: {reason}")
+    reg = tmp_path / "registry.parquet"
+    reg.write_bytes(b"PAR1" + b"person_id,=HYPERLINK(secret)" * 50 + b"PAR1")
+    with pytest.raises(ClemencyError) as err:
+        apply_act("az-2025", reg, tmp_path / "out", engine="spark", csv=False)
+    text = str(err.value)
+    assert "Spark stopped" in text and "secret" not in text and "Traceback" not in text and "Error" not in text
+    assert str(tmp_path) not in text
+    assert not (tmp_path / "out").exists()

@@ -51,9 +51,22 @@ def apply_spark(con, ctx, registry, out_path, *, metadata: dict[str, str], extra
     `con` (findings only: the registry's rows never enter DuckDB). Returns the import's counts and the
     extra columns renamed by `safe_name` ({old: new}). `timings`, when given, receives the seconds of
     each phase (stage, findings, lookup, decide, append)."""
-    clock = _Clock(timings)
     spark = spark or get_session()
-    path = Path(registry)
+    try:
+        return _apply(spark, con, ctx, Path(registry), Path(out_path), metadata, extra_fields, safe_name, encoding,
+                      as_of, _Clock(timings))
+    except ClemencyError:
+        raise
+    except Exception as exc:   # a Java error: its text may quote registry values, so only its kind is said
+        if type(exc).__name__ not in ("Py4JJavaError", "Py4JError") and not type(exc).__module__.startswith("pyspark"):
+            raise
+        raise ClemencyError("Spark stopped while deciding the registry (a damaged file, or too little memory "
+                            "for an executor, are the usual causes); nothing was written. The Spark driver's "
+                            "log has the details") from None
+
+
+def _apply(spark, con, ctx, path: Path, out_path: Path, metadata, extra_fields, safe_name, encoding, as_of,
+           clock) -> tuple[LoadResult, dict]:
     as_of = as_of or dt.date.today()
     tmp = Path(tempfile.mkdtemp(prefix="clemency-spark-", dir=os.environ.get("CLEMENCY_SPARK_TMP")))
     try:
