@@ -175,7 +175,9 @@ def _reading_words(ctx: Context, item: str, _=None) -> str:
     name, _sep, value = item.partition("=")
     r = ctx.act.readings.get(name)
     meaning = r.values.get(value) if r is not None else None
-    return f"{item} ({_(meaning)})" if meaning else item
+    if not meaning:
+        return item
+    return f"“{_(r.says)}”: {_(meaning)}" if r.says else _(meaning)
 
 
 #: what a near miss may turn on: the time left and the term imposed. A clause that fails on an age, a degree of
