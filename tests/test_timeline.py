@@ -254,7 +254,8 @@ def test_page_is_stamped_and_says_synthetic(small_run):
 
     from clemency.apply import SYNTHETIC_NOTE
     assert escape(SYNTHETIC_NOTE) in html
-    assert meta["act_hash"][:16] in html and "b3=application" in html and "As of 2025-12-19" in html
+    assert meta["act_hash"][:16] in html and "As of 2025-12-19" in html
+    assert "measured on the day the act is applied" in html and "b3=" not in html   # the reading in words
     assert "<script" not in html and 'src="http' not in html and "<link" not in html   # offline
 
 

@@ -12,6 +12,7 @@ from clemency.jurisdictions import RELIEF_SHORT as SHORT_EN
 from clemency.jurisdictions import loaded
 from clemency.report.charts import lines
 from clemency.report.html import page, table
+from clemency.report.stamp import readings_phrase
 from clemency.timeline.reports import RELIEF_PARTS
 
 # Relief labels are the jurisdictions' (their short words, in English).
@@ -76,10 +77,10 @@ def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift
     charts = {"timeline_cumulative.svg": cumulative_chart(sim, reports), "timeline_backlog.svg": backlog_chart(sim)}
     for name, svg in charts.items():
         (out / name).write_text(svg, encoding="utf-8")
-    readings = ", ".join(f"{k}={v}" for k, v in (manifest["readings"] or {}).items())
+    readings = readings_phrase(manifest)     # in words, from the act file: never a command-line code
     stamp = (f"As of {manifest['as_of']} (decisions), window {manifest['entry_into_force']} to "
              f"{manifest['window_end']}; act {manifest['act']} sha256 {str(manifest['act_hash'])[:16]}; "
-             f"readings: {readings or 'defaults'}; registry sha256 {str(manifest.get('registry_hash'))[:16]}; "
+             f"readings: {readings}; registry sha256 {str(manifest.get('registry_hash'))[:16]}; "
              f"calendar: {manifest['calendar']}.")
     sections = []
     sections.append(("Totals over the window", table(
