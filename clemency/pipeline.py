@@ -30,7 +30,6 @@ from clemency.act.model import Act
 from clemency.compile.plan import Plan, compile_act
 from clemency.engines import get_engine
 from clemency.engines import lookup as article_lookup
-from clemency.engines.duckdb import DuckDBEngine
 from clemency.engines.schema import PASSTHROUGH, reserved
 from clemency.errors import InputError, UsageError
 from clemency.jurisdictions import code_for
@@ -289,16 +288,6 @@ def decide_table(con, ctx: Context, out_path: Path | str, *, engine: str = "duck
     carried = passthrough(cols)
     get_engine(engine).decide(con, ctx.plan, ctx.on, cols, carried, out_path, metadata=metadata)
     return carried
-
-
-def decision_sql(con, ctx: Context, engine: str = "duckdb") -> str | None:
-    """The decision query over the loaded `registry` (lookup registered), when the engine decides by one
-    DuckDB query (to write other formats of the same decisions without reading the decisions file back)."""
-    eng = get_engine(engine)
-    if not isinstance(eng, DuckDBEngine):
-        return None
-    cols = columns(con)
-    return eng.ordered_query(ctx.plan, ctx.on, cols, passthrough(cols))
 
 
 def decide_records(ctx: Context, records: list[dict], *, engine: str = "duckdb",
