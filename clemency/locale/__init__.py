@@ -69,7 +69,7 @@ def date(value, lang: str) -> str:
     return format_date(value, format="long", locale=lang)
 
 #: keys of an act or jurisdiction file whose string values a user reads
-TEXT_KEYS = frozenset({"text", "says", "meaning", "title"})
+TEXT_KEYS = frozenset({"text", "says", "meaning", "title", "instrument"})
 
 
 def extract_yaml(fileobj, keywords, comment_tags, options):
