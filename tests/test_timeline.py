@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -256,6 +257,7 @@ def test_page_is_stamped_and_says_synthetic(small_run):
     assert escape(SYNTHETIC_NOTE) in html
     assert meta["act_hash"][:16] in html and "As of 2025-12-19" in html
     assert "measured on the day the act is applied" in html and "b3=" not in html   # the reading in words
+    assert not re.search(r"\s--[a-z]", html)        # a report tells readers no command-line flag
     assert "<script" not in html and 'src="http' not in html and "<link" not in html   # offline
 
 

@@ -110,8 +110,8 @@ def write_page(out: Path, sim, manifest, totals, reports, recon, findings, drift
     bodies = manifest["bodies"]
     sections.append(("Who applies what (calibrated assumptions)", "<p>" + escape(
         "Capacities, ramps, lead times and shares are calibrated assumptions chosen so that the default synthetic "
-        "registry roughly follows the ministry's reported pace; no body has published its capacity. Override "
-        "them with --capacity BODY=N, --lead BODY=DAYS or --bodies FILE.") + "</p>" + table(
+        "registry roughly follows the ministry's reported pace; no body has published its capacity. Each body's "
+        "capacity, lead time and start can be set for a run (docs/timeline.md says how).") + "</p>" + table(
         ["body", "applies (lane: share of capacity)", "from", "persons per working day", "ramp (working days)",
          "lead (days)", "sources"],
         [[b["label"], "; ".join(f"{k} {v:g}" for k, v in b["lanes"].items()), b["start"], b["capacity"],
