@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.` imports, however pytest is started
 
-from tests.browser.test_web_pages import ARGS, CHROMIUM, WIDTHS, overflow, shot  # noqa: E402
+from tests.browser.server import ARGS, CHROMIUM, serving  # noqa: E402
+from tests.browser.test_web_pages import WIDTHS, overflow, shot  # noqa: E402
 from tests.test_web import PASSWORDS, make_app, seed_monitor  # noqa: E402
 
 pytestmark = [
@@ -26,33 +28,16 @@ ROWS = "5000"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    import socket
-    import threading
-    import time
-
-    import uvicorn
 
     from clemency.registry.synth import synth
     data = tmp_path_factory.mktemp("drafting-pages")
     seed_monitor(data)
     registry = synth(800, data / "registry-2025.csv", seed=5)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(make_app(data), host="127.0.0.1", port=port, log_level="warning",
-                                        access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.time()
-    while not srv.started:
-        assert time.time() - t0 < 20, "uvicorn did not start"
-        time.sleep(0.05)
     from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
+    with serving(make_app(data)) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         page.set_default_timeout(240_000)
-        url = f"http://127.0.0.1:{port}"
         page.goto(f"{url}/login")
         page.fill("#username", "operator")
         page.fill("#password", PASSWORDS["operator"])
@@ -67,8 +52,6 @@ def site(tmp_path_factory):
             time.sleep(0.3)
         yield {"url": url, "page": page, "run": run_id, "jobs": {}}
         browser.close()
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 def submit(page, url, tool, alternative=None, registry="synthetic", done="#question"):

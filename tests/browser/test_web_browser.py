@@ -5,16 +5,14 @@ One browser and one server per module; each test gets a fresh browser context (i
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.browser.server import ARGS as SHARED_ARGS
+from tests.browser.server import CHROMIUM, serving
+
+ARGS = [*SHARED_ARGS, "--disable-quic"]
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,32 +20,13 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
     from tests.test_web import make_app, seed_monitor
     data = tmp_path_factory.mktemp("web-data")
     seed_monitor(data)
-    port = free_port()
-    config = uvicorn.Config(make_app(data), host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.time()
-    while not srv.started:
-        if time.time() - t0 > 20:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}", "data": data}
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(make_app(data)) as url:
+        yield {"url": url, "data": data}
 
 
 @pytest.fixture(scope="module")

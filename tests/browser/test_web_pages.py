@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.` imports, however pytest is started
 
+from tests.browser.server import ARGS, CHROMIUM, serving  # noqa: E402
 from tests.test_web import PASSWORDS, make_app, seed_monitor  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 WIDTHS = (1366, 375)
 SHOTS = os.environ.get("CLEMENCY_SCREENSHOTS")
 CLIENT = {"person_id": "P1", "sex": "M", "birth_date": "1990-03-02", "status": "convicted", "articles": "234.1",
@@ -38,30 +33,16 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    import uvicorn
-
     from clemency.registry.synth import synth
     data = tmp_path_factory.mktemp("pages")
     seed_monitor(data)
     registry = synth(1500, data / "synthetic-registry-2025.csv", seed=11)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(make_app(data), host="127.0.0.1", port=port, log_level="warning",
-                                        access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    t0 = time.time()
-    while not srv.started:
-        assert time.time() - t0 < 20, "uvicorn did not start"
-        time.sleep(0.05)
     from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
+    with serving(make_app(data)) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(60_000)
-        url = f"http://127.0.0.1:{port}"
         page.goto(f"{url}/login")
         page.fill("#username", "operator")
         page.fill("#password", PASSWORDS["operator"])
@@ -74,8 +55,6 @@ def site(tmp_path_factory):
         run = page.url.split("?")[0]
         yield {"url": url, "page": page, "run": run, "registry": registry}
         browser.close()
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 def decide(page, url, lang="en", **extra):
