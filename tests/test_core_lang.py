@@ -161,3 +161,42 @@ def test_render_writes_each_construct_back(source, text):
 def test_render_refuses_what_is_not_a_condition():
     with pytest.raises(TypeError):
         render(object())
+
+
+@pytest.mark.parametrize("source", [
+    "not (a and b)",
+    "not (a or b)",
+    "not (a and b) or c",
+    "(a or b) == c",
+    "(a and b) != c",
+    "(not a) == b",
+    "(a == b) == c",
+    "c == (a or b)",
+    "(x in [1]) == b",
+    "(a or b) in [true]",
+    "not (not a and b)",
+    "f(a or b, not (c and d))",
+])
+def test_render_keeps_the_grouping_it_needs(source):
+    # the text written back must read as the same condition (the act pages, the bounds' variant keys and
+    # the plan's messages use it): a lost parenthesis turns "not (a and b)" into "(not a) and b"
+    tree = parse(source)
+    assert parse(render(tree)) == tree
+
+
+def test_render_adds_no_parenthesis_it_does_not_need():
+    assert render(parse("not a and b")) == "not a and b"
+    assert render(parse("a == 1 and not b == 2")) == "a == 1 and not b == 2"
+    assert render(parse("not (a and b)")) == "not (a and b)"
+
+
+@pytest.mark.parametrize("source, value", [
+    (r"'Əli\'s'", "Əli's"),
+    (r"'şərti\\'", "şərti\\"),
+    ("'Gəncə'", "Gəncə"),
+    (r'"Ü\"x"', 'Ü"x'),
+])
+def test_an_escaped_string_keeps_its_letters(source, value):
+    # a backslash in a string with Azerbaijani or other non-ASCII letters must not garble them
+    assert parse(source) == Lit(value, "string")
+    assert parse(render(parse(source))) == Lit(value, "string")

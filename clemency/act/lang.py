@@ -204,8 +204,9 @@ class _Parser:
                 raise ParseError(f"{text!r} is not a valid date", col, self.source) from None
         if kind == "string":
             self.take()
-            return Lit(bytes(text[1:-1], "utf-8").decode("unicode_escape") if "\\" in text else text[1:-1],
-                       "string")
+            body = text[1:-1]  # escapes decoded without garbling letters beyond ASCII
+            return Lit(body.encode("latin-1", "backslashreplace").decode("unicode_escape") if "\\" in body
+                       else body, "string")
         if kind in ("true", "false"):
             self.take()
             return TRUE if kind == "true" else FALSE
@@ -282,16 +283,20 @@ def render(node) -> str:
     if isinstance(node, Call):
         return f"{node.fn}({', '.join(render(a) for a in node.args)})"
     if isinstance(node, Not):
-        return f"not {render(node.arg)}"
+        return f"not {_paren(node.arg, (And, Or))}"
     if isinstance(node, And):
         return " and ".join(_paren(a, Or) for a in node.args)
     if isinstance(node, Or):
         return " or ".join(render(a) for a in node.args)
     if isinstance(node, Cmp):
-        return f"{render(node.left)} {node.op} {render(node.right)}"
+        return f"{_paren(node.left, _COMPOUND)} {node.op} {_paren(node.right, _COMPOUND)}"
     if isinstance(node, In):
-        return f"{render(node.left)} {'not in' if node.negated else 'in'} [{', '.join(render(i) for i in node.items)}]"
+        return (f"{_paren(node.left, _COMPOUND)} {'not in' if node.negated else 'in'} "
+                f"[{', '.join(render(i) for i in node.items)}]")
     raise TypeError(node)
+
+
+_COMPOUND = (And, Or, Not, Cmp, In)   # written in parentheses where a comparison takes them as an operand
 
 
 def _paren(node, kind) -> str:
