@@ -26,7 +26,8 @@ def table(headers: list[str], rows: list[list], numeric: set[int] | None = None)
         cells = []
         for i, v in enumerate(row):
             text = "" if v is None else (f"{v:,}" if isinstance(v, int) else str(v))
-            cells.append(f'<td class="n">{escape(text)}</td>' if i in numeric else f"<td>{escape(text)}</td>")
+            text = text if hasattr(v, "__html__") else escape(text)     # markup (markupsafe.Markup) as it is
+            cells.append(f'<td class="n">{text}</td>' if i in numeric else f"<td>{text}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table></div>")
     return "".join(out)

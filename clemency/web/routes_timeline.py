@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from clemency.errors import ClemencyError
 from clemency.timeline import run_timeline
+from clemency.timeline.page import page_name
 from clemency.web.common import ApiError, access, audit, render
 from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_runs import finished_job
@@ -45,10 +46,10 @@ async def run_timeline_page(request: Request):
     run = run_timeline
     job = finished_job(request)
     out = job.root / "timeline"
-    page = out / "timeline.html"
+    page = out / page_name(getattr(request.state, "lang", "en"))     # the page in the request's language
     if not page.exists():
         await run_in_threadpool(_make, run, job, out, page)
-    await audit(request, "export", "run:" + job.id, file="timeline.html")
+    await audit(request, "export", "run:" + job.id, file=page.name)
     return HTMLResponse(page.read_text(encoding="utf-8"), headers={"content-security-policy": CSP_REPORT})
 
 
