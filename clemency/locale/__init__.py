@@ -74,17 +74,19 @@ TEXT_KEYS = frozenset({"text", "says", "meaning", "title", "instrument"})
 
 def extract_yaml(fileobj, keywords, comment_tags, options):
     """Babel extraction method for act and jurisdiction YAML: every string under a key in TEXT_KEYS, and the
-    meanings of a reading's values (`values: {name: meaning}`); `keys` in babel.cfg adds keys for one file (a
-    jurisdiction's body labels, notes, sources). Yields (line, funcname, message, comments)."""
+    meanings of a reading's values (`values: {name: meaning}`); for one file, babel.cfg may add keys (`keys`)
+    and keys whose every string is text (`parents`): a jurisdiction's body labels, notes, sources. Yields (line,
+    funcname, message, comments)."""
     import yaml
     data = yaml.safe_load(fileobj.read().decode("utf-8"))
     seen = set()
     keys = TEXT_KEYS | set(str((options or {}).get("keys", "")).split())
+    parents = {"values"} | set(str((options or {}).get("parents", "")).split())     # every string under these
 
     def walk(node, parent=None):
         if isinstance(node, dict):
             for k, v in node.items():
-                if isinstance(v, str) and (k in keys or parent == "values") and v.strip():
+                if isinstance(v, str) and (k in keys or parent in parents) and v.strip():
                     if k == "title" and parent not in (None, "root"):
                         continue          # sources' titles are citations, kept as published
                     if v not in seen:
