@@ -264,17 +264,29 @@ def _totals(totals: list, w: Words) -> str:
 
 
 def _reconciliation(recon: list, w: Words) -> str:
+    """One row per report and measure; the report, its cut-off and the bodies it covers once per report."""
     g = w.g
 
     def bodies(r):
         if r["bodies"] == "all":
             return g(N_("all bodies"))
         return ", ".join(w.body(b) for b in r["bodies"].split(";") if b)
+
+    def note(r, first):
+        said = w.note(r["note"])
+        if not (first and r["kind"].startswith("projection")):
+            return said
+        projection = g(N_("an announced projection, set beside everyone eligible in the window"))
+        return Markup("{}; {}").format(projection, said) if said else projection
+    rows, last = [], None
+    for r in recon:
+        first = r["report"] != last
+        last = r["report"]
+        rows.append([Markup('<span translate="no">{}</span>').format(r["report"]) if first else "",
+                     w.d(r["cut_off"]) if first else "", w.measure(r["measure"]), w.n(r["reported"]),
+                     w.n(r["simulated"]), w.n(r["gap"]), bodies(r) if first else "", note(r, first)])
     return table([g(N_("report")), g(N_("cut-off")), g(N_("measure")), g(N_("reported")), g(N_("simulated")),
-                  g(N_("gap")), g(N_("bodies")), g(N_("note"))],
-                 [[Markup('<span translate="no">{}</span>').format(r["report"]), w.d(r["cut_off"]),
-                   w.measure(r["measure"]), w.n(r["reported"]), w.n(r["simulated"]), w.n(r["gap"]), bodies(r),
-                   w.note(r["note"])] for r in recon], numeric={3, 4, 5})
+                  g(N_("gap")), g(N_("bodies")), g(N_("note"))], rows, numeric={3, 4, 5})
 
 
 def _bodies(bodies: dict, w: Words) -> str:
@@ -289,7 +301,7 @@ def _bodies(bodies: dict, w: Words) -> str:
                  "capacity. Each body's capacity, lead time and start can be set for a run (docs/timeline.md "
                  "says how)."))
     return "<p>" + escape(intro) + "</p>" + table(
-        [g(N_("body")), g(N_("applies (share of capacity)")), g(N_("from")), g(N_("persons per working day")),
+        [g(N_("body")), g(N_("applies (share of capacity)")), g(N_("starts on")), g(N_("persons per working day")),
          g(N_("ramp (working days)")), g(N_("lead (days)")), g(N_("sources"))],
         [[g(b["label"]), lanes(b), w.d(b["start"]), w.n(b["capacity"]), w.n(b["ramp_days"]), w.n(b["lead_days"]),
           w.text(b["sources"]) if b.get("sources") else ""] for b in bodies.values()], numeric={3, 4, 5})
