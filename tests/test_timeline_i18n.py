@@ -120,3 +120,28 @@ def test_the_web_page_follows_the_request_language(client, tmp_path):  # noqa: F
     assert '<html lang="en"' in en and "Totals over the window" in en and MT["az"] not in en
     ru = client.get(f"/timeline/{run_id}?lang=ru").text
     assert '<html lang="ru"' in ru and "Итоги за период" in ru and MT["ru"] in ru
+
+
+def test_the_changes_between_reports_in_words():
+    """How the reports' breakdown changes, in the page's words: measures by what they count, bodies by their
+    names, what a later report adds; a change the page does not know stays English and is marked so."""
+    from types import SimpleNamespace
+
+    from clemency.jurisdictions import default_jurisdiction
+    from clemency.locale import gettext_for
+    from clemency.timeline.page import Words
+    jur = default_jurisdiction()
+    bodies = {b: {"label": spec.label} for b, spec in jur.bodies.items()}
+    sim = SimpleNamespace(window=SimpleNamespace(jurisdiction=jur.id))
+    en, az = Words(sim, {"bodies": bodies, "act": "az-2025"}), Words(sim, {"bodies": bodies, "act": "az-2025"}, "az")
+    added = "bodies: penitentiary, probation -> investigation, penitentiary, probation"
+    assert en.change(added) == f"bodies added: {bodies['investigation']['label']}"
+    said = az.change(added)
+    assert gettext_for("az")(bodies["investigation"]["label"]) in said and "Penitensiar" not in said
+    assert not english_in(said)
+    new = az.change("newly reported: released_from_criminal_liability")
+    assert jur.label("release_from_criminal_liability", "az") in new and "released_from" not in new
+    assert az.change("minors: a separate bucket -> inside men") != "minors: a separate bucket -> inside men"
+    odd = az.change("columns renamed: x -> y")
+    assert 'lang="en" translate="no"' in odd and "columns renamed" in odd
+    assert en.change("columns renamed: x -> y") == "columns renamed: x -> y"

@@ -39,6 +39,11 @@ def _h(text) -> str:
     return str(text) if isinstance(text, Markup) else escape(str(text))
 
 
+def _wide(svg: str) -> str:
+    """A chart that keeps a readable size on a narrow screen: it scrolls inside its box, never the page."""
+    return f'<div class="scroll"><div style="min-width:720px">{svg}</div></div>'
+
+
 def page_name(lang: str) -> str:
     """The file of the timeline page in `lang`."""
     return "timeline.html" if lang == "en" else f"timeline.{lang}.html"
@@ -120,10 +125,20 @@ class Words:
         if kind == "minors" and arrow and before in MINORS and after in MINORS:
             return g(N_("minors: {before} → {after}")).format(before=g(MINORS[before]), after=g(MINORS[after]))
         if kind == "bodies" and arrow:
+            was, now = [b.strip() for b in before.split(",")], [b.strip() for b in after.split(",")]
+            added, gone = [b for b in now if b not in was], [b for b in was if b not in now]
+            if "all" not in was + now and (added or gone):     # what the later report adds and leaves out
+                parts = []
+                if added:
+                    parts.append(g(N_("bodies added: {bodies}")).format(bodies=", ".join(map(self.body, added))))
+                if gone:
+                    parts.append(g(N_("bodies no longer covered: {bodies}")).format(
+                        bodies=", ".join(map(self.body, gone))))
+                return "; ".join(parts)
+
             def names(part):
-                return ", ".join(g(N_("all bodies")) if b.strip() == "all" else self.body(b.strip())
-                                 for b in part.split(","))
-            return g(N_("bodies: {before} → {after}")).format(before=names(before), after=names(after))
+                return ", ".join(g(N_("all bodies")) if b == "all" else self.body(b) for b in part)
+            return g(N_("bodies: {before} → {after}")).format(before=names(was), after=names(now))
         return self.text(change)
 
 
@@ -314,7 +329,7 @@ def page_html(sim, manifest, totals, reports, recon, findings, drift_rows, lang:
     g = w.g
     svgs = svgs or {"cumulative": cumulative_chart(sim, reports, w), "backlog": backlog_chart(sim, w)}
     sections = [(g(N_("Totals over the window")), _totals(totals, w)),
-                (g(N_("Cumulative reliefs")), svgs["cumulative"]), (g(N_("Backlog")), svgs["backlog"])]
+                (g(N_("Cumulative reliefs")), _wide(svgs["cumulative"])), (g(N_("Backlog")), _wide(svgs["backlog"]))]
     if recon:
         sections.append((g(N_("Reported beside simulated (gap = reported − simulated)")), _reconciliation(recon, w)))
     if reports:
