@@ -200,3 +200,55 @@ def test_an_escaped_string_keeps_its_letters(source, value):
     # a backslash in a string with Azerbaijani or other non-ASCII letters must not garble them
     assert parse(source) == Lit(value, "string")
     assert parse(render(parse(source))) == Lit(value, "string")
+
+
+def test_a_tree_built_in_code_starts_at_column_zero():
+    # the compiler builds names and calls of its own (substitutions, folded readings)
+    assert Name("x").column == 0 and Call("f", ()).column == 0
+    assert In(Name("x"), (Lit(1, "int"),)).negated is False
+
+
+def test_render_names_what_it_cannot_write():
+    with pytest.raises(TypeError) as info:
+        render(42)
+    assert str(info.value) == "42"
+
+
+@pytest.mark.parametrize("source, tokens", [
+    ("1.5", [("number", "1.5", 0)]),
+    ("a1 _b", [("name", "a1", 0), ("name", "_b", 3)]),
+    ("\"it's\"", [("string", "\"it's\"", 0)]),
+    ("'a' 'b'", [("string", "'a'", 0), ("string", "'b'", 4)]),
+    ("x<=1>=2<3>4==5!=6", [("name", "x", 0), ("op", "<=", 1), ("number", "1", 3), ("op", ">=", 4),
+                            ("number", "2", 6), ("op", "<", 7), ("number", "3", 8), ("op", ">", 9),
+                            ("number", "4", 10), ("op", "==", 11), ("number", "5", 13), ("op", "!=", 14),
+                            ("number", "6", 16)]),
+    ("f([1],2)", [("name", "f", 0), ("op", "(", 1), ("op", "[", 2), ("number", "1", 3), ("op", "]", 4),
+                  ("op", ",", 5), ("number", "2", 6), ("op", ")", 7)]),
+    ("\t2025-01-31\n", [("date", "2025-01-31", 1)]),
+])
+def test_each_token_and_where_it_starts(source, tokens):
+    assert tokenize(source) == tokens + [("end", "", len(source))]
+
+
+@pytest.mark.parametrize("source, short", [
+    ("18abc", "unexpected character '1' at column 1"),
+    ("2025-12-191", "unexpected character '2' at column 1"),
+    ("122-1", "unexpected character '1' at column 1"),
+    ("1.", "unexpected character '.' at column 2"),
+    ("'open", "unexpected character \"'\" at column 1"),
+    ("a & b", "unexpected character '&' at column 3"),
+    ("(a]", "expected ')', found ']' at column 3"),
+    ("x in [1)", "expected ']', found ')' at column 8"),
+    ("f(a,)", "expected a value, a name or '(', found ')' at column 5"),
+    ("x in []", "expected a value, a name or '(', found ']' at column 7"),
+    ("a and", "expected a value, a name or '(', found 'the end of the condition' at column 6"),
+    ("a or or b", "expected a value, a name or '(', found 'or' at column 6"),
+    ("x not", "unexpected 'not' (missing 'and' / 'or'?) at column 3"),
+    ("a == b == c", "unexpected '==' (missing 'and' / 'or'?) at column 8"),
+])
+def test_more_mistakes_with_their_column(source, short):
+    # numbers glued to letters or dashes are article numbers: they must be quoted, never read as numbers
+    with pytest.raises(ParseError) as info:
+        parse(source)
+    assert info.value.short == short
