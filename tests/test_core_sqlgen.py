@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from clemency.act.lang import And, Call, Cmp, In, Lit, Name, Not, Or, parse
+from clemency.calendar import add_months
 from clemency.compile.evaluate import evaluate
 from clemency.engines.sqlgen import SqlGen
 
@@ -201,3 +202,192 @@ def test_greatest_and_least_are_unknown_when_any_date_is(size):
         hi, lo = con.execute(f"SELECT {gen.greatest(items)}, {gen.least(items)}").fetchone()
         unknown = None in combo
         assert (hi, lo) == ((None, None) if unknown else (max(combo), min(combo))), combo
+
+
+# ---- whole decision queries: DuckDB against the reference engine --------------------------------------------
+
+STAGES_ACT = """\
+id: stages
+title: every stage of the decision query
+parameters:
+  eif: {type: date, value: 2025-12-19, status: reported}
+  window_months: {type: int, value: 4, status: reported}
+readings:
+  cut: {default: long, values: {long: more than twelve months left, short: more than six months left}}
+  bar: {default: firm, values: {firm: the bar holds, lifted: no bar}}
+clauses:
+  - id: R1
+    kind: relief
+    relief: release_from_imprisonment
+    text: a less serious crime with six months or less left
+    status: reported
+    when:
+      - punishment == 'imprisonment'
+      - crime_category == 'less_serious'
+      - left_at_most(sentence_end, on, 6)
+  - id: R5
+    kind: relief
+    relief: release_from_imprisonment
+    text: aged 60 or over on the day, with a known term
+    status: reported
+    when:
+      - punishment == 'imprisonment'
+      - age_on(birth_date, on) >= 60
+      - term_months <= 48
+  - id: U1
+    kind: relief
+    relief: release_from_criminal_liability
+    text: a clause of unknown content
+    status: unknown
+    when: ["status == 'suspect'"]
+  - id: R2
+    kind: relief
+    relief: term_reduction
+    reduction_months: 6
+    text: more than the cut left on the day of entry into force
+    status: reported
+    when:
+      - punishment == 'imprisonment'
+      - test: (reading('cut') == 'long' and left_more_than(sentence_end, eif, 12)) or (reading('cut') == 'short' and left_more_than(sentence_end, eif, 6))
+        says: more than the cut is left
+        status: inferred
+        status_when: term_months == 60
+  - id: R3
+    kind: relief
+    relief: term_reduction
+    reduction_months: 3
+    text: a term of two years or more
+    status: inferred
+    when:
+      - punishment == 'imprisonment'
+      - term_months >= 24
+  - id: R4
+    kind: relief
+    relief: release_from_punishment
+    text: a non-custodial punishment until the first of March
+    status: reported
+    when:
+      - punishment != 'imprisonment'
+      - on < 2026-03-01
+  - id: P1
+    kind: provision
+    text: a provision that decides nothing
+    status: reported
+    when: ["sex == 'F'"]
+  - id: X1
+    kind: exclusion
+    text: a crime of negligence
+    status: reported
+    when: [negligent]
+    applies_to: [R1, R2]
+  - id: X2
+    kind: exclusion
+    text: an offence before 2023, under the reading bar
+    status: inferred
+    when:
+      - test: offense_date < 2023-01-01
+        says: the offence was before 2023
+        status: unknown
+        status_when: offense_date < 2021-01-01
+    applies_to: [R4, {clauses: [R3, R5], when: "reading('bar') == 'firm'"}]
+  - id: X3
+    kind: exclusion
+    text: a war participant
+    status: reported
+    when: [war_participant]
+    applies_to: [R3]
+"""
+
+FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from", "eligible_until",
+          "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons", "excluded_by", "rests_on_readings"]
+
+
+def _records(count: int) -> list[dict]:
+    rng = random.Random(SEED)
+    eif = D(2025, 12, 19)
+    out = []
+    for i in range(count):
+        punishment = rng.choice(["imprisonment"] * 5 + ["fine", "restriction_of_liberty", "conditional"])
+        end = rng.choice([dt.timedelta(days=rng.randint(-20, 560)) + eif, D(2026, 6, 19), D(2026, 6, 20),
+                          D(2026, 8, 31), D(2026, 12, 19), D(2026, 12, 20), D(2027, 2, 28)])
+        rec = {"person_id": f"P{i}", "case_id": f"K{i}", "sex": rng.choice("MF"),
+               "birth_date": rng.choice([None, "1966-01-15", "1966-04-19", "1966-04-20", "1965-12-19",
+                                         "1964-02-29", "1980-05-05"]),
+               "status": rng.choice(["convicted"] * 6 + ["suspect"]),
+               "articles": rng.choice(["177.2", "177.2", "177", "234.1"]),
+               "crime_category": rng.choice([None, None, "less_serious", "grave"]),
+               "negligent": rng.choice([None, True, False, False, "unknown"]),
+               "war_participant": rng.choice([False, False, True, "unknown"]),
+               "punishment": punishment, "term_months": rng.choice([12, 24, 36, 48, 60, 60, None]),
+               "sentence_end": end.isoformat()}
+        term = rec["term_months"]
+        start = add_months(end, -term) if term else D(2024, 1, 10)
+        rec["sentence_start"] = start.isoformat()
+        lag = rng.choice([None, 20, 200, 400, 900, 1500])
+        rec["offense_date"] = None if lag is None else (start - dt.timedelta(days=lag)).isoformat()
+        if rec["articles"] == "177" and rec["crime_category"] == "grave":
+            rec["crime_category"] = None        # the bare article: category unknown
+        out.append(rec)
+    return out + [dict(UPCOMING, person_id=f"U{i}", case_id=f"U{i}", birth_date=b) for i, b in enumerate(BIRTHS)]
+
+
+# a man of 59 with nine months left on a one-year term: nothing on the day of entry into force; R5 on his
+# 60th birthday, R1 once six months are left (30 March 2026), whichever comes first
+UPCOMING = {"sex": "M", "status": "convicted", "articles": "177.2", "crime_category": "less_serious",
+            "negligent": False, "war_participant": False, "punishment": "imprisonment", "term_months": 12,
+            "sentence_start": "2025-09-30", "sentence_end": "2026-09-30", "offense_date": "2025-09-10"}
+BIRTHS = ["1966-01-15", "1966-04-20", "1966-03-30", "1966-03-31", "1966-03-29"]
+
+
+def _both(act, records, on, readings=None, carry=None) -> list[dict]:
+    from clemency.pipeline import Context, decide_records
+    ctx = Context.make(act, readings, on)
+    duck = decide_records(ctx, records, engine="duckdb", carry=carry)
+    ref = decide_records(ctx, records, engine="reference", carry=carry)
+    wrong = [(r["case_id"], f, d[f], r[f]) for d, r in zip(duck, ref) for f in FIELDS if d[f] != r[f]]
+    assert not wrong, f"{len(wrong)} fields differ (case, field, duckdb, reference): {wrong[:6]}"
+    return duck
+
+
+@pytest.fixture(scope="module")
+def stages_act(tmp_path_factory):
+    from clemency.act.load import load_act
+    path = tmp_path_factory.mktemp("act") / "stages.yaml"
+    path.write_text(STAGES_ACT)
+    return load_act(path)
+
+
+STAGE_RUNS: list = [("2025-12-19", None), ("2026-03-01", None), ("2026-02-28", {"cut": "short", "bar": "lifted"}),
+              ("2026-04-19", {"cut": "short"}), ("2026-01-15", {"bar": "lifted"})]
+
+
+@pytest.mark.parametrize("on, readings", STAGE_RUNS, ids=[f"{d}-{r}" for d, r in STAGE_RUNS])
+def test_every_stage_of_the_query_decides_as_the_reference_engine(stages_act, on, readings):
+    got = _both(stages_act, _records(150), on, readings)
+    seen = {f: {d[f] for d in got} for f in FIELDS}
+    # the records reach every kind of outcome, so the comparison is not vacuous
+    assert {"none", "indeterminate", "release_from_imprisonment", "term_reduction"} <= seen["relief"]
+    assert any("U" in r for r in seen["reasons"]) and all(r[2] == "-" for r in seen["reasons"])
+    assert len(seen["eligible_until"]) > 1 and len(seen["excluded_by"]) > 3
+
+
+@pytest.mark.parametrize("birth, want", [
+    ("1966-01-15", ("release_from_imprisonment", "R5", D(2026, 1, 15))),
+    ("1966-04-20", ("release_from_imprisonment", "R1", D(2026, 3, 30))),     # 60 only after the window
+    ("1966-03-30", ("release_from_imprisonment", "R1", D(2026, 3, 30))),     # the same day: the first clause
+    ("1966-03-31", ("release_from_imprisonment", "R1", D(2026, 3, 30))),
+    ("1966-03-29", ("release_from_imprisonment", "R5", D(2026, 3, 29))),
+])
+def test_the_first_relief_to_come_is_named_with_its_day(stages_act, birth, want):
+    (d,) = _both(stages_act, [dict(UPCOMING, person_id="U", case_id="U", birth_date=birth)], "2025-12-19")
+    assert (d["relief"], d["clause"]) == ("none", None)
+    assert (d["upcoming_relief"], d["upcoming_clause"], d["upcoming_from"]) == want
+    day = want[2]
+    (before,) = _both(stages_act, [dict(UPCOMING, person_id="U", case_id="U", birth_date=birth)],
+                      (day - dt.timedelta(days=1)).isoformat())
+    assert (before["relief"], before["upcoming_from"]) == ("none", day)
+    (on,) = _both(stages_act, [dict(UPCOMING, person_id="U", case_id="U", birth_date=birth)], day.isoformat())
+    assert (on["relief"], on["clause"], on["upcoming_from"]) == (want[0], want[1], None)
+    # released from the first day either clause gives it, until the window's last day
+    assert (on["eligible_from"], on["eligible_until"]) == (day, D(2026, 4, 19))
+    assert on["basis"] == "reported" and on["excluded_by"] == "" and on["rests_on_readings"] == ""
