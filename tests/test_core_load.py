@@ -585,3 +585,24 @@ def test_an_overlay_loads_over_its_base():
     assert act.id == "az-2025-no-f2" and act.clause("F2").kind == "provision"
     base = load_shipped_act("az-2025")
     assert base.clause("F2").kind == "exclusion" and [c.id for c in act.clauses] == [c.id for c in base.clauses]
+
+
+def test_a_condition_written_as_a_block_points_at_each_of_its_lines(tmp_path):
+    text = BASE.replace("    when: " + WHEN + "\n", """    when:
+      - says: the women
+        test: "sex == 'F' and war_participant == 1"
+        status: maybe
+        status_when: "a =="
+      - "sex == 'M'"
+""")
+    assert problems(tmp_path, text) == [
+        (17, "A1", "when[1].status", "status 'maybe' is not one of reported, inferred, unknown", None),
+        (18, "A1", "when[1].status_when", "malformed condition 'a ==': expected a value, a name or '(', found 'the end "
+                                          "of the condition' at column 5", None),
+        (16, "A1", "when[1]", "in \"sex == 'F' and war_participant == 1\": cannot compare bool with int in '=='", None)]
+    act = load(tmp_path, text.replace(" and war_participant == 1", "").replace("maybe", "inferred").replace(
+        "a ==", "war_participant"))
+    first, second = act.clause("A1").when
+    assert (first.line, first.says, first.status, first.status_when_source) == (16, "the women", "inferred",
+                                                                                 "war_participant")
+    assert (second.line, second.says, second.status) == (19, None, None)
