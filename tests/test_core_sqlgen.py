@@ -299,7 +299,8 @@ clauses:
 """
 
 FIELDS = ["relief", "clause", "basis", "reduction_months", "new_sentence_end", "eligible_from", "eligible_until",
-          "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons", "excluded_by", "rests_on_readings"]
+          "upcoming_relief", "upcoming_clause", "upcoming_from", "reasons", "excluded_by", "rests_on_readings",
+          "crime_category", "notes"]
 
 
 def _records(count: int) -> list[dict]:
@@ -391,3 +392,65 @@ def test_the_first_relief_to_come_is_named_with_its_day(stages_act, birth, want)
     # released from the first day either clause gives it, until the window's last day
     assert (on["eligible_from"], on["eligible_until"]) == (day, D(2026, 4, 19))
     assert on["basis"] == "reported" and on["excluded_by"] == "" and on["rests_on_readings"] == ""
+
+
+NOTHING_ACT = """\
+id: nothing
+title: an act that gives no relief to anyone
+parameters:
+  eif: {type: date, value: 2025-12-19, status: reported}
+  window_months: {type: int, value: 4, status: reported}
+clauses:
+  - id: U1
+    kind: relief
+    relief: release_from_imprisonment
+    text: a clause of unknown content
+    status: unknown
+    when: ["sex == 'M'"]
+  - id: P1
+    kind: provision
+    text: a provision
+    status: reported
+    when: ["sex == 'F'"]
+"""
+
+
+def test_an_act_without_a_deciding_clause_decides_none_for_everyone(tmp_path):
+    from clemency.act.load import load_act
+    path = tmp_path / "nothing.yaml"
+    path.write_text(NOTHING_ACT)
+    got = _both(load_act(path), _records(20), "2026-01-10")
+    assert {d["relief"] for d in got} == {"none"}
+    for d in got:
+        assert [d[f] for f in FIELDS[1:10]] == [None] * 9
+        assert (d["excluded_by"], d["rests_on_readings"]) == ("", "")
+        assert d["reasons"] in ("-H", "-F")
+
+
+def test_what_each_decision_carries_through_and_notes(stages_act):
+    records = _records(6)
+    records[0].update(crime_category="grave", articles="177.2")
+    records[1].update(crime_category=None, articles="177.2;999.9")
+    records[2].update(negligent=True, articles="177.2", crime_category=None, punishment="imprisonment",
+                      sentence_end="2026-03-01", term_months=24, sentence_start="2024-03-01")
+    got = _both(stages_act, records, "2025-12-19", carry=["case_id", "sex", "crime_category", "notes", "_row"])
+    assert [(d["case_id"], d["sex"], d["_row"]) for d in got] == [(r["case_id"], r["sex"], k + 1)
+                                                                  for k, r in enumerate(records)]
+    assert "person_id" not in got[0]
+    assert got[0]["notes"] == "crime_category given as grave, the Criminal Code table says less_serious"
+    assert got[0]["crime_category"] == "grave"
+    assert got[1]["notes"] == "articles not in the Criminal Code table: 999.9"
+    assert "X1" in got[2]["excluded_by"].split(";")     # a negligence given wins over the table
+
+
+AZ_RUNS = [("2025-12-19", None, 3),
+           ("2026-02-10", {"b3": "application", "f2": "abcde", "b2": "exclusive", "e1": "also-a"}, 4)]
+
+
+@pytest.mark.parametrize("on, readings, seed", AZ_RUNS, ids=["default", "other-readings"])
+def test_the_2025_act_decides_a_synthetic_registry_as_the_reference_engine(on, readings, seed):
+    from clemency.registry.synth import chunks
+    records = next(chunks(180, seed=seed)).to_pylist()
+    got = _both("az-2025", records, on, readings)
+    seen = {f: {d[f] for d in got} for f in FIELDS}
+    assert len(seen["relief"]) >= 4 and len(seen["clause"]) >= 5 and len(seen["excluded_by"]) >= 3
