@@ -606,3 +606,11 @@ def test_a_condition_written_as_a_block_points_at_each_of_its_lines(tmp_path):
     assert (first.line, first.says, first.status, first.status_when_source) == (16, "the women", "inferred",
                                                                                  "war_participant")
     assert (second.line, second.says, second.status) == (19, None, None)
+
+
+def test_a_term_reduction_of_unknown_content_needs_no_months_and_one_month_is_enough(tmp_path):
+    act = load(tmp_path, _reduction("", "unknown").replace("    when: " + WHEN + "\n", ""))
+    a1 = act.clause("A1")
+    assert (a1.relief, a1.reduction_months, a1.when, a1.decides) == ("term_reduction", None, (), False)
+    assert load(tmp_path, _reduction("\n    reduction_months: 1")).clause("A1").reduction_months == 1
+    assert load(tmp_path, _reduction("\n    reduction_months: 120")).clause("A1").reduction_months == 120
