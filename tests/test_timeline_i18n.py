@@ -141,6 +141,8 @@ def test_the_changes_between_reports_in_words():
     assert not english_in(said)
     new = az.change("newly reported: released_from_criminal_liability")
     assert jur.label("release_from_criminal_liability", "az") in new and "released_from" not in new
+    gone = az.change("no longer reported: term_reduced_6m_noncustodial")     # one of two lanes: its body named
+    assert jur.label("term_reduction", "az") in gone and gettext_for("az")(bodies["probation"]["label"]) in gone
     assert az.change("minors: a separate bucket -> inside men") != "minors: a separate bucket -> inside men"
     odd = az.change("columns renamed: x -> y")
     assert 'lang="en" translate="no"' in odd and "columns renamed" in odd

@@ -93,7 +93,7 @@ class Words:
             words = self.relief(relief)
             several = [c for c, ls in (fig.get("lane_columns") or {}).items() if ls[0].split(":")[0] == relief]
             if len(several) > 1 and len(lanes) == 1 and self.jur is not None:
-                words += f" ({self.body(self.jur.body_of_lane(lanes[0]) or lanes[0])})"
+                words += f" — {self.body(self.jur.body_of_lane(lanes[0]) or lanes[0])}"
             return words
         for cat, c in (fig.get("category_columns") or {}).items():
             if c == col:
