@@ -147,3 +147,23 @@ def test_the_changes_between_reports_in_words():
     odd = az.change("columns renamed: x -> y")
     assert 'lang="en" translate="no"' in odd and "columns renamed" in odd
     assert en.change("columns renamed: x -> y") == "columns renamed: x -> y"
+
+
+def test_without_babel_the_command_writes_the_english_page(tmp_path):
+    """Babel comes with the web extra: a core install still writes the timeline, in English only."""
+    import subprocess
+    import sys
+    script = f"""
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('babel', 'markupsafe', 'jinja2'):
+            raise ImportError(name)
+sys.meta_path.insert(0, Block())
+from clemency.timeline import run_timeline
+run_timeline('az-2025', {str(FIX / 'registry.csv')!r}, {str(tmp_path / 'o')!r}, calendar='every-day')
+assert 'babel' not in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "o" / "timeline.html").exists() and not (tmp_path / "o" / page_name("az")).exists()

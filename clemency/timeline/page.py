@@ -9,7 +9,6 @@ import re
 from html import escape
 
 import numpy as np
-from markupsafe import Markup
 
 from clemency.jurisdictions import RELIEF_LABELS as LABELS_EN
 from clemency.jurisdictions import RELIEF_SHORT as SHORT_EN
@@ -34,9 +33,21 @@ NOT_MAPPED = re.compile(r"not simulated: no clause of (\S+) is mapped to it$")
 MINORS = {"inside men": N_("inside men"), "a separate bucket": N_("a separate bucket"), "not said": N_("not said")}
 
 
+class Html(str):
+    """Text that is already HTML: `clemency.report.html.table` and this page insert it as it is."""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def _code(text) -> Html:
+    """An id or a name as the data gives it, which translation leaves alone."""
+    return Html(f'<span translate="no">{escape(str(text))}</span>')
+
+
 def _h(text) -> str:
-    """Text as HTML: marked-up text as it is, anything else escaped."""
-    return str(text) if isinstance(text, Markup) else escape(str(text))
+    """Text as HTML: `Html` as it is, anything else escaped."""
+    return str(text) if isinstance(text, Html) else escape(str(text))
 
 
 def _wide(svg: str) -> str:
@@ -68,7 +79,15 @@ class Words:
         return self.g(label)
 
     def n(self, value) -> str:
-        return "" if value is None else number(value, self.lang)
+        if value is None:
+            return ""
+        return f"{value:,}" if self.lang == "en" else number(value, self.lang)
+
+    def percent(self, share: float) -> str:
+        if self.lang == "en":
+            return f"{share:.0%}"
+        from babel.numbers import format_percent
+        return format_percent(share, locale=self.lang)
 
     def d(self, value) -> str:
         return date(value, self.lang) if value else ""
@@ -79,8 +98,8 @@ class Words:
         said = self.g(english)
         if self.lang == "en" or said != english:
             return said
-        return Markup('<span lang="en" translate="no">{}</span> <i>({})</i>').format(
-            english, self.g(N_("in English only")))
+        return Html(f'<span lang="en" translate="no">{escape(english)}</span> '
+                    f'<i>({escape(self.g(N_("in English only")))})</i>')
 
     def measure(self, col: str) -> str:
         """A column of the official reports in words (the jurisdiction's `figures` section)."""
@@ -292,12 +311,12 @@ def _reconciliation(recon: list, w: Words) -> str:
         if not (first and r["kind"].startswith("projection")):
             return said
         projection = g(N_("an announced projection, set beside everyone eligible in the window"))
-        return Markup("{}; {}").format(projection, said) if said else projection
+        return Html(f"{escape(projection)}; {_h(said)}") if said else projection
     rows, last = [], None
     for r in recon:
         first = r["report"] != last
         last = r["report"]
-        rows.append([Markup('<span translate="no">{}</span>').format(r["report"]) if first else "",
+        rows.append([_code(r["report"]) if first else "",
                      w.d(r["cut_off"]) if first else "", w.measure(r["measure"]), w.n(r["reported"]),
                      w.n(r["simulated"]), w.n(r["gap"]), bodies(r) if first else "", note(r, first)])
     return table([g(N_("report")), g(N_("cut-off")), g(N_("measure")), g(N_("reported")), g(N_("simulated")),
@@ -305,11 +324,10 @@ def _reconciliation(recon: list, w: Words) -> str:
 
 
 def _bodies(bodies: dict, w: Words) -> str:
-    from babel.numbers import format_percent
     g = w.g
 
     def lanes(b):
-        return "; ".join(f"{w.relief(k.split(':')[0])}: {format_percent(v, locale=w.lang)}"
+        return "; ".join(f"{w.relief(k.split(':')[0])}: {w.percent(v)}"
                          for k, v in b["lanes"].items())
     intro = g(N_("Capacities, ramps, lead times and shares are calibrated assumptions chosen so that the default "
                  "synthetic registry roughly follows the ministry's reported pace; no body has published its "
@@ -335,14 +353,14 @@ def page_html(sim, manifest, totals, reports, recon, findings, drift_rows, lang:
     if reports:
         sections.append((g(N_("Reports that do not add up, and other problems")), table(
             [g(N_("report")), g(N_("problem"))],
-            [[Markup('<span translate="no">{}</span>').format(f["report"]), w.text(f["problem"])] for f in findings])
+            [[_code(f["report"]), w.text(f["problem"])] for f in findings])
             if findings else "<p>" + escape(g(N_("Every report adds up: reliefs, categories and sexes each sum to "
                                                  "the total."))) + "</p>"))
         if drift_rows:
             sections.append((g(N_("How the reports' breakdown changes")), table(
                 [g(N_("report")), g(N_("previous")), g(N_("change"))],
-                [[Markup('<span translate="no">{}</span>').format(d["report"]),
-                  Markup('<span translate="no">{}</span>').format(d["previous"]), w.change(d["change"])]
+                [[_code(d["report"]),
+                  _code(d["previous"]), w.change(d["change"])]
                  for d in drift_rows])))
     if manifest.get("warnings"):
         sections.append((g(N_("What could not be placed")), "<ul>" + "".join(
@@ -357,8 +375,20 @@ def page_html(sim, manifest, totals, reports, recon, findings, drift_rows, lang:
     return html
 
 
-def write_page(out, sim, manifest, totals, reports, recon, findings, drift_rows, langs=LANGS) -> None:
-    """The charts (SVG, English) and the page in each language of `langs` (`page_name`)."""
+def languages() -> tuple[str, ...]:
+    """English, and the application's other languages when Babel (the `web` extra), which writes their numbers
+    and dates, is installed."""
+    try:
+        import babel  # noqa: F401
+    except ImportError:
+        return ("en",)
+    return LANGS
+
+
+def write_page(out, sim, manifest, totals, reports, recon, findings, drift_rows, langs=None) -> None:
+    """The charts (SVG, English) and the page in each language of `langs` (default: `languages()`), each in
+    its file (`page_name`)."""
+    langs = langs or languages()
     w = Words(sim, manifest)
     svgs = {"cumulative": cumulative_chart(sim, reports, w), "backlog": backlog_chart(sim, w)}
     (out / "timeline_cumulative.svg").write_text(svgs["cumulative"], encoding="utf-8")
@@ -369,4 +399,5 @@ def write_page(out, sim, manifest, totals, reports, recon, findings, drift_rows,
         (out / page_name(lang)).write_text(html, encoding="utf-8")
 
 
-__all__ = ["RELIEF_PARTS", "Words", "backlog_chart", "cumulative_chart", "page_html", "page_name", "write_page"]
+__all__ = ["RELIEF_PARTS", "Words", "backlog_chart", "cumulative_chart", "languages", "page_html", "page_name",
+           "write_page"]
