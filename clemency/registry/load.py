@@ -294,7 +294,7 @@ class Streamed:
     checks the file's rows as a query reads them and leaves out every row that may have a finding; the
     findings are computed afterwards (`finish`) from the rows that were not decided.
 
-        view = open_registry(path, con)          # one narrow grouping scan; `registry` is a view
+        view = open_registry(path, con)          # narrow grouping scans; `registry` is a view
         ... COPY (decide over `registry`) ...    # the one full pass: read, type, check, decide, write
         loaded = view.finish("SELECT _row FROM read_parquet('decisions.parquet')")
         if loaded.rows_ok != decided: view.exact(), and decide again (only after a hash collision)
@@ -373,7 +373,7 @@ def _stream(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, typed_sq
 
     - `_clemency_typed_<table>`: every row typed and checked as it is read (with `_bad`, and its per-field
       finding structs on the bad rows only);
-    - one grouping scan over four narrow columns keeps the hashes of case_ids held by several rows and of
+    - three narrow grouping scans keep the hashes of case_ids held by several rows and of
       person_ids whose rows disagree in sex or birth date (candidates: a collision only adds some);
     - `table`: the typed rows that are not bad, not implausible and whose key hashes are no candidates."""
     plaus, plaus_any = plausibility
@@ -385,15 +385,17 @@ def _stream(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, typed_sq
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(typed)} AS {typed_sql(q(stage))}")
     hc = f"CASE WHEN case_id IS NOT NULL THEN {KEY_HASH.format('case_id')} END"
     hp = f"CASE WHEN person_id IS NOT NULL THEN {KEY_HASH.format('person_id')} END"
-    # the same scan gives the distinct `articles` values, which the article lookup needs (one narrow scan,
-    # not two)
+    # the distinct `articles` values too, which the article lookup needs. Three plain groupings, one
+    # after the other, each reading only its columns: measured 10% less CPU than one GROUPING SETS query
+    # (whose hash tables are all built at once, fed by a materialised CTE)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {q(keys)} AS
-        SELECT hc, hp, articles FROM (SELECT {hc} AS hc, {hp} AS hp, sex, birth_date, articles FROM {q(typed)})
-        GROUP BY GROUPING SETS ((hc), (hp), (articles))
-        HAVING (grouping(hc, hp, articles) = 3 AND hc IS NOT NULL AND count(*) > 1)
-            OR (grouping(hc, hp, articles) = 5 AND hp IS NOT NULL
-                AND (min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)))
-            OR (grouping(hc, hp, articles) = 6 AND articles IS NOT NULL)""")
+        SELECT hc, CAST(NULL AS UBIGINT) AS hp, CAST(NULL AS VARCHAR) AS articles
+          FROM (SELECT {hc} AS hc FROM {q(typed)}) WHERE hc IS NOT NULL GROUP BY hc HAVING count(*) > 1
+        UNION ALL
+        SELECT NULL, hp, NULL FROM (SELECT {hp} AS hp, sex, birth_date FROM {q(typed)}) WHERE hp IS NOT NULL
+          GROUP BY hp HAVING min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)
+        UNION ALL
+        SELECT NULL, NULL, articles FROM {q(typed)} WHERE articles IS NOT NULL GROUP BY articles""")
     kept = ", ".join(q(r[0]) for r in con.execute(f"DESCRIBE {q(typed)}").fetchall()
                      if r[0] not in ("_bad", "_field_findings"))
     con.execute(f"""CREATE OR REPLACE TEMP VIEW {q(table)} AS
