@@ -614,3 +614,69 @@ def test_a_term_reduction_of_unknown_content_needs_no_months_and_one_month_is_en
     assert (a1.relief, a1.reduction_months, a1.when, a1.decides) == ("term_reduction", None, (), False)
     assert load(tmp_path, _reduction("\n    reduction_months: 1")).clause("A1").reduction_months == 1
     assert load(tmp_path, _reduction("\n    reduction_months: 120")).clause("A1").reduction_months == 120
+
+
+MANY = """\
+id: test-act
+title: A test act
+parameters:
+  eif:
+    type: date
+    value: 19.12.2025
+    status: reported
+  window_months:
+    type: int
+    value: four
+    status: reported
+  a:
+    status: reported
+    type: float
+    value: 1
+  b: 5
+  c: {type: int, value: 1, status: rumoured}
+  d: {type: int, value: 2, status: reported}
+readings:
+  r1:
+    says: a day
+    parameter: nope
+  r2:
+    values: {y: why}
+    default: x
+  r3: {values: {}}
+  r4: text
+  r5: {default: y, values: {y: why}}
+fields:
+  - {name: f1, type: boolean}
+  - text
+  - {name: f3, type: int}
+  - {name: f4, type: string, values: [p, q]}
+clauses:
+  - 5
+  - id: A1
+    kind: relief
+    relief: release_from_imprisonment
+    text: women
+    status: reported
+    when: ["f3 > d and reading('r5') == 'y' and f4 == 'p'", "f1"]
+  - text
+"""
+
+
+def test_every_mistake_of_every_section_is_reported_not_only_the_first(tmp_path):
+    # a wrong entry is skipped, and the ones after it are still read (and the good ones used: f3, f4, d, r5)
+    assert problems(tmp_path, MANY) == [
+        (6, None, 'parameters.eif.value', "'19.12.2025' is not a date (YYYY-MM-DD)", None),
+        (10, None, 'parameters.window_months.value', "'four' is not a whole number", None),
+        (14, None, 'parameters.a.type', "type 'float' is not date or int", None),
+        (None, None, 'parameters.b', 'expected a mapping, found a number', None),
+        (17, None, 'parameters.c.status', "status 'rumoured' is not one of reported, inferred, unknown", None),
+        (22, None, 'readings.r1.parameter', "'nope' is not a date parameter of the act", None),
+        (25, None, 'readings.r2.default', "default 'x' is not one of the values", None),
+        (26, None, 'readings.r3.values', 'a reading needs its values, each with what it means', None),
+        (None, None, 'readings.r4', 'expected a mapping, found text', None),
+        (30, None, 'fields[0].type', "type 'boolean' is not one of bool, int, number, string, date", None),
+        (None, None, 'fields[1]', 'expected a mapping, found text', None),
+        (None, '#1', 'clauses[0]', 'expected a mapping, found a number', None),
+        (41, 'A1', 'when[2]', "in 'f1': unknown name 'f1'", None),
+        (None, '#3', 'clauses[2]', 'expected a mapping, found text', None),
+    ]
