@@ -216,8 +216,9 @@ def _run_plan(plan, n, cluster, args, results, info, started) -> None:
         if "error" in res:
             print(f"FAILED: {res['error']}", flush=True)
         else:
+            cpu = f"  CPU {res['cpu_s']:.1f} s" if "cpu_s" in res else ""
             print(f"{res['seconds']:8.1f} s  {res['rows'] / res['seconds']:>10,.0f} rows/s  "
-                  f"peak {res['peak_mb']:,.0f} MB", flush=True)
+                  f"peak {res['peak_mb']:,.0f} MB{cpu}", flush=True)
         (OUT / "results.json").write_text(json.dumps({"machine": info, "started": started,
                                                       "results": results}, indent=2))
 
