@@ -3,6 +3,7 @@ readers expect it (an unknown fact leaves a test open unless the other facts alr
 calendar functions a condition may call (mutation benchmark, issue 16: clemency/compile/evaluate.py)."""
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -98,3 +99,107 @@ def test_known_first_known_within_if_true():
     assert within(None, True) is None and within(False, True) is None and within(None, None) is None
     if_true = FUNCTIONS["if_true"]
     assert if_true(True, 5) == 5 and if_true(False, 5) is None and if_true(None, 5) is None
+
+
+# ---- three-valued logic against an independent model, on seeded random conditions
+
+_RANK = {False: 0, None: 1, True: 2}
+_BACK = {0: False, 1: None, 2: True}
+
+
+def _model(tree, env):
+    """Kleene logic as min/max over false < unknown < true, written apart from clemency.compile.evaluate."""
+    kind = tree[0]
+    if kind == "name":
+        return env[tree[1]]
+    if kind == "not":
+        return _BACK[2 - _RANK[_model(tree[1], env)]]
+    if kind in ("and", "or"):
+        ranks = [_RANK[_model(t, env)] for t in tree[1]]
+        return _BACK[min(ranks) if kind == "and" else max(ranks)]
+    if kind == "cmp":
+        x = env[tree[1]]
+        if x is None:
+            return None
+        return {"==": x == tree[3], "!=": x != tree[3], "<": x < tree[3], "<=": x <= tree[3],
+                ">": x > tree[3], ">=": x >= tree[3]}[tree[2]]
+    if kind == "in":
+        x = env[tree[1]]
+        if x is None:
+            return None
+        return (x in tree[3]) != tree[2]
+    raise AssertionError(kind)
+
+
+def _source(tree) -> str:
+    kind = tree[0]
+    if kind == "name":
+        return tree[1]
+    if kind == "not":
+        return f"not ({_source(tree[1])})"
+    if kind in ("and", "or"):
+        return "(" + f" {kind} ".join(_source(t) for t in tree[1]) + ")"
+    if kind == "cmp":
+        return f"{tree[1]} {tree[2]} {tree[3]}"
+    return f"{tree[1]} {'not in' if tree[2] else 'in'} [{', '.join(str(v) for v in tree[3])}]"
+
+
+def _tree(rng: random.Random, depth: int):
+    if depth == 0 or rng.random() < 0.3:
+        pick = rng.random()
+        if pick < 0.4:
+            return ("name", rng.choice("abc"))
+        if pick < 0.75:
+            return ("cmp", rng.choice("xy"), rng.choice(["==", "!=", "<", "<=", ">", ">="]), rng.randint(1, 3))
+        return ("in", rng.choice("xy"), rng.random() < 0.5, tuple(sorted(rng.sample([1, 2, 3], rng.randint(1, 2)))))
+    kind = rng.choice(["and", "or", "not"])
+    if kind == "not":
+        return ("not", _tree(rng, depth - 1))
+    return (kind, [_tree(rng, depth - 1) for _ in range(rng.randint(2, 3))])
+
+
+def test_random_conditions_agree_with_kleene_logic_on_every_unknown():
+    rng = random.Random(16)
+    envs = [{"a": a, "b": b, "c": c, "x": x, "y": y}
+            for a in (T, F, U) for b in (T, F, U) for c in (T, F, U) for x in (1, 2, 3, U) for y in (2, U)]
+    seen = set()
+    for _ in range(150):
+        tree = _tree(rng, 3)
+        node = parse(_source(tree))
+        for env in rng.sample(envs, 30):
+            expected = _model(tree, env)
+            assert evaluate(node, env) is expected, (_source(tree), env)
+            seen.add(expected)
+    assert seen == {T, F, U}
+
+
+@pytest.mark.parametrize("source, env, value", [
+    ("x == y", {"x": 1, "y": None}, U), ("x == y", {"x": None, "y": 1}, U), ("x == y", {"x": None, "y": None}, U),
+    ("x < y", {"x": 1, "y": 2}, T), ("x < y", {"x": 2, "y": 1}, F), ("y > x", {"x": 1, "y": 2}, T),
+    ("x >= y", {"x": 2, "y": 2}, T), ("x > y", {"x": 2, "y": 2}, F),
+    ("not (x in [1, 2])", {"x": None}, U), ("not (x not in [1, 2])", {"x": 1}, T),
+    ("x in [1, 2, 3]", {"x": 3}, T), ("x in [1, 2, 3]", {"x": 4}, F), ("x not in [1, 2, 3]", {"x": 1}, F),
+    ("x not in [1, 2, 3]", {"x": 4}, T), ("x not in [2]", {"x": None}, U),
+    ("not (a and not b)", {"a": T, "b": U}, U), ("not (a or b)", {"a": F, "b": F}, T),
+    ("a and (b or c)", {"a": T, "b": U, "c": T}, T), ("a or (b and c)", {"a": F, "b": U, "c": F}, F),
+])
+def test_conditions_with_two_names_and_nesting(source, env, value):
+    assert evaluate(parse(source), env) is value
+
+
+def test_dates_compare_by_day_and_an_unknown_date_leaves_the_test_open():
+    node = parse("sentence_end <= add_months(on, 6)")
+    on = dt.date(2025, 12, 19)
+    assert evaluate(node, {"sentence_end": dt.date(2026, 6, 19), "on": on}) is True
+    assert evaluate(node, {"sentence_end": dt.date(2026, 6, 20), "on": on}) is False
+    assert evaluate(node, {"sentence_end": None, "on": on}) is None
+    assert evaluate(node, {"sentence_end": dt.date(2026, 1, 1), "on": None}) is None
+    # an unknown argument in any place makes a calendar function unknown, however many it takes
+    for k in range(3):
+        args = [dt.date(2026, 6, 19), on, 6]
+        args[k] = None
+        assert FUNCTIONS["left_at_most"](*args) is None and FUNCTIONS["left_more_than"](*args) is None
+    assert FUNCTIONS["left_at_most"](dt.date(2026, 6, 19), on, 6) is True
+    assert FUNCTIONS["add_days"](on, 0) == on and FUNCTIONS["add_months"](on, 0) == on
+    # a known value equal to something falsy is still known
+    assert FUNCTIONS["add_days"](on, 0) is not None and FUNCTIONS["age_on"](on, on) == 0
