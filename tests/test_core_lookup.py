@@ -204,6 +204,15 @@ def test_another_table_and_name_and_nothing_left_behind():
     assert names == {"people", "other", "lk", "lk2"}
 
 
+def test_by_default_the_registry_table_into_lookup():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE registry AS SELECT * FROM (VALUES ('12.2;10.1'), ('13.1')) t(articles)")
+    register_lookup(con, SMALL_PLAN, SMALL)
+    got = dict(con.execute("SELECT articles, _table_category FROM _lookup").fetchall())
+    assert got == {"12.2;10.1": "grave", "13.1": "especially_grave"}
+    assert {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()} == {"registry", "_lookup"}
+
+
 # --------------------------------------------------------------------------------------------------------
 # what a user sees: the decision and its note, the same on both local engines
 
