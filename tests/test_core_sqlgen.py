@@ -454,3 +454,73 @@ def test_the_2025_act_decides_a_synthetic_registry_as_the_reference_engine(on, r
     got = _both("az-2025", records, on, readings)
     seen = {f: {d[f] for d in got} for f in FIELDS}
     assert len(seen["relief"]) >= 4 and len(seen["clause"]) >= 5 and len(seen["excluded_by"]) >= 3
+
+
+# ---- the Spark dialect, read by Spark's own rules (Spark itself runs in tests/test_conformance.py) ----------
+
+def _spark_string(sql: str) -> str:
+    """A single-quoted Spark SQL string literal as Spark reads it: a backslash escapes the next character,
+    two quotes stand for one."""
+    assert sql[0] == sql[-1] == "'", sql
+    body, out, i = sql[1:-1], [], 0
+    while i < len(body):
+        if body[i] == "\\":
+            out.append(body[i + 1])
+            i += 2
+        elif body[i] == "'":
+            assert body[i + 1] == "'", f"an unescaped quote ends the literal early: {sql}"
+            out.append("'")
+            i += 2
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("text", ["a\\b", "O'Brien", "\\'", "a\\\\b", "x'); DROP TABLE t; --", "", "end\\"])
+def test_a_spark_string_literal_is_read_back_as_the_value(text):
+    assert _spark_string(SqlGen("spark").lit(Lit(text, "string"))) == text
+
+
+def test_a_spark_name_is_read_as_an_identifier():
+    for name in ("select", "_row", "a_b"):
+        sql = SqlGen("spark").ident(name)
+        assert sql[0] == sql[-1] == "`" and sql[1:-1] == name    # backquotes: a name; double quotes: a string
+
+
+def _calls(sql: str, fn: str) -> list[int]:
+    """The number of arguments of each call of `fn` in `sql`."""
+    counts, start = [], 0
+    while (at := sql.find(fn + "(", start)) >= 0:
+        depth, args, i = 0, 1, at + len(fn)
+        while True:
+            ch = sql[i]
+            depth += (ch == "(") - (ch == ")")
+            if depth == 1 and ch == ",":
+                args += 1
+            if depth == 0:
+                break
+            i += 1
+        counts.append(args)
+        start = at + 1
+    return counts
+
+
+@pytest.mark.parametrize("act", ["az-2025", "stages", "nothing"])
+def test_the_spark_query_uses_only_what_spark_accepts(act, stages_act, tmp_path):
+    """Spark's LEAST and GREATEST take two arguments or more; its VARCHAR needs a length (STRING has none)."""
+    from clemency.act.load import load_act
+    from clemency.compile.plan import compile_act
+    if act == "nothing":
+        path = tmp_path / "nothing.yaml"
+        path.write_text(NOTHING_ACT)
+        act = load_act(path)
+    plan = compile_act(stages_act if act == "stages" else load_act(act) if isinstance(act, str) else act)
+    gen = SqlGen("spark")
+    cols = ["person_id", "case_id", "_row", "sex", "birth_date", "status", "articles", "crime_category",
+            "negligent", "offense_date", "punishment", "term_months", "sentence_start", "sentence_end"]
+    sql = gen.decision_query(plan, gen.source_query(plan, "registry", "_lookup", cols), D(2025, 12, 19),
+                             ["person_id"])
+    for fn in ("LEAST", "GREATEST"):
+        assert all(n >= 2 for n in _calls(sql, fn)), fn
+    assert "VARCHAR" not in sql.upper().replace("VARCHAR(", "")
