@@ -680,3 +680,22 @@ def test_every_mistake_of_every_section_is_reported_not_only_the_first(tmp_path)
         (41, 'A1', 'when[2]', "in 'f1': unknown name 'f1'", None),
         (None, '#3', 'clauses[2]', 'expected a mapping, found text', None),
     ]
+
+
+LATER_KEYS = {
+    # where the key in question is not the first of its mapping, the problem points at the key's own line
+    "a later definition named like a field": (_define("  d: \"true\"\n  sex: \"true\"\n"), [
+        (10, None, "definitions.sex", "a definition may not reuse the name of a field or parameter", None)]),
+    "a duplicate id that is not the first key": (BASE + "  - kind: provision\n    text: again\n    status: reported\n"
+                                                 "    when: [\"true\"]\n    id: A1\n", [
+        (19, "A1", "id", "duplicate clause id", None)]),
+    "a wrong entry of applies_to written below the clause's first line": (
+        BASE + "  - id: F1\n    kind: exclusion\n    text: x\n    status: reported\n    when: [\"true\"]\n"
+               "    applies_to: [A1, 5]\n", [(20, "F1", "applies_to[2]", ENTRY, None)]),
+}
+
+
+@pytest.mark.parametrize("name", list(LATER_KEYS))
+def test_a_problem_points_at_its_key_not_at_the_start_of_its_mapping(tmp_path, name):
+    text, expected = LATER_KEYS[name]
+    assert problems(tmp_path, text) == expected
