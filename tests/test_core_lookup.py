@@ -48,7 +48,8 @@ def lookup(values, plan=PLAN, code=CODE, table="registry", name="_lookup", con=N
     """The lookup table `register_lookup` builds for a registry holding `values` in `articles`, by value."""
     con = con or duckdb.connect()
     con.execute(f"CREATE TABLE {table} (articles VARCHAR)")
-    con.executemany(f"INSERT INTO {table} VALUES (?)", [[v] for v in values])
+    if values:
+        con.executemany(f"INSERT INTO {table} VALUES (?)", [[v] for v in values])
     register_lookup(con, plan, code, table, name)
     cur = con.execute(f"SELECT * FROM {name}")
     cols = [d[0] for d in cur.description]
@@ -187,6 +188,22 @@ def test_part_table_one_row_per_part():
     assert [r["_art0"] for r in t] == [True, False, False, False, False]
     assert [r["_art1"] for r in t] == [False, True, False, False, False]
     assert part_table(SMALL_PLAN, SMALL, []).num_rows == 0
+
+
+@pytest.mark.parametrize("values, parts", [
+    ([], []), ([None, "x.1"], []), ([f"{FOREIGN_MARK}7"], [f"{FOREIGN_MARK}7"]), (["999.9;998.1"], ["998.1", "999.9"]),
+    (["10.1"], ["10.1"]),
+])
+def test_the_columns_have_fixed_types_whatever_the_registry_holds(values, parts):
+    """An empty registry, one with only junk or foreign or unknown parts: the same types as any other, so the
+    decision query that joins the lookup binds the same way (no column typed by what the rows happen to be)."""
+    table = part_table(SMALL_PLAN, SMALL, parts)
+    assert [str(t) for t in table.schema.types] == ["string", "int8", "bool"] + ["bool"] * len(SETS)
+    con = duckdb.connect()
+    lookup(values, SMALL_PLAN, SMALL, con=con)
+    types = dict((r[0], r[1]) for r in con.execute("DESCRIBE _lookup").fetchall())
+    assert types == {"articles": "VARCHAR", "_table_category": "VARCHAR", "_table_negligent": "BOOLEAN",
+                     "_unknown_articles": "VARCHAR", **{c: "BOOLEAN" for c in SMALL_PLAN.article_columns}}
 
 
 # --------------------------------------------------------------------------------------------------------
