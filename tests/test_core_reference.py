@@ -10,13 +10,16 @@ runs every case through the DuckDB engine as well and compares every field."""
 
 import datetime as dt
 
+import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from clemency import calendar as cal
 from clemency.act.load import load_act
-from clemency.engines.reference import decide_typed, lookup_row, source_row
+from clemency.engines.reference import decide_typed, lookup_row, registry_rows, source_row
+from clemency.engines.schema import DECISION_TYPES
 from clemency.law import CATEGORIES
-from clemency.pipeline import Context
+from clemency.pipeline import Context, connect, decide_table, load, register_lookup
 from clemency.pipeline import decide_records as decide_in_engine
 from clemency.web.decider import Decider
 
@@ -399,3 +402,49 @@ def test_both_engines_agree_on_every_case(act, readings, on):
     assert ref == sql
     fast = [decide(act, c, on, readings) for c in CASES]
     assert [{k: r[k] for k in f} for r, f in zip(ref, fast, strict=True)] == fast
+
+
+def test_of_two_reliefs_to_come_on_the_same_day_the_first_in_preference_is_named(act):
+    # R1 (three months before 1 Apr) and R2 (the 60th birthday) both from 1 Jan 2026
+    d = decide(act, {"sex": "F", "sentence_end": "2026-04-01", "birth_date": "1966-01-01"})
+    assert (d["relief"], d["upcoming_clause"], d["upcoming_from"]) == ("none", "R1", D(2026, 1, 1))
+    d = decide(act, {"sex": "F", "sentence_end": "2026-04-01", "birth_date": "1966-01-01"}, on="2026-01-01")
+    assert (d["clause"], d["eligible_from"]) == ("R1", D(2026, 1, 1))
+
+
+def test_the_reference_engine_writes_the_same_decision_file_as_the_duckdb_engine(act, tmp_path):
+    ctx = Context.make(act, {"cut": "twelve"})
+    records = [{**RECORD, **c, "person_id": f"P{i}", "case_id": f"K{i}"} for i, c in enumerate(CASES)]
+    con = connect()
+    try:
+        load(con, ctx.act, records)
+        register_lookup(con, ctx)
+        files = {}
+        for engine in ("reference", "duckdb"):
+            files[engine] = tmp_path / f"{engine}.parquet"
+            carried = decide_table(con, ctx, files[engine], engine=engine, metadata={"clemency.act": "prefs"})
+    finally:
+        con.close()
+    ref, sql = pq.read_table(files["reference"]), pq.read_table(files["duckdb"])
+    assert ref.schema.names == carried + [n for n, _ in DECISION_TYPES]
+    assert [ref.schema.field(n).type for n, _ in DECISION_TYPES] == [t for _, t in DECISION_TYPES]
+    assert ref.schema.metadata[b"clemency.act"] == b"prefs"
+    assert ref.select(carried).to_pylist() == sql.select(carried).to_pylist()
+    names = [n for n, _ in DECISION_TYPES]
+    assert ref.select(names).to_pylist() == sql.select(names).to_pylist()
+    assert [r["person_id"] for r in ref.to_pylist()] == [r["person_id"] for r in records]
+    meta = pq.ParquetFile(files["reference"]).metadata
+    assert {meta.row_group(0).column(k).compression for k in range(meta.num_columns)} == {"ZSTD"}
+
+
+def test_the_registry_is_read_in_row_order_across_batches_whatever_its_column_names():
+    con = duckdb.connect()
+    try:
+        con.execute('CREATE TABLE registry AS SELECT 12000 - i AS _row, i AS "a ""quoted"" name" '
+                    "FROM range(12000) t(i)")
+        rows = list(registry_rows(con, ["_row", 'a "quoted" name']))
+    finally:
+        con.close()
+    assert len(rows) == 12000
+    assert [r["_row"] for r in rows] == list(range(1, 12001))
+    assert rows[0]['a "quoted" name'] == 11999 and rows[-1]['a "quoted" name'] == 0
