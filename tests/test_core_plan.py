@@ -155,7 +155,8 @@ def test_an_exclusion_may_not_depend_on_the_decision_day(tmp_path):
     assert (p.clause, p.field, p.line) == ("F1", "when", 15)
     assert p.message == ("the condition 'on >= 2026-01-01' depends on the decision date in a form whose span "
                          "cannot be computed")
-    assert p.hint.endswith("exclusions may not depend on the decision date")
+    assert p.hint == ("use left_at_most / left_more_than / age_on(x, on) compared with a number / on compared "
+                      "with a date; exclusions may not depend on the decision date")
 
 
 def test_a_relief_on_a_day_in_no_computable_form_is_refused(tmp_path):
@@ -273,6 +274,7 @@ def test_a_status_confined_to_some_records_may_not_read_the_decision_day(tmp_pat
 SHORT = {"sentence_start": "2025-12-01", "sentence_end": "2026-03-01"}
 FOLDING = ACT.replace("clauses:", """\
   year: {parameter: eif, says: another day}
+  pun: {default: imprisonment, values: {imprisonment: prison, fine: a fine}}
 definitions:
   older: {test: "age_on(birth_date, eif) >= limit", says: old enough}
 clauses:""").replace("  window_months: {type: int, value: 4, status: reported}\n",
@@ -304,6 +306,13 @@ clauses:""").replace("  window_months: {type: int, value: 4, status: reported}\n
     ("term_months >= window_months", {"term_months": 4, **SHORT}, None, "release_from_imprisonment"),
     ("term_months >= window_months", {"term_months": 3, **SHORT}, None, "none"),
     ("(true and sex == 'M') or false", {}, None, "release_from_imprisonment"),
+    ("true and sex == 'F'", {}, None, "none"),
+    ("false or sex == 'F'", {}, None, "none"),
+    ("offense_date < add_days(eif, 1)", {"offense_date": None}, None, "release_from_imprisonment"),
+    ("offense_date >= add_days(eif, 1)", {"offense_date": None}, None, "none"),
+    ("punishment == reading('pun')", {}, None, "release_from_imprisonment"),
+    ("punishment == reading('pun')", {}, {"pun": "fine"}, "none"),
+    ("punishment != reading('pun') and sex == 'M'", {}, {"pun": "fine"}, "release_from_imprisonment"),
     ("(false or sex == 'F') and true", {}, None, "none"),
     ("unknown and sex == 'M'", {}, None, "indeterminate"),
     ("unknown or sex == 'M'", {}, None, "release_from_imprisonment"),
@@ -365,3 +374,11 @@ def test_the_status_of_a_clause_is_its_weakest_condition(tmp_path):
     r1 = compile_act(unknown).clause("R1")
     assert (r1.status, r1.decides, compile_act(unknown).candidates) == ("unknown", False, ())
     assert decide(unknown)["relief"] == "none" and decide(unknown)["reasons"] == "-"
+
+
+def test_every_date_test_that_cannot_be_computed_is_named(tmp_path):
+    act = act_with(tmp_path, "true", ACT.replace('when: ["WHEN"]',
+                                                 'when: ["on != 2026-01-10", "sex == \'M\'", "age_on(on, on) >= 3"]'))
+    with pytest.raises(ActError) as info:
+        compile_act(act)
+    assert [p.message.split("'")[1] for p in info.value.problems] == ["on != 2026-01-10", "age_on(on, on) >= 3"]
