@@ -578,6 +578,13 @@ def test_the_registry_fields_given_are_the_ones_a_condition_may_use(tmp_path):
     flags = [f.name for f in default_jurisdiction().registry.flags]
     assert [f.name for f in act.fields] == flags and "war_participant" in flags
     assert {(f.type, f.default) for f in act.fields} == {("bool", False)}
+    # the crime category is the act's own vocabulary, whatever registry is given
+    path.write_text(_when("crime_category == 'graev'"))
+    with pytest.raises(ActError) as info:
+        load_act(path, registry_fields=fields)
+    (p,) = info.value.problems
+    assert (p.message, p.hint) == ("in \"crime_category == 'graev'\": 'graev' is not a value of crime_category",
+                                   "did you mean 'grave'?")
 
 
 def test_an_overlay_loads_over_its_base():
