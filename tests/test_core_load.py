@@ -706,3 +706,8 @@ LATER_KEYS = {
 def test_a_problem_points_at_its_key_not_at_the_start_of_its_mapping(tmp_path, name):
     text, expected = LATER_KEYS[name]
     assert problems(tmp_path, text) == expected
+
+
+def test_a_clause_without_text_says_or_notes_has_them_empty(tmp_path):
+    a1 = load(tmp_path, BASE.replace("    text: women\n", "")).clause("A1")
+    assert (a1.text, a1.says, a1.notes, a1.sources) == ("", "", "", ())
