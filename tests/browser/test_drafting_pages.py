@@ -5,7 +5,6 @@ the pages are saved as drafting-*.png (`make screenshots`)."""
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -15,14 +14,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.` imports, however pytest is started
 
-from tests.browser.server import ARGS, CHROMIUM, serving  # noqa: E402
+from tests.browser.server import ARGS, CHROMIUM, MARKS, serving, sign_in  # noqa: E402
 from tests.browser.test_web_pages import WIDTHS, overflow, shot  # noqa: E402
-from tests.test_web import PASSWORDS, make_app, seed_monitor  # noqa: E402
+from tests.test_web import make_app, seed_monitor  # noqa: E402
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = MARKS
 ROWS = "5000"
 
 
@@ -38,11 +34,7 @@ def site(tmp_path_factory):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
         page.set_default_timeout(240_000)
-        page.goto(f"{url}/login")
-        page.fill("#username", "operator")
-        page.fill("#password", PASSWORDS["operator"])
-        page.click("#login-submit")
-        page.wait_for_selector("#whoami")
+        sign_in(page, url)
         page.goto(f"{url}/runs")
         page.set_input_files("#registry", str(registry))
         page.click("#start-run")

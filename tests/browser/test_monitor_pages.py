@@ -16,17 +16,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.` imports, however pytest is started
 
-from tests.browser.server import ARGS, CHROMIUM, serving  # noqa: E402
-from tests.test_web import PASSWORDS, make_app  # noqa: E402
+from tests.browser.server import ARGS, CHROMIUM, MARKS, serving, sign_in  # noqa: E402
+from tests.test_web import make_app  # noqa: E402
 from tests.test_web_monitor import GOOD, seed  # noqa: E402
 
 WIDTHS = (1366, 375)
 SHOTS = os.environ.get("CLEMENCY_SCREENSHOTS")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +38,7 @@ def site(tmp_path_factory):
         page.set_default_timeout(30_000)
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{url}/login")
-        page.fill("#username", "operator")
-        page.fill("#password", PASSWORDS["operator"])
-        page.click("#login-submit")
-        page.wait_for_selector("#whoami")
+        sign_in(page, url)
         yield {"url": url, "page": page, "data": data, "errors": errors}
         browser.close()
 

@@ -4,20 +4,16 @@ One browser and one server per module; each test gets a fresh browser context (i
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.browser.server import ARGS as SHARED_ARGS
-from tests.browser.server import CHROMIUM, serving
+from tests.browser.server import CHROMIUM, MARKS, serving, sign_in
 
 ARGS = [*SHARED_ARGS, "--disable-quic"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +41,6 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
-
-
-def sign_in(page, url, role="operator"):
-    from tests.test_web import PASSWORDS
-    page.goto(f"{url}/login")
-    page.fill("#username", role)
-    page.fill("#password", PASSWORDS[role])
-    page.click("#login-submit")
-    page.wait_for_selector("#whoami")
 
 
 def test_fill_the_check_form_and_read_the_decision(server, page):

@@ -16,8 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))   # `tests.` imports, however pytest is started
 
-from tests.browser.server import ARGS, CHROMIUM, serving  # noqa: E402
-from tests.test_web import PASSWORDS, make_app, seed_monitor  # noqa: E402
+from tests.browser.server import ARGS, CHROMIUM, MARKS, serving, sign_in  # noqa: E402
+from tests.test_web import make_app, seed_monitor  # noqa: E402
 
 WIDTHS = (1366, 375)
 SHOTS = os.environ.get("CLEMENCY_SCREENSHOTS")
@@ -25,10 +25,7 @@ CLIENT = {"person_id": "P1", "sex": "M", "birth_date": "1990-03-02", "status": "
           "offense_date": "2024-05-01", "punishment": "imprisonment", "term_months": "24",
           "sentence_start": "2024-07-19", "sentence_end": "2026-07-19"}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +40,7 @@ def site(tmp_path_factory):
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
         page.set_default_timeout(60_000)
-        page.goto(f"{url}/login")
-        page.fill("#username", "operator")
-        page.fill("#password", PASSWORDS["operator"])
-        page.click("#login-submit")
-        page.wait_for_selector("#whoami")
+        sign_in(page, url)
         page.goto(f"{url}/runs")
         page.set_input_files("#registry", str(registry))
         page.click("#start-run")
