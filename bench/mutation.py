@@ -701,6 +701,47 @@ def _score_line(counts: dict[str, int], rows: list[dict]) -> str:
             f"score {score:.1f}% of {checked - equivalent} non-equivalent run")
 
 
+CAUGHT = ("killed", "timeout", "segfault")   # a mutant that made a test fail, hang or crash is caught
+
+
+def mutmut_combine(files: list[Path]) -> str:
+    """The mutation score of the whole core from per-module runs (each file a `--mutmut-report` of some
+    modules; a later file's module replaces an earlier one's). Each module's score is measured on the mutants
+    run (all, or a random sample); the core's score is their average weighted by each module's number of
+    mutants (a stratified estimate), with a 95% interval from the sampling (normal approximation with the
+    finite-population correction). Returns the markdown table."""
+    import math
+    modules: dict[str, list[dict]] = {}
+    for f in files:
+        rows = json.loads(Path(f).read_text())
+        for name in {r["file"] for r in rows}:
+            modules[name] = [r for r in rows if r["file"] == name]
+    out = ["| module | mutants | run | caught as run | killed by tests added after the run | equivalent | "
+           "still surviving | score |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    total = sum(len(rs) for rs in modules.values())
+    est = var = 0.0
+    for name in sorted(modules):
+        rs = modules[name]
+        run = [r for r in rs if r["status"] != "not checked"]
+        eq = [r for r in run if "verdict" in r]
+        caught = [r for r in run if r["status"] in CAUGHT and "verdict" not in r]
+        later = [r for r in run if r["status"] not in CAUGHT and r.get("recheck") == "killed" and "verdict" not in r]
+        alive = len(run) - len(eq) - len(caught) - len(later)
+        n = len(run) - len(eq)
+        p = (len(caught) + len(later)) / n if n else float("nan")
+        out.append(f"| {name} | {len(rs):,} | {len(run):,} | {len(caught):,} | {len(later):,} | {len(eq):,} | "
+                   f"{alive:,} | {100 * p:.1f}% |" if n else f"| {name} | {len(rs):,} | 0 | | | | | not run |")
+        if n:
+            w = len(rs) / total
+            est += w * p
+            fpc = max(0.0, (len(rs) - len(run)) / max(1, len(rs) - 1))
+            var += w * w * p * (1 - p) / n * fpc
+    half = 1.96 * math.sqrt(var)
+    out.append(f"| **the core (weighted by mutants)** | {total:,} | {sum(1 for rs in modules.values() for r in rs if r['status'] != 'not checked'):,} "
+               f"| | | | | **{100 * est:.1f}%** (95% interval {100 * max(0, est - half):.1f}-{100 * min(1, est + half):.1f}%) |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", action="store_true", help="mutate the shipped act files")
@@ -723,10 +764,15 @@ def main(argv=None) -> None:
     p.add_argument("--recheck", nargs="*", metavar="TEST",
                    help="with --mutmut-report: run the survivors again against these test files (today's tree; "
                         "none given: the tests written for each module, RECHECK_TESTS)")
+    p.add_argument("--mutmut-combine", nargs="+", metavar="FILE",
+                   help="the core's score from per-module --mutmut-report files (a markdown table)")
     p.add_argument("--mutmut-run", metavar="DIR",
                    help="run mutmut 3 on the core in the scratch copy DIR (made if missing; see MUTMUT_SLOW); "
                         "with --sample, a sample of the mutants not yet run")
     a = p.parse_args(argv)
+    if a.mutmut_combine:
+        print(mutmut_combine([Path(f) for f in a.mutmut_combine]))
+        return
     if a.mutmut_run:
         mutmut_run(Path(a.mutmut_run).resolve(), a.sample, a.seed)
         return
