@@ -427,6 +427,42 @@ def test_an_act_without_a_deciding_clause_decides_none_for_everyone(tmp_path):
         assert d["reasons"] in ("-H", "-F")
 
 
+# one relief clause; an exclusion of unknown content bars it; a reading chosen otherwise than its default
+UNKNOWN_BAR_ACT = """\
+id: unknown-bar
+title: an exclusion of unknown content
+parameters:
+  eif: {type: date, value: 2025-12-19, status: reported}
+  window_months: {type: int, value: 4, status: reported}
+readings:
+  cut: {default: long, values: {long: twelve months, short: six months}}
+clauses:
+  - id: R1
+    kind: relief
+    relief: release_from_imprisonment
+    text: the months left, by the reading
+    status: reported
+    when:
+      - (reading('cut') == 'long' and left_at_most(sentence_end, on, 12)) or (reading('cut') == 'short' and left_at_most(sentence_end, on, 6))
+  - id: X1
+    kind: exclusion
+    text: an exclusion whose content is not known
+    status: unknown
+    when: ["sex == 'M'"]
+    applies_to: [R1]
+"""
+
+
+@pytest.mark.parametrize("readings", [None, {"cut": "short"}])
+def test_an_exclusion_of_unknown_content_leaves_the_relief_it_bars_undecided(tmp_path, readings):
+    from clemency.act.load import load_act
+    path = tmp_path / "act.yaml"
+    path.write_text(UNKNOWN_BAR_ACT)
+    got = _both(load_act(path), _records(40), "2026-01-20", readings)
+    assert {d["relief"] for d in got} == {"none", "indeterminate"}
+    assert {d["upcoming_clause"] for d in got} == {None}
+
+
 def test_what_each_decision_carries_through_and_notes(stages_act):
     records = _records(6)
     records[0].update(crime_category="grave", articles="177.2")
@@ -506,14 +542,14 @@ def _calls(sql: str, fn: str) -> list[int]:
     return counts
 
 
-@pytest.mark.parametrize("act", ["az-2025", "stages", "nothing"])
+@pytest.mark.parametrize("act", ["az-2025", "stages", "nothing", "unknown-bar"])
 def test_the_spark_query_uses_only_what_spark_accepts(act, stages_act, tmp_path):
     """Spark's LEAST and GREATEST take two arguments or more; its VARCHAR needs a length (STRING has none)."""
     from clemency.act.load import load_act
     from clemency.compile.plan import compile_act
-    if act == "nothing":
-        path = tmp_path / "nothing.yaml"
-        path.write_text(NOTHING_ACT)
+    if act in ("nothing", "unknown-bar"):
+        path = tmp_path / "act.yaml"
+        path.write_text(NOTHING_ACT if act == "nothing" else UNKNOWN_BAR_ACT)
         act = load_act(path)
     plan = compile_act(stages_act if act == "stages" else load_act(act) if isinstance(act, str) else act)
     gen = SqlGen("spark")
