@@ -273,3 +273,29 @@ def test_the_registry_schema_takes_its_status_flags_from_the_profile_in_order():
     assert STATUS_FLAGS == AZ.registry.flag_names      # the order fixes the synthetic registry's draws
     assert all(FIELDS[f].type == "bool" and FIELDS[f].default is False for f in STATUS_FLAGS)
     assert "convicted_abroad" in STATUS_FLAGS and "convicted_abroad" not in AZ.registry.own_flags
+
+
+@pytest.mark.parametrize("entry,expected", [
+    ("{name: Ruritanian, checked: false, note: machine translation, not checked}",
+     "languages.rt: unknown key 'not checked'"),                  # an unquoted comma splits the note
+    ("{name: Ruritanian, checked: no-idea}", "languages.rt.checked: needs true or false"),
+    ("{checked: true}", "languages.rt.name: needs the language's own name"),
+    ("just a name", "languages.rt: needs a mapping"),
+])
+def test_a_language_entry_is_checked(tmp_path, entry, expected):
+    j = tmp_path / "bad"
+    shutil.copytree(RURITANIA, j)
+    text = (j / "jurisdiction.yaml").read_text()
+    en = "  en: {name: English, checked: true}\n"
+    assert en in text
+    (j / "jurisdiction.yaml").write_text(text.replace(en, en + f"  rt: {entry}\n"))
+    with pytest.raises(ClemencyError) as exc:
+        load_jurisdiction("ruritania", near=j / "acts" / "ru-2024.yaml")
+    assert expected in str(exc.value)
+
+
+def test_the_shipped_language_notes_are_whole():
+    for lang, spec in load_jurisdiction().languages.items():
+        assert set(spec) <= {"name", "checked", "note"}, lang
+        if not spec["checked"]:
+            assert "not checked by a fluent speaker" in spec["note"]

@@ -137,6 +137,7 @@ class _Builder:
         jid = str(doc.get("id") or "")
         if not NAME.match(jid):
             self.problem("id", "needs lower-case letters, digits or _")
+        languages = self.languages(doc.get("languages") or {})
         reliefs = self.reliefs(doc.get("reliefs") or {})
         registry = self.registry(doc.get("registry") or {})
         tables, default = self.code(doc.get("criminal_code") or {})
@@ -148,11 +149,34 @@ class _Builder:
                                 + "\n  ".join(self.problems), where=self.where)
         return Jurisdiction(
             id=jid, name=str(doc.get("name") or jid), directory=self.dir,
-            names=tuple(str(n) for n in doc.get("names") or ()), languages=dict(doc.get("languages") or {}),
+            names=tuple(str(n) for n in doc.get("names") or ()), languages=languages,
             reliefs=reliefs, outcomes={k: dict(v) for k, v in (doc.get("outcomes") or {}).items()},
             registry=registry, code_tables=tables, default_code=default, bodies=bodies, lanes=lanes,
             figures=dict(doc.get("figures") or {}), holidays_country=doc.get("holidays_country"),
             holidays_override=(self.dir / str(override)) if override else None)
+
+    def languages(self, section) -> dict[str, dict]:
+        """{code: {name, checked, note}}: the languages the pages are written in; `checked` false marks a
+        translation no fluent speaker has checked, and `note` says so on the pages."""
+        out: dict[str, dict] = {}
+        if not isinstance(section, dict):
+            self.problem("languages", "needs a mapping of language codes")
+            return out
+        for code, spec in section.items():
+            where = f"languages.{code}"
+            if not isinstance(spec, dict):
+                self.problem(where, "needs a mapping (name, checked, note)")
+                continue
+            for k in set(spec) - {"name", "checked", "note"}:
+                self.problem(where, f"unknown key {str(k)!r} (a note with a comma must be quoted)")
+            if not isinstance(spec.get("name"), str) or not spec["name"].strip():
+                self.problem(f"{where}.name", "needs the language's own name")
+            if not isinstance(spec.get("checked", False), bool):
+                self.problem(f"{where}.checked", "needs true or false")
+            if "note" in spec and not isinstance(spec["note"], str):
+                self.problem(f"{where}.note", "needs a text")
+            out[str(code)] = dict(spec)
+        return out
 
     def reliefs(self, section) -> dict[str, Relief]:
         out = {}
