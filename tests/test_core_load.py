@@ -389,7 +389,21 @@ MORE_CASES = {
         (None, "#2", "clauses[1]", MAPPING + "a value of another kind", None)]),
     "an empty file": ("", [(None, None, "the act", MAPPING + "nothing", None)]),
     "clauses as a mapping": (BASE.split("clauses:")[0] + "clauses: {a: 1}\n", [
-        (None, "#1", "clauses[0]", MAPPING + "text", None)]),
+        (8, None, "clauses", "expected a list of clauses", None)]),
+    "clauses as text": (BASE.split("clauses:")[0] + "clauses: A1\n", [
+        (None, None, "clauses", "expected a list of clauses", None)]),
+    "readings as a list": (BASE.replace("  b2: {default: inclusive, values: {inclusive: incl, exclusive: excl}}",
+                                        "  - b2"), [(7, None, "readings", "expected a mapping of readings", None)]),
+    "definitions as a list": (_define("  - d\n"), [(9, None, "definitions", "expected a mapping of definitions",
+                                                     None)]),
+    "fields as a mapping": (_field("  veteran: {type: bool}\n"), [(9, None, "fields", "expected a list of fields",
+                                                                   None)]),
+    "fields as text": (BASE.replace("clauses:", "fields: veteran\nclauses:"), [
+        (None, None, "fields", "expected a list of fields", None)]),
+    "a date parameter with a time of day": (BASE.replace("value: 2025-12-19", "value: 2025-12-19 10:00:00"), [
+        (4, None, "parameters.eif.value", "2025-12-19T10:00:00 is not a date (YYYY-MM-DD)", None)]),
+    "a whole-number parameter that is yes/no": (BASE.replace("value: 4,", "value: [4],"), [
+        (5, None, "parameters.window_months.value", "a list is not a whole number", None)]),
     # the top level
     "no id": (BASE.replace("id: test-act\n", ""), [(1, None, "id", "required field is missing", None)]),
     "not UTF-8": (b"id: \xff\n", [(None, None, None, "not a readable YAML file: 'utf-8' codec can't decode byte 0xff "
@@ -400,11 +414,11 @@ MORE_CASES = {
         (None, None, "parameters.window_months", MAPPING + "a number", None)]),
     "a whole-number parameter given a date": (BASE.replace("window_months: {type: int, value: 4",
                                                            "window_months: {type: int, value: 2025-01-01"), [
-        (5, None, "parameters.window_months.value", "datetime.date(2025, 1, 1) is not a whole number", None)]),
+        (5, None, "parameters.window_months.value", "2025-01-01 is not a whole number", None)]),
     "a date parameter given a number": (BASE.replace("eif: {type: date, value: 2025-12-19", "eif: {type: date, value: 4"),
                                         [(4, None, "parameters.eif.value", "4 is not a date (YYYY-MM-DD)", None)]),
     "a parameter of no type": (BASE.replace("eif: {type: date, ", "eif: {"), [
-        (4, None, "parameters.eif.type", "type None is not date or int", None)]),
+        (4, None, "parameters.eif.type", "type (missing) is not date or int", None)]),
     # readings
     "a reading that is not a mapping": (BASE.replace("b2: {default: inclusive, values: {inclusive: incl, exclusive: "
                                                      "excl}}", "b2: inclusive"), [
@@ -418,7 +432,7 @@ MORE_CASES = {
     "a field that is not a mapping": (_field("  - veteran\n"), [(None, None, "fields[0]", MAPPING + "text", None)]),
     "a field with an unknown key": (_field("  - {name: v, type: int, unit: x}\n"), [
         (9, None, "unit", "unknown field in fields[0]", "expected one of default, name, type, values")]),
-    "a field of no type": (_field("  - {name: v}\n"), [(9, None, "fields[0].type", "type None " + NOT_ONE_OF_TYPES,
+    "a field of no type": (_field("  - {name: v}\n"), [(9, None, "fields[0].type", "type (missing) " + NOT_ONE_OF_TYPES,
                                                         None)]),
     "the second field's type": (_field("  - {name: v, type: int}\n  - {name: w, type: text}\n"), [
         (10, None, "fields[1].type", "type 'text' " + NOT_ONE_OF_TYPES, None)]),
@@ -444,7 +458,7 @@ MORE_CASES = {
     "a field's value of a field without values": (_field("  - {name: region, type: string}\n").replace(
         "sex == 'F'", "region == 'nort'"), []),
     "a condition with no test": (BASE.replace(WHEN, "[{says: x}]"), [
-        (14, "A1", "when[1]", "a condition must be text, found None", None)]),
+        (14, "A1", "when[1]", "a condition must be text, found (missing)", None)]),
     "a status_when that is no condition": (BASE.replace(WHEN, "[{test: \"sex == 'F'\", status_when: window_months}]"), [
         (14, "A1", "when[1].status_when", "'window_months' is a whole number, not a yes/no condition", None)]),
     # definitions
@@ -472,7 +486,7 @@ MORE_CASES = {
     "an inferred term reduction without months": (_reduction("", "inferred"), [
         (9, "A1", "reduction_months", MONTHS, None)]),
     "a relief clause without a relief": (BASE.replace("    relief: release_from_imprisonment\n", ""), [
-        (9, "A1", "relief", "relief None is not known in Azerbaijan", "expected one of release_from_imprisonment, "
+        (9, "A1", "relief", "relief (missing) is not known in Azerbaijan", "expected one of release_from_imprisonment, "
          "release_from_punishment, term_reduction, release_from_criminal_liability")]),
     # clause ids and what exclusions apply to
     "two clauses without ids": (BASE.replace("  - id: A1\n    kind", "  - kind") * 1 + BASE[BASE.index("  - id: A1"):]
@@ -484,7 +498,7 @@ MORE_CASES = {
         (15, "F1", "applies_to[1].when", "malformed condition 'sex = 1': unexpected character '=' (use == to compare) "
                                          "at column 5", None)]),
     "a group without its condition": (BASE + EXCL % "[{clauses: [A1]}]", [
-        (15, "F1", "applies_to[1].when", "a condition must be text, found None", None)]),
+        (15, "F1", "applies_to[1].when", "a condition must be text, found (missing)", None)]),
     "the second entry of applies_to": (BASE + EXCL % "[A1, 5]", [(15, "F1", "applies_to[2]", ENTRY, None)]),
     "two mistakes of one clause, in the order of the file": (BASE.replace("kind: relief", "kind: relif").replace(
         "status: reported\n    when", "status: likely\n    when"), [
@@ -711,3 +725,17 @@ def test_a_problem_points_at_its_key_not_at_the_start_of_its_mapping(tmp_path, n
 def test_a_clause_without_text_says_or_notes_has_them_empty(tmp_path):
     a1 = load(tmp_path, BASE.replace("    text: women\n", "")).clause("A1")
     assert (a1.text, a1.says, a1.notes, a1.sources) == ("", "", "", ())
+
+
+@pytest.mark.parametrize("name", list(CASES) + list(MORE_CASES))
+def test_no_message_shows_a_python_value(tmp_path, name):
+    # users read plain words: a missing value, a date or a list is never shown as Python writes it
+    text = (CASES | MORE_CASES)[name][0]
+    path = tmp_path / "act.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    try:
+        load_act(path)
+    except ActError as exc:
+        for p in exc.problems:
+            shown = f"{p.message} {p.hint or ''}"
+            assert not any(w in shown for w in ("None", "datetime", "_Seq", "_Map", "{'")), shown

@@ -113,6 +113,20 @@ def _plain_kind(obj) -> str:
     return "nothing" if obj is None else "a value of another kind"
 
 
+def _shown(value) -> str:
+    """A value of the act file as a message quotes it: text in quotes, a date as YYYY-MM-DD, a number as
+    written, anything else in plain words (never a Python representation)."""
+    if value is None:
+        return "(missing)"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return _plain_kind(value)
+
+
 # ---- locating and reading -------------------------------------------------------------------------------
 
 def shipped_acts() -> list[str]:
@@ -247,13 +261,14 @@ class _Builder:
                 continue
             ptype, value = spec.get("type"), spec.get("value")
             if ptype not in ("date", "int"):
-                self.problem(_line(spec, "type"), None, f"{where}.type", f"type {ptype!r} is not date or int")
+                self.problem(_line(spec, "type"), None, f"{where}.type", f"type {_shown(ptype)} is not date or int")
                 continue
-            if ptype == "date" and not isinstance(value, dt.date):
-                self.problem(_line(spec, "value"), None, f"{where}.value", f"{value!r} is not a date (YYYY-MM-DD)")
+            if ptype == "date" and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+                self.problem(_line(spec, "value"), None, f"{where}.value",
+                             f"{_shown(value)} is not a date (YYYY-MM-DD)")
                 continue
             if ptype == "int" and not isinstance(value, int):
-                self.problem(_line(spec, "value"), None, f"{where}.value", f"{value!r} is not a whole number")
+                self.problem(_line(spec, "value"), None, f"{where}.value", f"{_shown(value)} is not a whole number")
                 continue
             self.status(spec, None, where)
             out[name] = Parameter(name, ptype, value, spec.get("status", "reported"), spec.get("says", ""),
@@ -267,6 +282,9 @@ class _Builder:
 
     def readings(self, section, parameters) -> dict[str, Reading]:
         out = {}
+        if not isinstance(section, dict):
+            self.problem(_line(section), None, "readings", "expected a mapping of readings")
+            return out
         for name, spec in section.items():
             where = f"readings.{name}"
             if not self.keys(spec, READING_KEYS, None, where):
@@ -275,7 +293,7 @@ class _Builder:
             if param is not None:
                 if param not in parameters or parameters[param].type != "date":
                     self.problem(_line(spec, "parameter"), None, f"{where}.parameter",
-                                 f"{param!r} is not a date parameter of the act",
+                                 f"{_shown(param)} is not a date parameter of the act",
                                  did_you_mean(str(param), parameters))
                     continue
                 out[name] = Reading(name, parameters[param].value.isoformat(), {"": "any date"},
@@ -289,7 +307,7 @@ class _Builder:
             default = spec.get("default")
             if default not in values:
                 self.problem(_line(spec, "default"), None, f"{where}.default",
-                             f"default {default!r} is not one of the values", did_you_mean(str(default), values))
+                             f"default {_shown(default)} is not one of the values", did_you_mean(str(default), values))
                 continue
             out[name] = Reading(name, str(default), {str(k): str(v) for k, v in values.items()},
                                 spec.get("says", ""))
@@ -297,13 +315,16 @@ class _Builder:
 
     def fields(self, section) -> tuple[ExtraField, ...]:
         out = []
+        if not isinstance(section, list):
+            self.problem(_line(section), None, "fields", "expected a list of fields")
+            return ()
         for i, spec in enumerate(section):
             where = f"fields[{i}]"
             if not self.keys(spec, FIELD_KEYS, None, where):
                 continue
             if spec.get("type") not in TYPES:
                 self.problem(_line(spec, "type"), None, f"{where}.type",
-                             f"type {spec.get('type')!r} is not one of {', '.join(TYPES)}")
+                             f"type {_shown(spec.get('type'))} is not one of {', '.join(TYPES)}")
                 continue
             out.append(ExtraField(str(spec.get("name")), spec["type"], spec.get("default"),
                                   tuple(spec.get("values") or ())))
@@ -327,12 +348,12 @@ class _Builder:
             source, says, status = spec.get("test"), spec.get("says"), spec.get("status")
             if status is not None and status not in STATUSES:
                 self.problem(_line(spec, "status"), clause, f"{where}.status",
-                             f"status {status!r} is not one of {', '.join(STATUSES)}")
+                             f"status {_shown(status)} is not one of {', '.join(STATUSES)}")
             line = _line(spec, "test")
         else:
             source, says, status = spec, None, None
         if not isinstance(source, str):
-            self.problem(line, clause, where, f"a condition must be text, found {source!r}")
+            self.problem(line, clause, where, f"a condition must be text, found {_shown(source)}")
             return None
         try:
             tree = parse(source)
@@ -363,6 +384,9 @@ class _Builder:
 
     def definitions(self, section, vocab) -> dict[str, Condition]:
         out = {}
+        if not isinstance(section, dict):
+            self.problem(_line(section), None, "definitions", "expected a mapping of definitions")
+            return out
         for name, spec in section.items():
             cond = self.condition(spec, _line(section, name), None, f"definitions.{name}")
             if cond is not None:
@@ -375,11 +399,14 @@ class _Builder:
     def status(self, spec, clause, where) -> None:
         if spec.get("status") not in STATUSES:
             self.problem(_line(spec, "status"), clause, f"{where}.status" if where else "status",
-                         f"status {spec.get('status')!r} is not one of {', '.join(STATUSES)}")
+                         f"status {_shown(spec.get('status'))} is not one of {', '.join(STATUSES)}")
 
     def clauses(self, section, vocab, definitions) -> tuple[Clause, ...]:
         out: list[Clause] = []
         seen: set[str] = set()
+        if not isinstance(section, list):
+            self.problem(_line(section), None, "clauses", "expected a list of clauses")
+            return ()
         for i, spec in enumerate(section):
             cid = str(spec.get("id") or f"#{i + 1}") if isinstance(spec, dict) else f"#{i + 1}"
             if not self.keys(spec, CLAUSE_KEYS, cid, f"clauses[{i}]"):
@@ -391,14 +418,14 @@ class _Builder:
             seen.add(cid)
             kind = spec.get("kind")
             if kind not in KINDS:
-                self.problem(_line(spec, "kind"), cid, "kind", f"kind {kind!r} is not one of {', '.join(KINDS)}",
+                self.problem(_line(spec, "kind"), cid, "kind", f"kind {_shown(kind)} is not one of {', '.join(KINDS)}",
                              did_you_mean(str(kind), KINDS))
             self.status(spec, cid, "")
             relief, months = spec.get("relief"), spec.get("reduction_months")
             if kind == "relief":
                 if relief not in self.reliefs:
                     self.problem(_line(spec, "relief"), cid, "relief",
-                                 f"relief {relief!r} is not known in {self.jurisdiction_name}",
+                                 f"relief {_shown(relief)} is not known in {self.jurisdiction_name}",
                                  did_you_mean(str(relief), self.reliefs)
                                  or f"expected one of {', '.join(self.reliefs)}")
                 if (relief == "term_reduction" and spec.get("status") != "unknown"
