@@ -17,8 +17,10 @@ title: days on which a relief holds
 parameters:
   eif: {type: date, value: 2025-12-19, status: reported}
   window_months: {type: int, value: 4, status: reported}
+  cutoff: {type: date, value: 2026-01-10, status: reported}
 readings:
   cut: {default: six, values: {six: six months, twelve: twelve months}}
+  cut2: {parameter: cutoff, says: a cut-off day}
 clauses:
   - id: R1
     kind: relief
@@ -53,7 +55,7 @@ D = dt.date
 
 
 @pytest.mark.parametrize("chosen, message", [
-    ({"cutt": "six"}, "unknown reading 'cutt' for act spans; valid readings: cut=six|twelve"),
+    ({"cutt": "six"}, "unknown reading 'cutt' for act spans; valid readings: cut=six|twelve; cut2=YYYY-MM-DD"),
     ({"cut": "seven"}, "reading cut='seven' is not valid; valid values: six, twelve"),
 ])
 def test_a_wrong_reading_is_named_with_the_valid_ones(tmp_path, chosen, message):
@@ -71,7 +73,7 @@ def test_a_date_reading_takes_a_date(tmp_path):
     assert info.value.message == "reading eif='soon': expected a date YYYY-MM-DD"
     with pytest.raises(UsageError) as info:
         resolve_readings(act, {"nope": "x"})
-    assert info.value.message.endswith("valid readings: eif=YYYY-MM-DD; cut=six|twelve")
+    assert info.value.message.endswith("valid readings: eif=YYYY-MM-DD; cut=six|twelve; cut2=YYYY-MM-DD")
 
 
 def test_reading_arguments_are_name_equals_value():
@@ -98,6 +100,11 @@ def test_reading_arguments_are_name_equals_value():
     ("left_at_most(sentence_end, on, 4)", D(2026, 1, 31), D(2026, 4, 19)),
     ("left_more_than(sentence_end, on, 4)", D(2025, 12, 19), D(2026, 1, 30)),
     ("left_at_most(sentence_end, on, 6)", D(2025, 12, 19), D(2026, 4, 19)),
+    ("left_at_most(sentence_end, on, window_months)", D(2026, 1, 31), D(2026, 4, 19)),
+    ("left_more_than(sentence_end, on, window_months)", D(2025, 12, 19), D(2026, 1, 30)),
+    ("age_on(birth_date, on) >= window_months", D(2025, 12, 19), D(2026, 4, 19)),
+    ("on >= reading('cut2')", D(2026, 1, 10), D(2026, 4, 19)),
+    ("on < reading('cut2')", D(2025, 12, 19), D(2026, 1, 9)),
 ])
 def test_the_days_a_relief_holds_for_each_form_of_date_test(tmp_path, when, first, last):
     act = act_with(tmp_path, when)
@@ -126,8 +133,8 @@ def test_a_reading_decides_the_condition_it_names(tmp_path):
     later = {"sentence_end": "2026-08-31"}
     assert decide(act, later)["relief"] == "none"
     assert decide(act, later, readings={"cut": "twelve"})["relief"] == "release_from_imprisonment"
-    assert compile_act(act, {"cut": "twelve"}).readings == {"cut": "twelve"}
-    assert compile_act(act).readings == {"cut": "six"}
+    assert compile_act(act, {"cut": "twelve"}).readings == {"cut": "twelve", "cut2": "2026-01-10"}
+    assert compile_act(act).readings == {"cut": "six", "cut2": "2026-01-10"}
 
 
 def test_the_window_and_its_end_come_from_the_parameters(tmp_path):
@@ -152,7 +159,7 @@ def test_an_exclusion_may_not_depend_on_the_decision_day(tmp_path):
     with pytest.raises(ActError) as info:
         compile_act(act)
     (p,) = info.value.problems
-    assert (p.clause, p.field, p.line) == ("F1", "when", 15)
+    assert (p.clause, p.field, p.line) == ("F1", "when", (ACT + EXCLUSION).splitlines().index("  - id: F1") + 1)
     assert p.message == ("the condition 'on >= 2026-01-01' depends on the decision date in a form whose span "
                          "cannot be computed")
     assert p.hint == ("use left_at_most / left_more_than / age_on(x, on) compared with a number / on compared "
@@ -248,7 +255,7 @@ def test_a_date_test_whose_days_cannot_be_computed_is_refused(tmp_path, when):
     with pytest.raises(ActError) as info:
         compile_act(act)
     (p,) = info.value.problems
-    assert (p.clause, p.field, p.line) == ("R1", "when", 9)
+    assert (p.clause, p.field, p.line) == ("R1", "when", ACT.splitlines().index("  - id: R1") + 1)
     assert "depends on the decision date in a form whose span cannot be computed" in p.message
 
 
@@ -310,6 +317,8 @@ clauses:""").replace("  window_months: {type: int, value: 4, status: reported}\n
     ("false or sex == 'F'", {}, None, "none"),
     ("offense_date < add_days(eif, 1)", {"offense_date": None}, None, "release_from_imprisonment"),
     ("offense_date >= add_days(eif, 1)", {"offense_date": None}, None, "none"),
+    ("disability_percent >= first_known(40.5)", {"disability_percent": 41}, None, "release_from_imprisonment"),
+    ("disability_percent >= first_known(40.5)", {"disability_percent": 40}, None, "none"),
     ("punishment == reading('pun')", {}, None, "release_from_imprisonment"),
     ("punishment == reading('pun')", {}, {"pun": "fine"}, "none"),
     ("punishment != reading('pun') and sex == 'M'", {}, {"pun": "fine"}, "release_from_imprisonment"),
@@ -382,3 +391,12 @@ def test_every_date_test_that_cannot_be_computed_is_named(tmp_path):
     with pytest.raises(ActError) as info:
         compile_act(act)
     assert [p.message.split("'")[1] for p in info.value.problems] == ["on != 2026-01-10", "age_on(on, on) >= 3"]
+
+
+def test_a_refused_date_test_is_shown_with_the_readings_values(tmp_path):
+    act = act_with(tmp_path, "punishment == reading('pun') or on >= first_known(2026-01-10)", FOLDING)
+    with pytest.raises(ActError) as info:
+        compile_act(act, {"pun": "fine"})
+    (p,) = info.value.problems
+    assert p.message == ("the condition \"punishment == 'fine' or on >= 2026-01-10\" depends on the decision date "
+                         "in a form whose span cannot be computed")
