@@ -53,7 +53,9 @@ def lookup(values, plan=PLAN, code=CODE, table="registry", name="_lookup", con=N
     register_lookup(con, plan, code, table, name)
     cur = con.execute(f"SELECT * FROM {name}")
     cols = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+    rows = cur.fetchall()
+    assert len(rows) == len({r[0] for r in rows}), "one row per distinct articles value"
+    return {r[0]: dict(zip(cols, r)) for r in rows}
 
 
 def segment_covered(parts, refs) -> bool:
@@ -154,8 +156,11 @@ def test_the_lookup_agrees_with_the_code_on_a_seeded_sample_of_real_citations():
 # what goes into the lookup: distinct values, no nulls, no junk, foreign parts
 
 def test_each_distinct_value_once_nulls_and_junk_left_out():
-    got = lookup(["10.1", "10.1", None, "x.1", "10.1;x", "12.2;", "13.1;13.1"], SMALL_PLAN, SMALL)
-    assert set(got) == {"10.1", "10.1;x", "12.2;", "13.1;13.1"}
+    values = ["10.1", "10.1", None, "x.1", "10.1;x", "12.2;", "13.1;13.1", "999.9;10.1", "999.9;10.1", "999.9;10.1"]
+    got = lookup(values, SMALL_PLAN, SMALL)
+    assert set(got) == {"10.1", "10.1;x", "12.2;", "13.1;13.1", "999.9;10.1"}
+    # a value on many rows is read once: its unknown part is named once
+    assert got["999.9;10.1"]["_unknown_articles"] == "999.9"
     assert got["10.1;x"]["_table_category"] == "not_great_danger"   # the junk part is not a part
     assert got["10.1;x"]["_unknown_articles"] == ""
     assert got["12.2;"]["_table_category"] == "grave"
