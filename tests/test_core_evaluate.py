@@ -203,3 +203,15 @@ def test_dates_compare_by_day_and_an_unknown_date_leaves_the_test_open():
     assert FUNCTIONS["add_days"](on, 0) == on and FUNCTIONS["add_months"](on, 0) == on
     # a known value equal to something falsy is still known
     assert FUNCTIONS["add_days"](on, 0) is not None and FUNCTIONS["age_on"](on, on) == 0
+
+
+def test_a_known_value_that_is_falsy_is_still_known():
+    """0 months, false, an empty text: known values, never skipped as if unknown."""
+    first_known = FUNCTIONS["first_known"]
+    assert first_known(None, 0, 5) == 0 and first_known(0, 5) == 0
+    assert first_known(False, True) is False and first_known(None, False, True) is False
+    assert first_known("", "x") == "" and first_known(None) is None and first_known() is None
+    assert FUNCTIONS["known"](False) is True and FUNCTIONS["known"](0) is True and FUNCTIONS["known"]("") is True
+    assert FUNCTIONS["if_true"](True, 0) == 0 and FUNCTIONS["if_true"](True, False) is False
+    assert FUNCTIONS["within"](True, False) is True and FUNCTIONS["within"](False, None) is None
+    assert evaluate(parse("x == 0"), {"x": 0}) is True and evaluate(parse("not a"), {"a": False}) is True
