@@ -21,10 +21,9 @@ from clemency.errors import InputError
 from clemency.registry import plausible, sql
 from clemency.registry.read import Staged, read_file, records_hash, stage_records
 from clemency.registry.schema import FIELDS, REQUIRED_COLUMNS, Field
-from clemency.registry.sql import lit, q
+from clemency.registry.sql import NAN_TEXTS, lit, q  # noqa: F401  (NAN_TEXTS: kept importable here)
 
 FINDINGS_COLUMNS = ("row", "case_id", "field", "value", "expected")
-NAN_TEXTS = ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity")
 
 
 @dataclass(frozen=True)
@@ -101,68 +100,6 @@ def _check_required(cols: list[str], where: str) -> None:
                          hint="the registry format is described in docs/registry-format.md")
 
 
-def _cell_bad(raw: str, check_cells: bool) -> tuple[str, str]:
-    """(the condition, the expected text) of a cell holding NaN or infinity, a NUL character or
-    undecodable bytes (the last two only when the reader says they may occur)."""
-    nan = f"(strlen({raw}) <= 9 AND lower({raw}) IN {'(' + ', '.join(lit(t) for t in NAN_TEXTS) + ')'})"
-    if not check_cells:
-        return f"coalesce({nan}, FALSE)", lit("a value, not NaN or infinity (an export's mark for a missing number)")
-    nul = f"contains({raw}, chr(0))"
-    bad = f"contains({raw}, chr(65533))"
-    cond = f"coalesce({nan} OR {nul} OR {bad}, FALSE)"
-    expected = (f"CASE WHEN {nul} THEN 'text without NUL characters (a sign of a damaged or binary file)' "
-                f"WHEN {bad} THEN 'text in the file''s encoding (this cell holds bytes that cannot be decoded)' "
-                "ELSE 'a value, not NaN or infinity (an export''s mark for a missing number)' END")
-    return cond, expected
-
-
-def _cell_checks(fields: list[Field], native: frozenset, passthrough: list[str], check_cells: bool) -> list[tuple]:
-    """(name, raw column, condition, expected) for every text column whose type check does not already
-    reject NaN, NUL and undecodable text: the string fields and the extra columns."""
-    out = []
-    for f in fields:
-        if f.name in native or f.name == "articles" or f.type not in ("string",):
-            continue
-        raw = q("r_" + f.name)
-        out.append((f.name, raw, *_cell_bad(raw, check_cells)))
-    for c in passthrough:
-        raw = q("x_" + c)
-        out.append((c, raw, *_cell_bad(raw, check_cells)))
-    return out
-
-
-def _checked_sql(source: str, fields: list[Field], by_lower: dict[str, str], passthrough: list[str],
-                 native: frozenset = frozenset(), cells: list[tuple] = ()) -> str:
-    """The layered validation query over `source` (a relation with `_row` and the input columns);
-    `native` names the fields whose input column already has the field's type (typed Parquet); `cells`
-    the cell checks (NaN, NUL) of text columns."""
-    raw = ", ".join(f"{q(by_lower[f.name]) if f.name in by_lower else 'CAST(NULL AS VARCHAR)'} AS {q('r_' + f.name)}"
-                    for f in fields)
-    extras = "".join(f", {q(c)} AS {q('x_' + c)}" for c in passthrough)
-    trimmed = ", ".join((f"{q('r_' + f.name)} AS {sql.v(f.name)}" if f.name in native else
-                         f"{sql.trimmed(q('r_' + f.name))} AS {sql.v(f.name)}") for f in fields)
-    fast, parts, bad_tokens = sql.articles_parts()
-    typed = ", ".join(f"{sql.typed_expr(f, f.name in native)} AS {q('t_' + f.name)}" for f in fields)
-    flags = ", ".join(f"{sql.bad_expr(f, f.name in native)} AS {q('e_' + f.name)}" for f in fields)
-    cell_flag = " OR ".join(c[2] for c in cells) or "FALSE"
-    any_bad = " OR ".join(q("e_" + f.name) for f in fields) + f" OR {q('e__cells')}"
-    return f"""
-        SELECT *, ({any_bad}) AS _bad FROM (
-          SELECT *, {flags}, ({cell_flag}) AS {q('e__cells')} FROM (
-            SELECT *, {typed} FROM (
-              SELECT *, {bad_tokens} AS p_articles_bad FROM (
-                SELECT *, {parts} AS p_articles FROM (
-                  SELECT *, {fast} AS p_articles_fast FROM (
-                    SELECT *, {trimmed} FROM (SELECT _row, {raw}{extras} FROM {source})))))))"""
-
-
-def _list_values(expr: str) -> str:
-    """The distinct values of `expr` in a group, sorted, as 'A and B' or 'A, B and C' (at most 5 shown)."""
-    vals = f"list_sort(list_distinct(list(CAST({expr} AS VARCHAR)) FILTER (WHERE {expr} IS NOT NULL)))"
-    return (f"CASE WHEN len({vals}) > 5 THEN array_to_string({vals}[1:5], ', ') || ' and others' "
-            f"ELSE array_to_string({vals}[1:len({vals}) - 1], ', ') || ' and ' || {vals}[len({vals})] END")
-
-
 def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_fields: tuple[Field, ...],
               table: str, findings_table: str, where: str, as_of: dt.date, *, stream: bool = False,
               rename: Callable[[list[str]], dict[str, str]] | None = None) -> LoadResult | Streamed:
@@ -179,22 +116,16 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_
     staged_types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {q(stage)}").fetchall()}
     native = frozenset(f.name for f in fields
                        if f.name in by_lower and staged_types.get(by_lower[f.name], "VARCHAR") != "VARCHAR")
-    cells = _cell_checks(fields, native, passthrough, staged.check_cells)
-    checked = _checked_sql(q(stage), fields, by_lower, passthrough, native, cells)
+    cells = sql.cell_checks(fields, native, passthrough, staged.check_cells)
 
-    # one pass: every row typed, with its "any finding" flag; a foreign conviction's articles are marked
-    # so that the article lookup never reads them as Azerbaijani ones
-    def column(f: Field) -> str:
-        value = f"CAST({q('t_' + f.name)} AS {f.sql_type})"
-        if f.name == "articles":
-            value = f"CASE WHEN {q('t_convicted_abroad')} THEN {sql.foreign_articles_sql(value)} ELSE {value} END"
-        return f"{value} AS {q(f.name)}"
+    def checked_sql(source: str) -> str:
+        return sql.checked_sql(source, fields, by_lower, passthrough, native, cells)
+    checked = checked_sql(q(stage))
 
-    columns = ", ".join(column(f) for f in fields)
+    # one pass: every row typed, with its "any finding" flag
+    columns = sql.typed_columns(fields)
     passthrough_cols = "".join(f", {q('x_' + c)} AS {q(renamed.get(c, c))}" for c in passthrough)
-    structs = [sql.finding_struct(f, f.name in native) for f in fields]
-    structs += [f"{{'field': {lit(name)}, 'value': coalesce(CAST({raw} AS VARCHAR), ''), 'expected': {expected}, "
-                f"'bad': {cond}}}" for name, raw, cond, expected in cells]
+    structs = [sql.finding_struct(f, f.name in native) for f in fields] + sql.cell_structs(cells)
     plaus, plaus_any = plausible.sql_structs(as_of)
 
     # the records that could not be read at all (malformed CSV lines)
@@ -206,8 +137,8 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_
     if stream:
         def typed_sql(source: str) -> str:
             return f"""SELECT {columns}, CAST(_row AS BIGINT) AS _row{passthrough_cols}, _bad,
-                CASE WHEN _bad THEN list_filter([{', '.join(structs)}], lambda x: x.bad) END AS _field_findings
-                FROM ({_checked_sql(source, fields, by_lower, passthrough, native, cells)})"""
+                CASE WHEN _bad THEN {sql.DUCKDB.bad_structs(structs)} END AS _field_findings
+                FROM ({checked_sql(source)})"""
         return _stream(con, stage, staged, typed_sql, (plaus, plaus_any), table, findings_table, rejected_lines,
                        where, as_of)
     rejects = f"_clemency_rejects_{table}"
@@ -222,9 +153,7 @@ def _validate(con: duckdb.DuckDBPyConnection, stage: str, staged: Staged, extra_
         bad_stage = f"_clemency_bad_{table}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {q(bad_stage)} AS SELECT * FROM {q(stage)} "
                     f"WHERE _row IN (SELECT _row FROM {q(table)} WHERE _bad)")
-        per_field = (f"SELECT _row AS row, t_case_id AS case_id, "
-                     f"unnest(list_filter([{', '.join(structs)}], lambda x: x.bad)) AS f "
-                     f"FROM ({_checked_sql(q(bad_stage), fields, by_lower, passthrough, native, cells)})")
+        per_field = sql.field_findings_sql(checked_sql(q(bad_stage)), structs)
         t = q(table)
         con.execute(f"CREATE OR REPLACE TABLE {q(findings_table)} AS "
                     f"{_findings_sql(per_field, t, plaus, plaus_any, rejects)}")
@@ -249,33 +178,10 @@ def _findings_sql(per_field: str, t: str, plaus: str, plaus_any: str, rejects: s
     disagree (every row concerned, so that row order never matters); then the unreadable records."""
     return f"""
         WITH per_field AS ({per_field}),
-        implausible AS (
-            SELECT _row AS row, case_id, unnest(list_filter({plaus}, lambda x: x.bad)) AS f
-            FROM {t} WHERE {plaus_any}),
-        dup_keys AS (
-            SELECT case_id AS k, count(*) AS n FROM {t} WHERE case_id IS NOT NULL GROUP BY case_id HAVING count(*) > 1),
-        dups AS (
-            SELECT c._row AS row, c.case_id AS case_id, 'case_id' AS field, c.case_id AS value,
-                   'a case_id that only one row has (' || d.n || ' rows have this one, so none of them is decided)'
-                   AS expected
-            FROM {t} c JOIN dup_keys d ON c.case_id = d.k),
-        conflicted AS (
-            SELECT person_id AS p FROM {t} WHERE person_id IS NOT NULL GROUP BY person_id
-            HAVING min(sex) <> max(sex) OR min(birth_date) <> max(birth_date)),
-        people AS (
-            SELECT person_id AS p,
-                   count(DISTINCT sex) > 1 AS sex_conflict, {_list_values('sex')} AS sexes,
-                   count(DISTINCT birth_date) > 1 AS birth_conflict, {_list_values('birth_date')} AS births
-            FROM {t} WHERE person_id IN (SELECT p FROM conflicted) GROUP BY person_id),
-        disagree AS (
-            SELECT c._row AS row, c.case_id AS case_id, 'sex' AS field, coalesce(c.sex, '') AS value,
-                   'one sex in every row of this person_id (its rows give ' || p.sexes || ')' AS expected
-            FROM {t} c JOIN people p ON c.person_id = p.p WHERE p.sex_conflict
-            UNION ALL
-            SELECT c._row, c.case_id, 'birth_date', coalesce(CAST(c.birth_date AS VARCHAR), ''),
-                   'one birth_date in every row of this person_id (its rows give ' || p.births || ')'
-            FROM {t} c JOIN people p ON c.person_id = p.p WHERE p.birth_conflict)
-        SELECT CAST(row AS BIGINT) AS row, case_id, field, replace(value, chr(0), chr(9216)) AS value, expected FROM (
+        implausible AS ({sql.struct_findings_sql(t, "case_id", plaus, plaus_any)}),
+        dups AS ({sql.dups_sql(t)}),
+        disagree AS ({sql.disagree_sql(t)})
+        SELECT CAST(row AS BIGINT) AS row, case_id, field, {sql.shown_value('value')} AS value, expected FROM (
             SELECT row, case_id, f.field AS field, f.value AS value, f.expected AS expected FROM per_field
             UNION ALL SELECT row, case_id, f.field, f.value, f.expected FROM implausible
             UNION ALL SELECT * FROM dups

@@ -1,8 +1,8 @@
 """Plausibility checks: a record whose dates or numbers cannot all be true is a finding, never decided.
 
 Each check names the field it reports, the other field it contradicts, and what was expected. They run
-on the typed values (an empty or invalid value is unknown and never contradicts anything), once as DuckDB
-SQL over the whole registry (`sql_structs`, vectorised) and once in Python for a single record
+on the typed values (an empty or invalid value is unknown and never contradicts anything), once as SQL (DuckDB
+or Spark) over the whole registry (`sql_checks`, `sql_structs`, vectorised) and once in Python for a single record
 (`check_record`, for callers that type a record themselves). docs/registry-format.md lists them with
 their tolerances and the reasons for them.
 
@@ -18,61 +18,64 @@ import math
 from clemency.calendar import add_days, add_months, age_on
 from clemency.calendar_sql import add_days_sql, add_months_sql, age_on_sql
 from clemency.registry.schema import MAX_AGE, MIN_AGE_CRIMINAL_RESPONSIBILITY
-from clemency.registry.sql import lit, q
+from clemency.registry.sql import DUCKDB, Dialect, integral_text
 
 END_TOLERANCE_DAYS = 3      # sentence_end may exceed sentence_start + term_months by this much (calendar rounding)
 MAX_TERM_MONTHS = 1200      # a term of more than 100 years cannot be served
 
 
-def _d(name: str) -> str:
-    return f"CAST({q(name)} AS VARCHAR)"
-
-
-def sql_structs(as_of: dt.date) -> tuple[str, str]:
-    """(a list of finding structs {field, value, expected, bad} over the typed registry columns, a
-    prefilter condition that is TRUE when any of them may be bad)."""
+def sql_checks(as_of: dt.date, d: Dialect = DUCKDB) -> list[tuple[str, str, str, str]]:
+    """[(condition, field, value as text, expected)] over the typed registry columns, each condition
+    FALSE (never NULL) when the check holds or cannot be made."""
+    q, lit = d.q, d.lit
     B, OFF, S, E, T = (q(n) for n in ("birth_date", "offense_date", "sentence_start", "sentence_end", "term_months"))
     A = f"DATE {lit(as_of.isoformat())}"
     asof = lit(as_of.isoformat())
+
+    def text(name: str) -> str:
+        return d.text(q(name))
     when = f"coalesce({OFF}, {S})"
     # LEAST keeps the month count castable on rows that the `term_ok` condition leaves out
-    limit = add_days_sql("duckdb", add_months_sql("duckdb", S, f"ceil(LEAST({T}, {MAX_TERM_MONTHS}))"),
+    limit = add_days_sql(d.name, add_months_sql(d.name, S, f"ceil(LEAST({T}, {MAX_TERM_MONTHS}))"),
                          str(END_TOLERANCE_DAYS))
-    term_text = (f"CASE WHEN {T} = floor({T}) AND abs({T}) < 1e15 THEN CAST(CAST({T} AS BIGINT) AS VARCHAR) "
-                 f"ELSE CAST({T} AS VARCHAR) END")
+    term_text = integral_text(T, d)
     term_ok = f"{T} <= {MAX_TERM_MONTHS}"
+    m = MIN_AGE_CRIMINAL_RESPONSIBILITY
     checks = [
         (f"{B} > {OFF}", "birth_date", B,
-         f"'a date on or before offense_date (' || {_d('offense_date')} || '): no one offends before being born'"),
+         f"'a date on or before offense_date (' || {text('offense_date')} || '): no one offends before being born'"),
         (f"{B} > {S}", "birth_date", B,
-         f"'a date on or before sentence_start (' || {_d('sentence_start')} || ')'"),
+         f"'a date on or before sentence_start (' || {text('sentence_start')} || ')'"),
         (f"{OFF} > {S}", "offense_date", OFF,
-         f"'a date on or before sentence_start (' || {_d('sentence_start')} || '): a sentence follows the offence'"),
+         f"'a date on or before sentence_start (' || {text('sentence_start')} || '): a sentence follows the offence'"),
         (f"{E} < {S}", "sentence_end", E,
-         f"'a date on or after sentence_start (' || {_d('sentence_start')} || ')'"),
+         f"'a date on or after sentence_start (' || {text('sentence_start')} || ')'"),
         (f"{term_ok} AND {E} > {limit}", "sentence_end", E,
-         f"'a date on or before sentence_start + term_months + {END_TOLERANCE_DAYS} days (' || {_d('sentence_start')} "
-         f"|| ' + ' || {term_text} || ' months = ' || CAST({limit} AS VARCHAR) || '): credit for time "
+         f"'a date on or before sentence_start + term_months + {END_TOLERANCE_DAYS} days (' || {text('sentence_start')} "
+         f"|| ' + ' || {term_text} || ' months = ' || {d.text(limit)} || '): credit for time "
          "already served can make the end earlier, never later'"),
         (f"{T} > {MAX_TERM_MONTHS}", "term_months", T,
          f"'at most {MAX_TERM_MONTHS} months (100 years)'"),
-        (f"{B} <= {when} AND {age_on_sql('duckdb', B, when)} < {MIN_AGE_CRIMINAL_RESPONSIBILITY}", "birth_date", B,
-         f"'a person at least {MIN_AGE_CRIMINAL_RESPONSIBILITY} years old (the minimum age of criminal "
-         f"responsibility) on ' || CASE WHEN {OFF} IS NOT NULL THEN 'offense_date (' || {_d('offense_date')} || ')' "
-         f"ELSE 'sentence_start (' || {_d('sentence_start')} || '), which the offence preceded' END"),
+        (f"{B} <= {when} AND {age_on_sql(d.name, B, when)} < {m}", "birth_date", B,
+         f"'a person at least {m} years old (the minimum age of criminal "
+         f"responsibility) on ' || CASE WHEN {OFF} IS NOT NULL THEN 'offense_date (' || {text('offense_date')} || ')' "
+         f"ELSE 'sentence_start (' || {text('sentence_start')} || '), which the offence preceded' END"),
         (f"{B} <= DATE {lit(_last_birth_over(MAX_AGE, as_of).isoformat())}", "birth_date", B,
          f"'a person at most {MAX_AGE} years old on the as-of date (' || {asof} || ')'"),
         (f"{B} > {A}", "birth_date", B, f"'a date not after the as-of date (' || {asof} || ')'"),
         (f"{OFF} > {A}", "offense_date", OFF, f"'a date not after the as-of date (' || {asof} || ')'"),
         (f"{S} > {A}", "sentence_start", S, f"'a date not after the as-of date (' || {asof} || ')'"),
     ]
-    structs = []
-    for cond, fld, value, expected in checks:
-        text = term_text if fld == "term_months" else f"CAST({value} AS VARCHAR)"
-        structs.append(f"{{'field': {lit(fld)}, 'value': coalesce({text}, ''), 'expected': {expected}, "
-                       f"'bad': coalesce({cond}, FALSE)}}")
-    any_cond = " OR ".join(f"coalesce({c}, FALSE)" for c, *_ in checks)
-    return "[" + ", ".join(structs) + "]", any_cond
+    return [(f"coalesce({cond}, FALSE)", fld, term_text if fld == "term_months" else d.text(value), expected)
+            for cond, fld, value, expected in checks]
+
+
+def sql_structs(as_of: dt.date, d: Dialect = DUCKDB) -> tuple[str, str]:
+    """(a list of finding structs {field, value, expected, bad} over the typed registry columns, a
+    prefilter condition that is TRUE when any of them may be bad)."""
+    checks = sql_checks(as_of, d)
+    structs = [d.struct(d.lit(fld), f"coalesce({text}, '')", expected, cond) for cond, fld, text, expected in checks]
+    return d.array(structs), " OR ".join(cond for cond, *_ in checks)
 
 
 def _last_birth_over(years: int, as_of: dt.date) -> dt.date:
