@@ -713,6 +713,13 @@ LATER_KEYS = {
     "a wrong entry of applies_to written below the clause's first line": (
         BASE + "  - id: F1\n    kind: exclusion\n    text: x\n    status: reported\n    when: [\"true\"]\n"
                "    applies_to: [A1, 5]\n", [(20, "F1", "applies_to[2]", ENTRY, None)]),
+    "a field's type below its name": (_field("  - name: v\n    type: boolean\n"), [
+        (10, None, "fields[0].type", "type 'boolean' " + NOT_ONE_OF_TYPES, None)]),
+    "a group's condition below its clauses": (
+        BASE + "  - id: F1\n    kind: exclusion\n    text: x\n    status: reported\n    when: [\"true\"]\n"
+               "    applies_to:\n      - clauses: [A1]\n        when: \"sex = 1\"\n", [
+            (22, "F1", "applies_to[1].when", "malformed condition 'sex = 1': unexpected character '=' (use == to "
+                                             "compare) at column 5", None)]),
 }
 
 
@@ -739,3 +746,9 @@ def test_no_message_shows_a_python_value(tmp_path, name):
         for p in exc.problems:
             shown = f"{p.message} {p.hint or ''}"
             assert not any(w in shown for w in ("None", "datetime", "_Seq", "_Map", "{'")), shown
+
+
+def test_a_missing_field_is_reported_at_the_top_even_beside_an_empty_key(tmp_path):
+    # YAML reads `~:` as a key of no value; the act's own line must not be taken for that key's line
+    found = problems(tmp_path, BASE.replace("title: A test act\n", "").replace("clauses:", "~: x\nclauses:"))
+    assert (1, None, "title", "required field is missing", None) in found
