@@ -248,6 +248,8 @@ def test_the_days_of_a_birthday_or_a_day_within_the_window(tmp_path, when, first
     "age_on(on, on) >= 3",
     "on >= sentence_start or on < add_months(on, 2)",
     "not (on < 2026-01-10)",
+    "on < add_months(on, 2)",
+    "add_days(on, 1) > on",
     "left_more_than(sentence_end, on, 4) or age_on(birth_date, on) < 36",
 ])
 def test_a_date_test_whose_days_cannot_be_computed_is_refused(tmp_path, when):
