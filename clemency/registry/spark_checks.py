@@ -50,7 +50,7 @@ def stage_column(name: str, kind: str, field: Field | None) -> tuple[str, bool]:
     if kind in ("float", "double") or kind.startswith("decimal"):
         d = f"CAST({c} AS DOUBLE)"
         return (f"CASE WHEN {SPARK.isfinite(d)} AND {SPARK.integral(d)} AND abs({d}) < 1e18 "
-                f"THEN CAST(CAST({d} AS BIGINT) AS STRING) ELSE CAST({c} AS STRING) END"), False
+                f"THEN CAST(CAST({d} AS BIGINT) AS STRING) ELSE {SPARK.number_text(d)} END"), False
     return f"CAST({c} AS STRING)", False
 
 

@@ -98,6 +98,10 @@ class DuckDBDialect(Dialect):
         """TRUE when the finite number `n` is whole."""
         return f"{n} = floor({n})"
 
+    def number_text(self, n: str) -> str:
+        """A DOUBLE as text, as Python's repr writes it (nan, inf, 1e-05, 12345678.5, 1e+300)."""
+        return f"CAST({n} AS VARCHAR)"
+
     def starts_or_ends_with(self, x: str, s: str) -> str:
         return f"prefix({x}, {self.lit(s)}) OR suffix({x}, {self.lit(s)})"
 
@@ -176,6 +180,19 @@ class SparkDialect(Dialect):
     def integral(self, n: str) -> str:
         """(Spark's floor gives a BIGINT, which overflows on a large double: the remainder instead.)"""
         return f"{n} % 1 = 0"
+
+    def number_text(self, n: str) -> str:
+        """As DuckDB writes a DOUBLE: Java's NaN, Infinity and 1.0E-5 become nan, inf and 1e-05, and numbers
+        from 1e-4 to 1e16 are written without an exponent."""
+        s = f"CAST({n} AS STRING)"
+        plain = f"regexp_replace(regexp_replace(CAST(CAST({n} AS DECIMAL(38, 20)) AS STRING), '0+$', ''), '\\\\.$', '.0')"
+        mantissa = f"regexp_replace(regexp_extract({s}, '^(.*)E', 1), '\\\\.0$', '')"
+        exp = f"CAST(regexp_extract({s}, 'E(-?[0-9]+)$', 1) AS INT)"
+        sci = (f"{mantissa} || 'e' || CASE WHEN {exp} < 0 THEN '-' ELSE '+' END "
+               f"|| CASE WHEN abs({exp}) < 10 THEN '0' ELSE '' END || CAST(abs({exp}) AS STRING)")
+        return (f"CASE WHEN isnan({n}) THEN 'nan' WHEN {n} = double('Infinity') THEN 'inf' "
+                f"WHEN {n} = -double('Infinity') THEN '-inf' WHEN {n} = 0 OR {s} NOT LIKE '%E%' THEN {s} "
+                f"WHEN abs({n}) >= 1e-4 AND abs({n}) < 1e16 THEN {plain} ELSE {sci} END")
 
     def starts_or_ends_with(self, x: str, s: str) -> str:
         return f"startswith({x}, {self.lit(s)}) OR endswith({x}, {self.lit(s)})"
@@ -305,7 +322,7 @@ def _num_ok(f: Field, n: str, integer: bool = False, d: Dialect = D) -> str:
 def integral_text(n: str, d: Dialect = D) -> str:
     """A number as text, integral values without a fraction (24, not 24.0)."""
     return (f"CASE WHEN {d.isfinite(n)} AND {d.integral(n)} AND abs({n}) < 1e15 "
-            f"THEN {d.text(f'CAST({n} AS BIGINT)')} ELSE {d.text(n)} END")
+            f"THEN {d.text(f'CAST({n} AS BIGINT)')} ELSE {d.number_text(n)} END")
 
 
 def required_expr(f: Field, d: Dialect = D) -> str:
