@@ -713,6 +713,9 @@ LATER_KEYS = {
     "a wrong entry of applies_to written below the clause's first line": (
         BASE + "  - id: F1\n    kind: exclusion\n    text: x\n    status: reported\n    when: [\"true\"]\n"
                "    applies_to: [A1, 5]\n", [(20, "F1", "applies_to[2]", ENTRY, None)]),
+    "a reading's values below its default": (BASE.replace(
+        "  b2: {default: inclusive, values: {inclusive: incl, exclusive: excl}}", "  b2:\n    default: a\n    values: []"), [
+        (9, None, "readings.b2.values", "a reading needs its values, each with what it means", None)]),
     "a field's type below its name": (_field("  - name: v\n    type: boolean\n"), [
         (10, None, "fields[0].type", "type 'boolean' " + NOT_ONE_OF_TYPES, None)]),
     "a group's condition below its clauses": (
