@@ -344,6 +344,8 @@ def test_the_interval_each_unrecorded_date_lies_in(rec, offence, start):
     ("age_on(offense_date, offense_date)", "offense_date", None),
     ("age_on(birth_date, birth_date)", "offense_date", 0),
     ("first_known(offense_date, eif)", "offense_date", None),
+    ("age_on(first_known(offense_date, eif), eif)", "offense_date", None),
+    ("age_on(birth_date, first_known(offense_date, eif))", "offense_date", None),
     ("add_days(eif, age_on(birth_date, offense_date))", "offense_date", None),
     ("add_months(eif, age_on(birth_date, offense_date))", "offense_date", None),
     ("nth_birthday(birth_date, 18)", "birth_date", None),
