@@ -128,6 +128,16 @@ CASES = {
         (15, "F1", "applies_to", "an exclusion must say which clauses it applies to", None)]),
     "an exclusion's condition on a group": (BASE + EXCL % "[A, {clauses: [A1], when: \"age_at_offense < 18\"}]", [
         (15, "F1", "applies_to[2].when", "in 'age_at_offense < 18': unknown name 'age_at_offense'", None)]),
+    "a conditional binding that names no clause": (BASE + EXCL % "[{when: \"sex == 'F'\"}]", [
+        (15, "F1", "applies_to[1].clauses", "a binding with a condition must name the clauses it applies to",
+         None),
+        (15, "F1", "applies_to", "an exclusion must say which clauses it applies to", None)]),
+    "a conditional binding whose clauses are one text": (BASE + EXCL % "[{clauses: A1, when: \"sex == 'F'\"}]", [
+        (15, "F1", "applies_to[1].clauses", "expected a list of clause ids or group letters, like [A1, B]",
+         None),
+        (15, "F1", "applies_to", "an exclusion must say which clauses it applies to", None)]),
+    "an exclusion bound to itself": (BASE + EXCL % "[A1, F1]", [
+        (15, "F1", "applies_to", "'F1' is an exclusion: an exclusion applies to relief clauses", None)]),
     "a definition named like a field": (BASE.replace("clauses:", "definitions:\n  sex: \"true\"\nclauses:"), [
         (9, None, "definitions.sex", "a definition may not reuse the name of a field or parameter", None)]),
     "a Criminal Code that is a number": (BASE.replace("clauses:", "criminal_code: 5\nclauses:"), [

@@ -458,7 +458,16 @@ class _Builder:
                 elif isinstance(entry, dict) and set(entry) <= {"clauses", "when"}:
                     cond = self.condition(entry.get("when"), _line(entry, "when"), cid, f"applies_to[{j + 1}].when")
                     self.typecheck(cond, vocab, cid, f"applies_to[{j + 1}].when")
-                    applies.append(AppliesTo(tuple(entry.get("clauses") or ()), cond))
+                    refs = entry.get("clauses")
+                    if not isinstance(refs, list) and refs is not None:
+                        # a text would be read letter by letter ("A1" as A and 1): refused, not guessed
+                        self.problem(_line(entry, "clauses"), cid, f"applies_to[{j + 1}].clauses",
+                                     "expected a list of clause ids or group letters, like [A1, B]")
+                    elif not refs:
+                        self.problem(_line(entry), cid, f"applies_to[{j + 1}].clauses",
+                                     "a binding with a condition must name the clauses it applies to")
+                    else:
+                        applies.append(AppliesTo(tuple(str(r) for r in refs), cond))
                 else:
                     self.problem(_line(spec, "applies_to"), cid, f"applies_to[{j + 1}]",
                                  "expected a clause id, a group letter, or {clauses: [...], when: ...}")
@@ -471,10 +480,15 @@ class _Builder:
                               when=tuple(when), applies_to=tuple(applies), says=str(spec.get("says") or ""),
                               notes=str(spec.get("notes") or ""), line=_line(spec)))
         ids = [c.id for c in out]
+        kinds = {c.id: c.kind for c in out}
         for c in out:
             for a in c.applies_to:
                 for ref in a.clauses:
-                    if not expand_refs((ref,), ids):
+                    named = expand_refs((ref,), ids)
+                    if not named:
                         self.problem(c.line, c.id, "applies_to", f"{ref!r} names no clause of the act",
                                      did_you_mean(ref, ids))
+                    for other in (x for x in named if kinds.get(x) == "exclusion" and x == ref):
+                        self.problem(c.line, c.id, "applies_to",
+                                     f"{other!r} is an exclusion: an exclusion applies to relief clauses")
         return tuple(out)
