@@ -448,3 +448,22 @@ def test_the_registry_is_read_in_row_order_across_batches_whatever_its_column_na
     assert len(rows) == 12000
     assert [r["_row"] for r in rows] == list(range(1, 12001))
     assert rows[0]['a "quoted" name'] == 11999 and rows[-1]['a "quoted" name'] == 0
+
+
+def test_a_clause_of_unknown_content_is_marked_in_the_reasons_on_both_engines(tmp_path):
+    """A clause whose content is unknown never decides; its place in the reasons is '-' on every engine."""
+    unknown = ("  - id: U1\n    kind: relief\n    relief: release_from_imprisonment\n"
+               "    text: a clause whose text is not published\n    status: unknown\n")
+    path = tmp_path / "unknown.yaml"
+    path.write_text(ACT.replace("  - id: V1\n", unknown + "  - id: V1\n", 1))
+    with_unknown = load_act(path)
+    order = [c.id for c in with_unknown.clauses]
+    change = {"crime_category": "less_serious", "articles": "126.1", "sex": "F", "sentence_end": "2026-03-01",
+              "war_participant": True}
+    d = decide(with_unknown, change)
+    assert d["reasons"][order.index("U1")] == "-" and d["reasons"].count("-") == 1
+    assert len(d["reasons"]) == len(order)
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(ACT)
+    assert d["reasons"].replace("-", "") == decide(load_act(plain), change)["reasons"]   # the others unchanged
+    assert decide_in_engine(Context.make(with_unknown), [{**RECORD, **change}])[0]["reasons"] == d["reasons"]
