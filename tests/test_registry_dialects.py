@@ -147,7 +147,8 @@ def test_spark_literals_and_names_round_trip(spark_session):
 
 
 def test_duckdb_writes_numbers_as_python_does():
-    got = [duckdb.execute(f"SELECT {DUCKDB.number_text('?')}", [x]).fetchone()[0] for x in NUMBERS]
+    con = duckdb.connect()   # its own connection: the module's default one is shared by every test of the run
+    got = [con.execute(f"SELECT {DUCKDB.number_text('?')}", [x]).fetchone()[0] for x in NUMBERS]
     assert got == [repr(x) for x in NUMBERS]
 
 
@@ -169,7 +170,7 @@ def test_duckdb_and_spark_find_the_same_row_by_row(spark_session, tmp_path, kind
     n, bad = differences(None, tmp_path / "duckdb" / "decisions.parquet", tmp_path / "spark" / "decisions.parquet")
     assert not bad, "duckdb vs spark differ:\n" + "\n".join(bad)
     # not vacuous: many findings of many kinds, and rows decided
-    fields = {r[0] for r in duckdb.sql(f"SELECT DISTINCT field FROM read_csv('{tmp_path / 'duckdb' / 'findings.csv'}', "
+    fields = {r[0] for r in duckdb.connect().sql(f"SELECT DISTINCT field FROM read_csv('{tmp_path / 'duckdb' / 'findings.csv'}', "
                                        "all_varchar = true)").fetchall()}
     want = {"csv": 15, "bad-parquet": 10, "typed-parquet": 5}[kind]
     assert len(fields) >= want and nf > want and n > 0

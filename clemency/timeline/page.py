@@ -14,6 +14,7 @@ from clemency.jurisdictions import RELIEF_LABELS as LABELS_EN
 from clemency.jurisdictions import RELIEF_SHORT as SHORT_EN
 from clemency.jurisdictions import loaded
 from clemency.locale import LANGS, N_, date, gettext_for, number
+from clemency.locale.words import VALUES
 from clemency.report import charts
 from clemency.report.html import page, table
 from clemency.report.stamp import act_title, readings_phrase
@@ -116,7 +117,6 @@ class Words:
             return words
         for cat, c in (fig.get("category_columns") or {}).items():
             if c == col:
-                from clemency.web.words import VALUES
                 return g(N_("crime category: {category}")).format(category=g(VALUES.get(cat, cat)))
         spec = (fig.get("clause_columns") or {}).get(col)
         if spec is not None:

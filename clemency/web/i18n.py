@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
+from clemency.locale.words import COLUMNS, VALUES
 from clemency.report.stamp import act_title, readings_phrase, readings_words
-from clemency.web.words import COLUMNS, VALUES
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
@@ -65,9 +65,9 @@ EN = {
     "field.on": N_("Decision date"), "field.eif": N_("Entry into force"), "field.window_end": N_("End of the window"),
     "field.age": N_("Age"),
     "common.synthetic": N_("Synthetic data"), "common.asof": N_("As of"), "common.readings": N_("readings"),
-    # registry values (sex, status, punishment, crime category, recidivism): one list, in clemency.web.words
+    # registry values (sex, status, punishment, crime category, recidivism): one list, in clemency.locale.words
     **{f"value.{k}": v for k, v in VALUES.items()},
-    # registry fields named as the run browser names its columns: one list, in clemency.web.words
+    # registry fields named as the run browser names its columns: one list, in clemency.locale.words
     **{f"field.{k}": COLUMNS[k] for k in ("person_id", "case_id", "sex", "status", "punishment", "institution")},
 }
 

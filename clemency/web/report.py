@@ -73,8 +73,8 @@ HEADINGS = {"relief": N_("Relief"), "clause": N_("Clause"), "crime_category": N_
 def _category_words(dim: str, value, manifest: dict, lang: str = "en") -> str:
     """A chart category in words: a relief in the words of the act's jurisdiction, a registry value in words,
     an empty clause as words."""
+    from clemency.locale.words import VALUES
     from clemency.web.i18n import relief_words
-    from clemency.web.words import VALUES
     g = gettext_for(lang)
     if value in (None, "", "None", "(none)"):
         return g(N_("(no clause)")) if dim == "clause" else g(N_("(not recorded)"))

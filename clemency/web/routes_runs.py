@@ -23,6 +23,14 @@ from starlette.routing import Route
 
 from clemency.errors import ClemencyError
 from clemency.locale import N_, gettext_for, number
+from clemency.locale.words import (
+    DATE_COLUMNS,
+    NONE_WORDS,
+    WORD_COLUMNS,
+    column_words,
+    state_words,
+    value_words,
+)
 from clemency.report import charts
 from clemency.report.cells import neutralise, neutralise_sql
 from clemency.report.stamp import act_title
@@ -33,7 +41,6 @@ from clemency.web.common import ApiError, access, audit, config, log, render, re
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
-from clemency.web.words import DATE_COLUMNS, NONE_WORDS, WORD_COLUMNS, column_words, state_words, value_words
 
 EXPORT_LIMIT = 100_000        # rows of a filtered view exported from the page (the full files hold all)
 FINDINGS_SHOWN = 100
