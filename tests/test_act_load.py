@@ -107,3 +107,31 @@ def test_not_yaml(tmp_path):
 def test_unknown_act_id():
     with pytest.raises(ActError, match="az-2025"):
         load_act("az-2052")
+
+
+@pytest.mark.parametrize("bad", ['""', "A-1", "'A 1'", "[x]", "\"A1'; DROP TABLE x\"", "Ä1", "true", "1.5",
+                                 "A" * 41])
+def test_a_clause_id_that_is_no_plain_name_is_reported_not_a_crash(tmp_path, bad):
+    """A clause id names SQL columns and appears in every output: letters A-Z, digits and _ only (an empty,
+    spaced, quoted or non-text id was taken and crashed the decision query later)."""
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("  - id: A1\n", f"  - id: {bad}\n"))
+    (p,) = problems(path)
+    assert p.field == "id" and p.line == 10 and "letters A-Z, digits and _" in p.message
+
+
+@pytest.mark.parametrize("value", ["true", "false", "4.0", "'4'"])
+def test_a_whole_number_parameter_is_not_a_truth_value_or_a_decimal(tmp_path, value):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("window_months: {type: int, value: 4", f"window_months: {{type: int, value: {value}"))
+    found = problems(path)
+    assert [p.field for p in found] == ["parameters.window_months.value"]
+    assert "is not a whole number" in found[0].message
+
+
+def test_a_term_reduction_of_true_months_is_reported(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text().replace("relief: release_from_imprisonment",
+                                             "relief: term_reduction\n    reduction_months: true"))
+    (p,) = problems(path)
+    assert p.clause == "A1" and p.field == "reduction_months"

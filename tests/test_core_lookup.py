@@ -254,6 +254,7 @@ def test_decisions_read_the_lookup(engine):
         "K4": {"articles": "177.1;187.4"},                   # one part not negligent: B2 fails
         "K5": {"articles": "187.4;999.9"},                   # one part unknown
         "K6": {"articles": "187.4", "convicted_abroad": True, "crime_category": "less_serious"},
+        "K7": {"articles": "999.9;187.4;999.9;888.8"},       # an unknown part named once, in order
     }
     records = [{**RECORD, "person_id": f"P{k}", "case_id": k, **v} for k, v in cases.items()]
     got = {d["case_id"]: (d["relief"], d["clause"], d["excluded_by"], d["notes"])
@@ -266,4 +267,5 @@ def test_decisions_read_the_lookup(engine):
         "K4": ("term_reduction", "C1", "", None),
         "K5": ("indeterminate", None, "", note),
         "K6": ("indeterminate", None, "", None),     # a foreign 187.4 is not known to be negligent
+        "K7": ("indeterminate", None, "", "articles not in the Criminal Code table: 888.8;999.9"),
     }

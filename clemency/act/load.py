@@ -113,6 +113,21 @@ def _plain_kind(obj) -> str:
     return "nothing" if obj is None else "a value of another kind"
 
 
+CLAUSE_ID_MAX = 40
+
+
+def _clause_id(value) -> bool:
+    """A clause id names columns of the decision query and appears in every output: a short plain name."""
+    text = str(value) if _whole(value) else value
+    return (isinstance(text, str) and 0 < len(text) <= CLAUSE_ID_MAX and text.isascii()
+            and text.replace("_", "").isalnum())
+
+
+def _whole(value) -> bool:
+    """A whole number as YAML gives it (true and false are no numbers, 4.0 is no whole number)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _shown(value) -> str:
     """A value of the act file as a message quotes it: text in quotes, a date as YYYY-MM-DD, a number as
     written, anything else in plain words (never a Python representation)."""
@@ -267,7 +282,7 @@ class _Builder:
                 self.problem(_line(spec, "value"), None, f"{where}.value",
                              f"{_shown(value)} is not a date (YYYY-MM-DD)")
                 continue
-            if ptype == "int" and not isinstance(value, int):
+            if ptype == "int" and not _whole(value):
                 self.problem(_line(spec, "value"), None, f"{where}.value", f"{_shown(value)} is not a whole number")
                 continue
             self.status(spec, None, where)
@@ -408,11 +423,15 @@ class _Builder:
             self.problem(_line(section), None, "clauses", "expected a list of clauses")
             return ()
         for i, spec in enumerate(section):
-            cid = str(spec.get("id") or f"#{i + 1}") if isinstance(spec, dict) else f"#{i + 1}"
+            raw = spec.get("id") if isinstance(spec, dict) else None
+            cid = str(raw) if _clause_id(raw) else f"#{i + 1}"
             if not self.keys(spec, CLAUSE_KEYS, cid, f"clauses[{i}]"):
                 continue
             if "id" not in spec:
                 self.problem(_line(spec), cid, "id", "a clause needs an id")
+            elif not _clause_id(raw):
+                self.problem(_line(spec, "id"), cid, "id", f"id {_shown(raw)} is not a clause id: letters A-Z, "
+                             f"digits and _ only, at most {CLAUSE_ID_MAX} characters (such as A1 or F2)")
             if cid in seen:
                 self.problem(_line(spec, "id"), cid, "id", "duplicate clause id")
             seen.add(cid)
@@ -429,7 +448,7 @@ class _Builder:
                                  did_you_mean(str(relief), self.reliefs)
                                  or f"expected one of {', '.join(self.reliefs)}")
                 if (relief == "term_reduction" and spec.get("status") != "unknown"
-                        and not (isinstance(months, int) and months > 0)):
+                        and not (_whole(months) and months > 0)):
                     self.problem(_line(spec, "reduction_months"), cid, "reduction_months",
                                  "a term reduction needs reduction_months, a positive whole number")
             when = []

@@ -68,7 +68,7 @@ def register_lookup(con, plan: Plan, code: CriminalCode, table: str = "registry"
                     ELSE list_extract([{cats}], max(t.rank) + 1) END AS _table_category,
                CASE WHEN count(*) FILTER (WHERE t.neg = FALSE) > 0 THEN FALSE
                     WHEN count(*) FILTER (WHERE t.neg IS NULL) > 0 THEN NULL ELSE TRUE END AS _table_negligent,
-               COALESCE(string_agg(CASE WHEN t.rank IS NULL THEN t.part END, ';' ORDER BY t.part), '')
+               COALESCE(string_agg(DISTINCT CASE WHEN t.rank IS NULL THEN t.part END, ';' ORDER BY CASE WHEN t.rank IS NULL THEN t.part END), '')
                    AS _unknown_articles
                {arts}
         FROM _article_parts p JOIN _parts_arrow t ON p.part = t.part

@@ -103,7 +103,7 @@ def lookup_row(plan: Plan, code: CriminalCode, articles: str | None) -> dict:
     negs = [r["neg"] for r in rows]
     negligent = False if any(n is False for n in negs) else (None if any(n is None for n in negs) else True)
     value = {"_table_category": category, "_table_negligent": negligent,
-             "_unknown_articles": ";".join(sorted(r["part"] for r in rows if r["rank"] is None))}
+             "_unknown_articles": ";".join(sorted({r["part"] for r in rows if r["rank"] is None}))}
     for col in plan.article_columns:
         value[col] = any(r[col] for r in rows)
     return value

@@ -233,7 +233,7 @@ def register_lookup(spark, plan, code, table: str, name: str) -> None:
                     ELSE element_at(array({cats}), max(t.rank) + 1) END AS _table_category,
                CASE WHEN count_if(t.neg = FALSE) > 0 THEN FALSE
                     WHEN count_if(t.neg IS NULL) > 0 THEN NULL ELSE TRUE END AS _table_negligent,
-               array_join(array_sort(collect_list(CASE WHEN t.rank IS NULL THEN t.part END)), ';')
+               array_join(array_sort(collect_set(CASE WHEN t.rank IS NULL THEN t.part END)), ';')
                    AS _unknown_articles
                {arts}
         FROM _clemency_parts p JOIN _clemency_codes t ON p.part = t.part

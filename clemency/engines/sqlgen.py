@@ -141,6 +141,10 @@ class DecisionQuery:
         self.cands, self.excls = plan.candidates, plan.exclusions
         self.atoms: dict = {}
 
+    def text(self, value: str) -> str:
+        """A clause id or relief name as an SQL string literal (quoted here, like every literal)."""
+        return self.gen.lit(Lit(value, "string"))
+
     def col(self, prefix, c, k=None) -> str:
         return self.q(f"{prefix}_{c.id}" + (f"_{k}" if k is not None else ""))
 
@@ -233,8 +237,8 @@ class DecisionQuery:
             differ = [f"{e(b)} IS NULL" for b in cands[:i]
                       if (b.relief, b.reduction_months) != (c.relief, c.reduction_months)]
             guard = f" AND NOT ({' OR '.join(differ)})" if differ else ""
-            rel_w.append(f"WHEN {e(c)}{guard} THEN '{c.relief}' WHEN {e(c)} THEN 'indeterminate'")
-            cl_w.append(f"WHEN {e(c)}{guard} THEN '{c.id}' WHEN {e(c)} THEN NULL")
+            rel_w.append(f"WHEN {e(c)}{guard} THEN {self.text(c.relief)} WHEN {e(c)} THEN 'indeterminate'")
+            cl_w.append(f"WHEN {e(c)}{guard} THEN {self.text(c.id)} WHEN {e(c)} THEN NULL")
         unknown = " OR ".join(f"{e(c)} IS NULL" for c in cands) or "FALSE"
         return [f"CASE {' '.join(rel_w)} WHEN {unknown} THEN 'indeterminate' ELSE 'none' END AS relief"
                 if cands else "'none' AS relief",
@@ -284,7 +288,7 @@ class DecisionQuery:
             whens = []
             for key, group in groups.items():
                 alive = [q(f"ae{j}_{a.id}") for a in alt.candidates if (a.relief, a.reduction_months) == key]
-                ids = ", ".join(f"'{c.id}'" for c in group)
+                ids = ", ".join(self.text(c.id) for c in group)
                 whens.append(f"WHEN clause IN ({ids}) THEN {' OR '.join(alive) if alive else 'FALSE'}")
             out.append(f"(clause IS NOT NULL AND NOT COALESCE(CASE {' '.join(whens)} END, FALSE)) AS {q(f'_rests{j}')}"
                        if whens else f"FALSE AS {q(f'_rests{j}')}")
@@ -296,7 +300,7 @@ class DecisionQuery:
 
     def s4_lists(self) -> list[str]:
         q, col = self.q, self.col
-        parts = [f"CASE WHEN {col('xb', x)} THEN '{x.id}' END" for x in self.excls]
+        parts = [f"CASE WHEN {col('xb', x)} THEN {self.text(x.id)} END" for x in self.excls]
         rests = [f"CASE WHEN {q(f'_rests{j}')} THEN {self.gen.lit(Lit(f'{name}={value}', 'string'))} END"
                  for j, (name, value, _alt) in enumerate(self.plan.alternatives)]
         return [f"CONCAT_WS(';', {', '.join(parts)}) AS excluded_by" if parts else "'' AS excluded_by",
@@ -318,11 +322,11 @@ class DecisionQuery:
         col, atom, conds = self.col, self.atom, []
         ids = [c.id for c in self.cands if c.base_status == status]
         if ids:
-            conds.append(f"clause IN ({', '.join(repr(i) for i in ids)})")
+            conds.append(f"clause IN ({', '.join(self.text(i) for i in ids)})")
         for c in self.cands:
             tests = [f"COALESCE({atom(t)}, TRUE)" for st, t in c.boundaries if st == status]
             if tests:
-                conds.append(f"(clause = '{c.id}' AND ({' OR '.join(tests)}))")
+                conds.append(f"(clause = {self.text(c.id)} AND ({' OR '.join(tests)}))")
         for x in self.excls:
             tests = [f"COALESCE({atom(t)}, TRUE)" for st, t in x.boundaries if st == status]
             if x.base_status == status:
@@ -336,7 +340,7 @@ class DecisionQuery:
         return conds
 
     def s4_months(self) -> str:
-        months = " ".join(f"WHEN clause = '{c.id}' THEN {c.reduction_months}" for c in self.cands if c.reduction_months)
+        months = " ".join(f"WHEN clause = {self.text(c.id)} THEN {int(c.reduction_months)}" for c in self.cands if c.reduction_months)
         return (f"CAST(CASE {months} END AS INTEGER) AS reduction_months" if months
                 else "CAST(NULL AS INTEGER) AS reduction_months")
 
@@ -344,8 +348,8 @@ class DecisionQuery:
         col, out = self.col, []
         ef, eu = [], []
         for (rel, _m), group in self.groups().items():
-            ids = ", ".join(f"'{c.id}'" for c in group)
-            cond = f"relief = '{rel}'" + (f" AND clause IN ({ids})" if rel == "term_reduction" else "")
+            ids = ", ".join(self.text(c.id) for c in group)
+            cond = f"relief = {self.text(rel)}" + (f" AND clause IN ({ids})" if rel == "term_reduction" else "")
             froms = [col("vf", c) for c in group]
             tos = [col("vt", c) for c in group]
             ef.append(f"WHEN {cond} THEN " + (f"LEAST({', '.join(froms)})" if len(froms) > 1 else froms[0]))
@@ -361,8 +365,8 @@ class DecisionQuery:
         """The output fields: the passthrough columns, then the decision schema's columns in order."""
         q, col, cands, dialect = self.q, self.col, self.cands, self.gen.dialect
         text = "STRING" if dialect == "spark" else "VARCHAR"
-        up_clause = " ".join(f"WHEN {col('up', c)} = _upf THEN '{c.id}'" for c in cands)
-        up_relief = " ".join(f"WHEN {col('up', c)} = _upf THEN '{c.relief}'" for c in cands)
+        up_clause = " ".join(f"WHEN {col('up', c)} = _upf THEN {self.text(c.id)}" for c in cands)
+        up_relief = " ".join(f"WHEN {col('up', c)} = _upf THEN {self.text(c.relief)}" for c in cands)
         return [q(p) for p in passthrough] + [
             "relief", "clause", "basis", "reduction_months",
             f"CASE WHEN relief = 'term_reduction' THEN "

@@ -163,7 +163,9 @@ class SparkDialect(Dialect):
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
     def full_match(self, x: str, pattern: str) -> str:
-        return f"({x} RLIKE {self.lit('^(' + pattern + ')$')})"
+        """Java's `$` also matches before a line break that ends the text: `\\z` is the very end."""
+        anchored = "^(" + pattern + r")\z"
+        return f"({x} RLIKE {self.lit(anchored)})"
 
     def to_double(self, x: str) -> str:
         """As DuckDB's TRY_CAST reads text: no Java suffixes (1.5d), digits grouped by _ allowed."""
