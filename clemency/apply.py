@@ -206,22 +206,39 @@ def _shown_input(path, folder: Path) -> str:
 def summarize(con, decisions) -> dict:
     """Counts by relief, clause, crime category and sex, in rows and in unique persons.
 
-    Unique persons are counted exactly, but a distinct count is needed only for the persons with several
-    rows: one grouping finds them, and every other person counts once per row (measured about 3 times
-    faster than a distinct count of every person per dimension, which cost 13% of a 10M-row run)."""
+    One grouping query (GROUPING SETS) gives every count. Unique persons are counted exactly, but a
+    distinct count is needed only for the persons with several rows: a first grouping finds them, and every
+    other person counts once per row (measured about 3 times faster than a distinct count of every person
+    per dimension, which cost 13% of a 10M-row run)."""
     src = f"read_parquet({sql_path(decisions)})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _clemency_multi AS SELECT person_id FROM {src} "
                 "WHERE person_id IS NOT NULL GROUP BY person_id HAVING count(*) > 1")
-    joined = f"{src} d LEFT JOIN _clemency_multi m ON d.person_id = m.person_id"
-    persons = ("count(*) FILTER (WHERE d.person_id IS NOT NULL AND m.person_id IS NULL) "
-               "+ count(DISTINCT m.person_id)")
-    rows = con.execute(f"SELECT count(*), {persons} FROM {joined}").fetchone()
-    out: dict = {"rows": rows[0], "persons": rows[1]}
-    for dim in ("relief", "clause", "crime_category", "sex"):
-        res = con.execute(f"SELECT d.{dim}, count(*), {persons} FROM {joined} "
-                          f"GROUP BY d.{dim} ORDER BY 2 DESC, 1").fetchall()
-        out[f"by_{dim}"] = {str(k): {"rows": n, "persons": p} for k, n, p in res}
+    dims = ("relief", "clause", "crime_category", "sex")
+    sets = ", ".join(f"({d})" for d in dims)
+    res = con.execute(f"""
+        SELECT GROUPING(relief, clause, crime_category, sex) AS g, relief, clause, crime_category, sex, count(*),
+               count(*) FILTER (WHERE d.person_id IS NOT NULL AND m.person_id IS NULL) + count(DISTINCT m.person_id)
+        FROM (SELECT relief, clause, crime_category, sex, person_id FROM {src}) d
+        LEFT JOIN _clemency_multi m ON d.person_id = m.person_id
+        GROUP BY GROUPING SETS ((), {sets}, (relief, crime_category, sex))""").fetchall()
     con.execute("DROP TABLE _clemency_multi")
-    res = con.execute(f"SELECT relief, crime_category, sex, count(*) FROM {src} GROUP BY ALL ORDER BY ALL").fetchall()
-    out["by_relief_category_sex"] = [{"relief": r, "crime_category": c, "sex": s, "rows": n} for r, c, s, n in res]
+    # GROUPING's bits, first argument highest: a bit is set where the column is not grouped
+    alone = {dim: 15 - (1 << (3 - i)) for i, dim in enumerate(dims)}
+    out: dict = {"rows": 0, "persons": 0}
+    by = {dim: [] for dim in dims}
+    cells = []
+    for g, relief, clause, category, sex, n, p in res:
+        keys = {"relief": relief, "clause": clause, "crime_category": category, "sex": sex}
+        if g == 15:
+            out["rows"], out["persons"] = n, p
+        elif g == 4:   # relief, crime_category, sex
+            cells.append({"relief": relief, "crime_category": category, "sex": sex, "rows": n})
+        else:
+            dim = next(d for d, bits in alone.items() if bits == g)
+            by[dim].append((keys[dim], n, p))
+    for dim in dims:
+        ordered = sorted(by[dim], key=lambda r: (-r[1], r[0] is None, "" if r[0] is None else r[0]))
+        out[f"by_{dim}"] = {str(k): {"rows": n, "persons": p} for k, n, p in ordered}
+    out["by_relief_category_sex"] = sorted(
+        cells, key=lambda c: tuple((c[k] is None, c[k] or "") for k in ("relief", "crime_category", "sex")))
     return out
