@@ -1,0 +1,205 @@
+"""Real-world spellings of one person, and of different people, across scripts: a table, class by class.
+
+Each row is two spellings and a short reason. Three kinds of row:
+
+* SAME_FULL: both sides carry surname, given name and patronymic; with the same birth year the pair must
+  be an automatic ``match``, found by the column matcher (blocking included) in both directions.
+* SAME_PARTIAL: one side lacks a part (no patronymic, an initial for a name): the pair must be found and
+  put to a human (``review``), and nothing in it may count as a disagreement.
+* DIFFERENT: different people; never an automatic ``match`` even with the same birth year, and the reason
+  given is a disagreement (not merely a missing part).
+
+The spellings are the usual renderings in Azerbaijani Latin, Azerbaijani and Russian Cyrillic and English
+(passports, Russian-language media, human-rights lists); no row is a real person's record.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clemency.monitor.match import Index, compare, explain, match_people, person_from_row
+
+YEAR = 1980
+
+
+def _person(pid: str, spelling: str | tuple[str, str], year: int | None = YEAR):
+    full, pat = (spelling, None) if isinstance(spelling, str) else spelling
+    return person_from_row({"id": pid, "full_name": full, "patronymic": pat, "birth_year": year})
+
+
+def _found(a, b) -> list[tuple[str, str]]:
+    return [(c.right_id, c.band) for c in match_people([a], Index([b]))]
+
+
+# --- the same person, full name on both sides -------------------------------------------------------------
+
+SAME_FULL = [
+    # ə ~ а ~ a ~ e (Russian а, English a, Turkish-keyboard e)
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Тофик Али оглы", "ə as Russian а, q as к, oğlu as оглы"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofig Ali oglu", "ə as English a, q as g"),
+    ("Məmmədov Tofiq Əli oğlu", "Mamedov Tofik Ali ogly", "Russian-style English rendering"),
+    ("Məmmədov Tofiq Əli oğlu", "Memmedov Tofiq Eli oglu", "ə typed as e (Turkish keyboard)"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofiq Ali oghlu", "oğlu as oghlu"),
+    # ı ~ ы ~ i ~ y
+    ("Qasımov Rəşad Nazim oğlu", "Гасымов Рашад Назим оглы", "ı as ы, q as г, ş as ш"),
+    ("Qasımov Rəşad Nazim oğlu", "Gasimov Rashad Nazim oglu", "ı as i, ş as sh"),
+    ("Qasımov Rəşad Nazim oğlu", "Gasymov Rashad Nazim ogly", "ı as y"),
+    ("Qasımov Rəşad Nazim oğlu", "Kasimov Rashad Nazim oglu", "initial q as k (Russian к)"),
+    ("Qasımov Rəşad Nazim oğlu", "Касимов Рашад Назимович", "к for q, Russian patronymic -ович"),
+    # ş ~ ш ~ sh ~ s; ç ~ ч ~ ch ~ c
+    ("Şükürov Elçin Şahin oğlu", "Шукюров Эльчин Шахин оглы", "ş as ш, ç as ч, ü as ю"),
+    ("Şükürov Elçin Şahin oğlu", "Shukurov Elchin Shahin oglu", "ş as sh, ç as ch"),
+    ("Şükürov Elçin Şahin oğlu", "Sukurov Elcin Sahin oglu", "letters typed without their marks"),
+    # ğ ~ г ~ gh ~ g
+    ("Ağayev Toğrul Vüqar oğlu", "Агаев Тогрул Вугар оглы", "ğ as г, -ayev as -аев"),
+    ("Ağayev Toğrul Vüqar oğlu", "Aghayev Toghrul Vugar oglu", "ğ as gh"),
+    ("Ağayev Toğrul Vüqar oğlu", "Agayev Togrul Vuqar oglu", "ğ as g, q kept"),
+    ("Ağayev Toğrul Vüqar oğlu", "Agaev Togrul Vugar ogly", "-yev as -ev"),
+    # x ~ х ~ kh ~ h
+    ("Xəlilov Bəxtiyar Rafiq oğlu", "Халилов Бахтияр Рафик оглы", "x as х"),
+    ("Xəlilov Bəxtiyar Rafiq oğlu", "Khalilov Bakhtiyar Rafig oglu", "x as kh"),
+    ("Xəlilov Bəxtiyar Rafiq oğlu", "Halilov Bahtiyar Rafik oglu", "x as h"),
+    # c ~ дж ~ j ~ dj ~ dzh
+    ("Cəfərov Cavid Cəlil oğlu", "Джафаров Джавид Джалил оглы", "c as дж"),
+    ("Cəfərov Cavid Cəlil oğlu", "Jafarov Javid Jalil oglu", "c as j"),
+    ("Cəfərov Cavid Cəlil oğlu", "Djafarov Djavid Djalil oglu", "c as dj (French-style)"),
+    ("Cəfərov Cavid Cəlil oğlu", "Dzhafarov Dzhavid Dzhalil ogly", "c as dzh (Russian transliterated)"),
+    # ö ~ ё ~ о ~ o; ü ~ ю ~ у ~ u
+    ("Rüstəmov Rövşən Ülvi oğlu", "Рустамов Ровшан Ульви оглы", "ö as о, ü as у"),
+    ("Rüstəmov Rövşən Ülvi oğlu", "Rustamov Rovshan Ulvi oglu", "ö as o, ü as u"),
+    ("Göyüşova Gözəl Rüfət qızı", "Гёюшова Гёзель Руфат кызы", "ö as ё, ü as ю, female forms"),
+    ("Göyüşova Gözəl Rüfət qızı", "Goyushova Gozal Rufat gizi", "ö as o, qızı as gizi"),
+    ("Göyüşova Gözəl Rüfət qızı", "Гёюшова Гёзель Руфатовна", "Russian patronymic -овна"),
+    # h ~ г ~ х (initial h as Russian г), c ~ дж inside the word
+    ("Hacıyev Hüseyn Həsən oğlu", "Гаджиев Гусейн Гасан оглы", "initial h as г"),
+    ("Hacıyev Hüseyn Həsən oğlu", "Hajiyev Huseyn Hasan oglu", "h kept, c as j"),
+    ("Hacıyev Hüseyn Həsən oğlu", "Gadzhiev Guseyn Gasan ogly", "English from the Russian"),
+    ("Hacıyev Hüseyn Həsən oğlu", "Хаджиев Хусейн Хасан оглы", "initial h as х"),
+    ("Rəhimov Mehdi Heydər oğlu", "Рагимов Мехти Гейдар оглы", "mid-word h as г, d as т"),
+    # y ~ й; i ~ и; İ and Turkish case folding
+    ("Seyidov Yaşar Eyvaz oğlu", "Сеидов Яшар Эйваз оглы", "y as й or dropped, ya as я"),
+    ("İsmayılov İlkin İlqar oğlu", "Исмаилов Илькин Ильгар оглы", "İ as И, soft sign ignored"),
+    ("İsmayılov İlkin İlqar oğlu", "ISMAYILOV ILKIN ILQAR OGLU", "capitals, undotted I"),
+    ("İsmayılov İlkin İlqar oğlu", "İSMAYILOV İLKİN İLQAR OĞLU", "capitals with dotted İ"),
+    ("İsmayılov İlkin İlqar oğlu", "ismayılov ilkin ilqar oğlu", "all lower case"),
+    ("Əliyev Ülvi Əhməd oğlu", "ƏLİYEV ÜLVİ ƏHMƏD OĞLU", "capital Ə"),
+    # the Russian-style forms of Azerbaijani names
+    ("Əliyev Nicat Hüseyn oğlu", "Алиев Ниджат Гусейн оглы", "Əliyev = Алиев, Nicat = Ниджат"),
+    ("Əliyev Nicat Hüseyn oğlu", "Aliev Nijat Guseyn ogly", "Aliev, Nijat"),
+    ("Əhmədov Bəhruz Tofiq oğlu", "Ахмедов Бахруз Тофик оглы", "Əhmədov = Ахмедов, Bəhruz = Бахруз"),
+    ("Əhmədov Bəhruz Tofiq oğlu", "Akhmedov Bakhruz Tofik ogly", "Akhmedov (from the Russian)"),
+    ("Əhmədov Bəhruz Tofiq oğlu", "Ahmadov Bahruz Tofig oglu", "Ahmadov (from the Azerbaijani)"),
+    ("Hüseynov Rüfət Ülvi oğlu", "Гусейнов Руфат Ульви оглы", "Hüseynov = Гусейнов"),
+    ("Hüseynov Rüfət Ülvi oğlu", "Guseynov Rufat Ulvi ogly", "Guseynov"),
+    ("Hüseynov Rüfət Ülvi oğlu", "Huseynov Rufat Ulvi oglu", "Huseynov"),
+    ("Hüseynov Rüfət Ülvi oğlu", "Guseinov Rufat Ulvi oglu", "Guseinov"),
+    ("Məmmədova Xədicə Rövşən qızı", "Мамедова Хадиджа Ровшан кызы", "Xədicə = Хадиджа"),
+    ("Məmmədova Xədicə Rövşən qızı", "Mammadova Khadija Rovshan kyzy", "Khadija, kyzy"),
+    ("Məmmədova Xədicə Rövşən qızı", "Mamedova Hadija Rovshan gizi", "Hadija, gizi"),
+    ("Məmmədova Xədicə Rövşən qızı", "Mammadova Khadija Rovshan qizi", "qizi"),
+    ("Məmmədova Xədicə Rövşən qızı", "Мамедова Хадиджа Ровшановна", "Russian patronymic -овна"),
+    # order, commas, patronymic in its own column
+    ("Məmmədov Tofiq Əli oğlu", "Tofiq Əli oğlu Məmmədov", "given first (encyclopaedias)"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов, Тофик Али оглы", "Surname, Given Patronymic"),
+    ("Məmmədov Tofiq Əli oğlu", "Тофик Алиевич Мамедов", "Russian order: Given Patronymic Surname"),
+    ("Məmmədov Tofiq Əli oğlu", ("Мамедов Тофик", "Али оглы"), "patronymic in its own column"),
+    ("Məmmədov Tofiq Əli oğlu", ("Mammadov Tofig", "Alievich"), "Russian patronymic in its own column"),
+    ("Məmmədova Xədicə Rövşən qızı", ("Khadija Mammadova", "Rovshan qizi"), "English order, column"),
+    # spacing, hyphens, apostrophes, look-alikes, encodings
+    ("Məmmədov Tofiq Əli oğlu", "  Məmmədov   Tofiq  Əli   oğlu ", "extra spaces"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədov Tofiq Əli-oğlu", "patronymic marker hyphenated"),
+    ("Bağırzadə Taleh Natiq oğlu", "Багир-заде Талех Натиг оглы", "-zadə written apart"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Тофик Али оглы".replace("а", "a"), "Latin a inside Cyrillic"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Tофик Aли oглы", "Latin T, A, o inside Cyrillic words"),
+    ("Məmmədov Tofiq Əli oğlu", "Mə'mmədov Tofiq Əli oğlu", "stray apostrophe"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədov Tofiq Əli oğlu".encode().decode("cp1252", "replace"),
+     "mojibake: UTF-8 read as Windows-1252"),
+    ("Şükürov Elçin Şahin oğlu", "Şükürov Elçin Şahin oğlu".encode().decode("latin-1"),
+     "mojibake: UTF-8 read as Latin-1"),
+    ("Мамедов Тофик Али оглы", "Мамедов Тофик Али оглы".encode().decode("cp1252", "replace"),
+     "mojibake of Cyrillic"),
+]
+
+
+@pytest.mark.parametrize("a,b,why", SAME_FULL, ids=[r[2] for r in SAME_FULL])
+def test_same_person_full_name_is_an_automatic_match(a, b, why):
+    pa, pb = _person("a", a), _person("b", b)
+    for x, y in ((pa, pb), (pb, pa)):
+        c = compare(x, y)
+        assert c.band == "match", f"{why}\n{explain(c)}"
+        assert _found(x, y) == [(y.id, "match")], why
+
+
+# --- the same person, a part missing or abbreviated -------------------------------------------------------
+
+SAME_PARTIAL = [
+    ("Məmmədov Tofiq Əli oğlu", "Tofiq Məmmədov", "English news: no patronymic"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofig", "Russian-style list: no patronymic"),
+    ("Məmmədov Tofiq Əli oğlu", "MAMMADOV, Tofig", "index style, capitals"),
+    ("Məmmədov Tofiq Əli oğlu", "T. Məmmədov", "initial for the given name"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov T.", "initial after the surname"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Т.А.", "Russian initials for given name and patronymic"),
+    ("Məmmədov Tofiq Əli oğlu", "Т. А. Мамедов", "initials first"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofiq A.", "initial for the patronymic only"),
+    ("Əliyev Ülvi Əhməd oğlu", "Ü. Əliyev", "Azerbaijani initial Ü"),
+    ("Əliyev Əhməd Ülvi oğlu", "Ə. Əliyev", "Azerbaijani initial Ə"),
+    ("Əliyev Ülvi Əhməd oğlu", "Ю. Алиев", "Russian initial Ю for Ü"),
+    ("Əliyev Ülvi Əhməd oğlu", "U. Aliyev", "Latin initial U for Ü"),
+    ("Seyidov Yaşar Eyvaz oğlu", "Y. Seyidov", "Latin initial Y (the y is dropped in the key)"),
+    ("Seyidov Yaşar Eyvaz oğlu", "Я. Сеидов", "Russian initial Я"),
+    ("Hacıyev Hüseyn Həsən oğlu", "G. Gadzhiev", "initial G for H (from the Russian)"),
+    ("Xəlilov Bəxtiyar Rafiq oğlu", "Kh. Khalilov", "two-letter initial Kh"),
+    ("Şükürov Elçin Şahin oğlu", "E. Shukurov", "initial E for El-"),
+    ("Cəfərov Cavid Cəlil oğlu", "Дж. Джафаров", "two-letter initial Дж"),
+    ("Məmmədova Xədicə Rövşən qızı", "Khadija Mammadova", "no patronymic"),
+    ("Məmmədova Xədicə Rövşən qızı", "Хадиджа Мамедова", "Russian, no patronymic"),
+]
+
+
+@pytest.mark.parametrize("a,b,why", SAME_PARTIAL, ids=[r[2] for r in SAME_PARTIAL])
+def test_same_person_with_a_part_missing_goes_to_review(a, b, why):
+    pa, pb = _person("a", a), _person("b", b)
+    for x, y in ((pa, pb), (pb, pa)):
+        c = compare(x, y)
+        assert c.band == "review", f"{why}\n{explain(c)}"
+        assert not [r for r in c.caps if "differ" in r or "conflict" in r], f"{why}\n{explain(c)}"
+        assert _found(x, y) == [(y.id, "review")], why
+
+
+# --- different people -------------------------------------------------------------------------------------
+
+DIFFERENT = [
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədov Toğrul Əli oğlu", "brothers: Tofiq and Toğrul"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Тогрул Али оглы", "brothers across scripts"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədov Tofiq Rauf oğlu", "same names, different fathers"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədov Əli Tofiq oğlu", "father and son (names swapped)"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Али Тофикович", "father and son across scripts"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədova Tofiqə Əli qızı", "brother and sister"),
+    ("Məmmədov Tofiq Əli oğlu", "Məmmədova Səbinə Tofiq qızı", "father and daughter"),
+    ("Əliyev Elçin Vüqar oğlu", "Əliyev Elşən Vüqar oğlu", "Elçin and Elşən"),
+    ("Əliyev Elçin Vüqar oğlu", "Əliyev Elnur Vüqar oğlu", "Elçin and Elnur"),
+    ("Hüseynov Rüfət Ülvi oğlu", "Həsənov Rüfət Ülvi oğlu", "Hüseynov and Həsənov"),
+    ("Qasımov Rəşad Nazim oğlu", "Qasımov Rəşid Nazim oğlu", "Rəşad and Rəşid"),
+    ("Qasımov Rəşad Nazim oğlu", "Kazımov Rəşad Nazim oğlu", "Qasımov and Kazımov"),
+    ("Cəfərov Cavid Cəlil oğlu", "Cəfərov Cavad Cəlil oğlu", "Cavid and Cavad"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov R.", "initial of another name"),
+    ("Məmmədov Tofiq Əli oğlu", "Мамедов Т.Р.", "right initial, wrong patronymic initial"),
+]
+
+
+@pytest.mark.parametrize("a,b,why", DIFFERENT, ids=[r[2] for r in DIFFERENT])
+def test_different_people_are_never_an_automatic_match(a, b, why):
+    pa, pb = _person("a", a), _person("b", b)
+    for x, y in ((pa, pb), (pb, pa)):
+        c = compare(x, y)
+        assert c.band != "match", f"{why}\n{explain(c)}"
+        assert [r for r in c.caps if "differ" in r or "conflict" in r], f"{why}\n{explain(c)}"
+        assert all(band != "match" for _, band in _found(x, y)), why
+
+
+@pytest.mark.parametrize("surname", ["Məmmədov", "Мамедов", "MAMMADOV", "Əliyev", "Алиев"])
+def test_a_common_surname_alone_is_no_candidate_for_a_full_name(surname):
+    full = _person("b", "Məmmədov Tofiq Əli oğlu" if surname[0] in "MМ" else "Əliyev Ülvi Əhməd oğlu")
+    alone = _person("a", surname)
+    assert _found(alone, full) == [] and _found(full, alone) == []
+    assert compare(alone, full).band != "match"
