@@ -24,7 +24,14 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz.distance import JaroWinkler
 
-from clemency.monitor.names import PATRONYMIC_SURNAMES, SUFFIX_TYPES, ParsedName, parse_name
+from clemency.monitor.names import (
+    INITIAL,
+    PATRONYMIC_SURNAMES,
+    SUFFIX_TYPES,
+    ParsedName,
+    is_initial,
+    parse_name,
+)
 
 #: Weight of each field in the score (they sum to 1).
 WEIGHTS: dict[str, float] = {
@@ -165,10 +172,36 @@ def _loose(key: str) -> str:
     return k[:-1] if len(k) > 2 and k.endswith("I") else k
 
 
+#: Similarity of a name known only by its initial and a name (or initial) it can stand for. Its name credit
+#: is MISSING_SHARE: an initial that fits neither confirms nor refutes; one that does not fit is 0.
+INITIAL_AGREEMENT = 0.85
+#: Letter classes an initial is compared by: a name typed without its marks (S. for Şahin, C. for Çingiz).
+_INITIAL_CLASS = str.maketrans({"X": "S", "C": "J"})
+_VOWEL_CLASSES = frozenset("AIOU")
+
+
+def initial_class(key: str) -> str:
+    """The letter class an initial of this key (a name, or an initial) is compared by."""
+    return key[:1].translate(_INITIAL_CLASS)
+
+
+def _initials_agree(a: str, b: str) -> bool:
+    ca, cb = initial_class(a), initial_class(b)
+    if ca == cb:
+        return True
+    # a Latin Y. stands for a name whose key begins with its vowel (Yaşar: AXAR, Yusif: USIF)
+    return (ca == "Y" and cb in _VOWEL_CLASSES and not is_initial(b)) or \
+        (cb == "Y" and ca in _VOWEL_CLASSES and not is_initial(a))
+
+
 @lru_cache(maxsize=1_000_000)
 def similarity(a: str, b: str) -> float:
     """Similarity of two phonetic keys: 1.0 identical, 0.97 equal up to mid-word г/h, d/t, b/p or a
-    final i, otherwise Jaro-Winkler."""
+    final i, otherwise Jaro-Winkler. A key that is an initial (``T.``) is ``INITIAL_AGREEMENT`` similar to
+    a name or initial it can stand for, even an equal initial (two initials never make a name agree), and
+    0 to any other."""
+    if a.endswith(INITIAL) or b.endswith(INITIAL):
+        return INITIAL_AGREEMENT if a and b and _initials_agree(a, b) else 0.0
     if a == b:
         return 1.0
     if _loose(a) == _loose(b):
@@ -236,7 +269,11 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
                 if fname == "patronymic" and g < CLEAR_DIFFERENCE:
                     credit = CONFLICT_CREDIT
                 if detail:
-                    caps.append(f"{label} differ ({ra} vs {rb})")
+                    if g == INITIAL_AGREEMENT and (is_initial(ka) or is_initial(kb)):
+                        caps.append(f"{'given name' if fname == 'given' else 'patronymic'} known only by "
+                                    f"its initial ({ra} / {rb})")
+                    else:
+                        caps.append(f"{label} differ ({ra} vs {rb})")
             score += w * credit
             if detail:
                 contribs.append(Contribution(fname, w, g, w * credit, f"{label} {ra} / {rb} similar {g:.2f}"))
@@ -394,7 +431,11 @@ def block_keys(p: Person) -> tuple[list[tuple[str, str, str]], list[tuple[str, s
     * ("s", surname stem, given name): the same names in any script or surname form;
     * ("g", given name, first 3 letters of the surname stem): surname spelling variants;
     * ("pp", given, patronymic) / ("ps", given, surname stem): a surname made from the patronymic
-      (Vaqifqızı Aytən) found against "Aytən Vaqif qızı ...".
+      (Vaqifqızı Aytən) found against "Aytən Vaqif qızı ...";
+    * ("ia", surname stem, initial) / ("ib", surname stem, initial): a given name known only by its initial
+      ("Mammadov T.") found against the names it can stand for, and the other way round. Everyone is
+      indexed under "ia", only an initial under "ib"; an initial looks up "ia", a name "ib" (so a name
+      never pulls in every namesake with the same initial).
     Keys are coarse phonetic keys (mid-word г/h, d/t, b/p merged). ``Index`` computes the same keys
     over whole columns; this function is the readable statement of them (and the reference path's).
     """
@@ -410,7 +451,23 @@ def block_keys(p: Person) -> tuple[list[tuple[str, str, str]], list[tuple[str, s
     if given and n.surname_suffix in PATRONYMIC_SURNAMES:
         index.append(("ps", given, stem))
         query.append(("pp", given, stem))
+    if given:
+        ic = _initial_block(n.given_key)
+        index.append(("ia", stem, ic))
+        if is_initial(n.given_key):
+            index.append(("ib", stem, ic))
+            query.append(("ia", stem, ic))
+        else:
+            query.append(("ib", stem, ic))
     return index, query
+
+
+@lru_cache(maxsize=200_000)
+def _initial_block(key: str) -> str:
+    """The class a name's initial is blocked by: coarser than ``similarity`` accepts (every vowel and Y
+    together, mid-word merges as in ``_coarse``)."""
+    c = initial_class(key)
+    return "@" if c in "AIOUY" else _coarse(c)
 
 
 def match_people_pairwise(left: Iterable[Person], right: Iterable[Person],
@@ -450,7 +507,7 @@ def match_people_pairwise(left: Iterable[Person], right: Iterable[Person],
 # summed in the same order as ``fast_score`` (so the floating-point result is the same to the last
 # bit) and rounded to 4 places exactly as Python's ``round`` does (``_round4``).
 
-_KIND_S, _KIND_G, _KIND_PP, _KIND_PS = 0, 1, 2, 3
+_KIND_S, _KIND_G, _KIND_PP, _KIND_PS, _KIND_IA, _KIND_IB = 0, 1, 2, 3, 4, 5
 _SHIFT = 1 << 30  # coarse-key ids stay below this
 _SUFFIX_CODE = {"": 0, **{s: i + 1 for i, s in enumerate(SUFFIX_TYPES)}}
 _PATSUR_CODES = [_SUFFIX_CODE[s] for s in PATRONYMIC_SURNAMES]
@@ -525,9 +582,12 @@ def _block_codes(cols: _Columns, vocab: _Vocab, coarse: _Vocab, query: bool) -> 
     empty = vocab.add("")
     full = np.array([coarse.add(_coarse(v)) for v in vocab.values], dtype=np.int64)
     prefix = np.array([coarse.add(_coarse(v)[:3]) for v in vocab.values], dtype=np.int64)
+    initial = np.array([coarse.add(_initial_block(v)) if v else 0 for v in vocab.values], dtype=np.int64)
+    is_init = np.array([is_initial(v) for v in vocab.values], dtype=bool)
     rows = np.arange(len(cols.stem), dtype=np.int64)
     stem, given, pat = full[cols.stem], full[cols.given], full[cols.pat]
     has_given = cols.given != empty
+    init_given = has_given & is_init[cols.given]
     has_pat = has_given & (cols.pat != empty)
     patsur = has_given & np.isin(cols.suffix, _PATSUR_CODES)
 
@@ -538,6 +598,12 @@ def _block_codes(cols: _Columns, vocab: _Vocab, coarse: _Vocab, query: bool) -> 
              (code(_KIND_G, given, prefix[cols.stem])[has_given], rows[has_given]),
              (code(_KIND_PS if query else _KIND_PP, given, pat)[has_pat], rows[has_pat]),
              (code(_KIND_PP if query else _KIND_PS, given, stem)[patsur], rows[patsur])]
+    ia = code(_KIND_IA, stem, initial[cols.given])
+    ib = ia + (_KIND_IB - _KIND_IA) * _SHIFT * _SHIFT
+    if query:  # an initial looks up everyone, a name only the initials
+        parts += [(ia[init_given], rows[init_given]), (ib[has_given & ~init_given], rows[has_given & ~init_given])]
+    else:  # everyone is indexed under "ia", an initial also under "ib"
+        parts += [(ia[has_given], rows[has_given]), (ib[init_given], rows[init_given])]
     return np.concatenate([c for c, _ in parts]), np.concatenate([r for _, r in parts])
 
 

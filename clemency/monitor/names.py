@@ -97,6 +97,33 @@ def _unmix(word: str) -> str:
     return word
 
 
+#: UTF-8 shown in a one-byte code page ("MÉ™mmÉ™dov" for Məmmədov, "ÐœÐ°Ð¼ÐµÐ´Ð¾Ð²" for Мамедов): the
+#: characters a UTF-8 lead byte of Latin, Azerbaijani or Cyrillic letters turns into (Â to Ô).
+_MOJIBAKE_LEADS = frozenset(map(chr, range(0xC2, 0xD5)))
+#: Windows-1252's characters for the bytes 0x80-0x9F (the rest of the code page is Latin-1).
+_CP1252_BYTES = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+def _unmojibake(word: str) -> str:
+    """A word whose UTF-8 bytes were read as Windows-1252 or Latin-1, read again as UTF-8.
+
+    Only a word that decodes as valid UTF-8 is changed: a real name written in Latin-1 letters (Çingiz,
+    Ülvi) never does, because its accented letters are not followed by UTF-8 continuation bytes."""
+    raw = bytearray()
+    for ch in word:
+        o = ord(ch)
+        if o < 0x100:
+            raw.append(o)
+        elif ch in _CP1252_BYTES:
+            raw.append(_CP1252_BYTES[ch])
+        else:
+            return word
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return word
+
+
 def _fold(text: str) -> str:
     """Lowercase with Azerbaijani/Turkish dotted and dotless i kept apart before NFC."""
     text = _unmix(unicodedata.normalize("NFC", text)).replace("İ", "i").replace("I", "i")
@@ -110,6 +137,8 @@ def romanise(text: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def _romanise_word(text: str) -> str:
+    if not text.isascii() and not _MOJIBAKE_LEADS.isdisjoint(text):
+        text = _unmojibake(text)
     text = _fold(text)
     out: list[str] = []
     prev = " "
@@ -196,6 +225,26 @@ def name_key(word: str) -> str:
     """The phonetic key of a given name or patronymic, with traditional renderings folded together."""
     k = phonetic_key(word)
     return GIVEN_EQUIVALENTS.get(k, k)
+
+
+#: An initial: one letter, or the letters one Cyrillic or Azerbaijani letter romanises to (Ş. -> sh, Дж. -> dzh).
+_INITIALS = frozenset("abcdefghijklmnopqrstuvwxyz") | {
+    "sh", "ch", "kh", "zh", "gh", "dzh", "dj", "ya", "yu", "yo", "ye", "ts", "shch"}
+#: Ends the key of a name known only by its initial ("T." for Tofiq): the initial's letter class, then this.
+INITIAL = "."
+
+
+@lru_cache(maxsize=200_000)
+def part_key(token: str) -> str:
+    """The key of a romanised given name or patronymic: ``name_key``, or for an initial its letter class
+    followed by ``INITIAL`` (a Latin Y. is kept as Y: the key of Yaşar drops its y-glide)."""
+    if token in _INITIALS:
+        return ("Y" if token == "y" else phonetic_key(token)) + INITIAL
+    return name_key(token)
+
+
+def is_initial(key: str) -> bool:
+    return key.endswith(INITIAL)
 
 
 class ParsedName(NamedTuple):
@@ -344,7 +393,7 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
         sex, sex_source = ssex, "surname ending"
     return _new_parsed(ParsedName, (  # positional, in field order: the quickest way to build one
         full_name, surname, given, pat, phonetic_key(stem) if stem else "", suffix,
-        name_key(given) if given else "", name_key(pat) if pat else "", sex, sex_source))
+        part_key(given) if given else "", part_key(pat) if pat else "", sex, sex_source))
 
 
 def _patronymic_column(patronymic: str) -> tuple[str | None, str | None]:
