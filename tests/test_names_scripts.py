@@ -62,6 +62,17 @@ SAME_FULL = [
     ("Şükürov Elçin Şahin oğlu", "Шукюров Эльчин Шахин оглы", "ş as ш, ç as ч, ü as ю"),
     ("Şükürov Elçin Şahin oğlu", "Shukurov Elchin Shahin oglu", "ş as sh, ç as ch"),
     ("Şükürov Elçin Şahin oğlu", "Sukurov Elcin Sahin oglu", "letters typed without their marks"),
+    ("Ələkbərov Şamil Qabil oğlu", "Алекперов Шамиль Габил оглы", "ə as е, k as к, b as п"),
+    ("Məhərrəmov Fuad Oruc oğlu", "Магеррамов Фуад Орудж оглы", "mid-word h as г, final c as дж"),
+    ("Məhərrəmov Fuad Oruc oğlu", "Magerramov Fuad Orudzh ogly", "English from the Russian"),
+    ("Bayramov Ceyhun Sultan oğlu", "Bairamov Djeikhun Sultan ogly", "y as i, h as kh"),
+    ("Mehdiyev Elşən Rəhim oğlu", "Мехтиев Эльшан Рагимович", "d as т, h as г, -ovich"),
+    ("Həsənli Orxan Nadir oğlu", "Gasanly Orkhan Nadir ogly", "-li as -ly"),
+    ("Hacıbəyli Orxan Nadir oğlu", "Гаджибейли Орхан Надир оглы", "-li kept in Russian"),
+    ("İbrahimov İlham Yusif oğlu", "Ибрагимов Ильхам Юсифович", "mid-word h as г and х"),
+    ("Əliyeva Ülviyyə Rafiq qızı", "Alieva Ulviya Rafik kyzy", "-yeva as -eva, yy as y"),
+    ("Əliyeva Ülviyyə Rafiq qızı", "Алиева Ульвия Рафиковна", "-ева, -ия, -овна"),
+    ("Zeynalova Gülnarə Tahir qızı", "Зейналова Гюльнара Тахировна", "ü as ю after г"),
     # ğ ~ г ~ gh ~ g
     ("Ağayev Toğrul Vüqar oğlu", "Агаев Тогрул Вугар оглы", "ğ as г, -ayev as -аев"),
     ("Ağayev Toğrul Vüqar oğlu", "Aghayev Toghrul Vugar oglu", "ğ as gh"),
@@ -116,11 +127,17 @@ SAME_FULL = [
     ("Məmmədov Tofiq Əli oğlu", "Тофик Алиевич Мамедов", "Russian order: Given Patronymic Surname"),
     ("Məmmədov Tofiq Əli oğlu", ("Мамедов Тофик", "Али оглы"), "patronymic in its own column"),
     ("Məmmədov Tofiq Əli oğlu", ("Mammadov Tofig", "Alievich"), "Russian patronymic in its own column"),
+    ("Məmmədov Tofiq Əli oğlu", ("Məmmədov Tofiq Əli oğlu", "Əli oğlu"), "patronymic in the name and column"),
+    ("Məmmədov Tofiq Əli oğlu", "Tofiq Məmmədov Əli oğlu", "given, surname, patronymic"),
     ("Məmmədova Xədicə Rövşən qızı", ("Khadija Mammadova", "Rovshan qizi"), "English order, column"),
     # spacing, hyphens, apostrophes, look-alikes, encodings
     ("Məmmədov Tofiq Əli oğlu", "  Məmmədov   Tofiq  Əli   oğlu ", "extra spaces"),
     ("Məmmədov Tofiq Əli oğlu", "Məmmədov Tofiq Əli-oğlu", "patronymic marker hyphenated"),
     ("Bağırzadə Taleh Natiq oğlu", "Багир-заде Талех Натиг оглы", "-zadə written apart"),
+    ("Məmmədov Əliəkbər Tofiq oğlu", "Məmmədov Əli-Əkbər Tofiq oğlu", "double given name hyphenated"),
+    ("Məmmədov Əliəkbər Tofiq oğlu", "Мамедов Али-Акбар Тофик оглы", "hyphenated in Russian"),
+    ("Mirhəsənov Mirhəsən Əli oğlu", "Мир-Гасанов Мир-Гасан Али оглы", "Mir- written apart"),
+    ("Qasımov İlkin Ağa oğlu", _mojibake("Qasımov İlkin Ağa oğlu"), "mojibake of ı, İ, ğ"),
     ("Məmmədov Tofiq Əli oğlu", "Мамедов Тофик Али оглы".replace("а", "a"), "Latin a inside Cyrillic"),
     ("Məmmədov Tofiq Əli oğlu", "Мамедов Tофик Aли oглы", "Latin T, A, o inside Cyrillic words"),
     ("Məmmədov Tofiq Əli oğlu", "Mə'mmədov Tofiq Əli oğlu", "stray apostrophe"),
@@ -153,6 +170,7 @@ SAME_PARTIAL = [
     ("Məmmədov Tofiq Əli oğlu", "Мамедов Т.А.", "Russian initials for given name and patronymic"),
     ("Məmmədov Tofiq Əli oğlu", "Т. А. Мамедов", "initials first"),
     ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofiq A.", "initial for the patronymic only"),
+    ("Məmmədov Tofiq Əli oğlu", "Tofiq Ə. Məmmədov", "patronymic initial between given and surname"),
     ("Əliyev Ülvi Əhməd oğlu", "Ü. Əliyev", "Azerbaijani initial Ü"),
     ("Əliyev Əhməd Ülvi oğlu", "Ə. Əliyev", "Azerbaijani initial Ə"),
     ("Əliyev Ülvi Əhməd oğlu", "Ю. Алиев", "Russian initial Ю for Ü"),
@@ -196,6 +214,9 @@ DIFFERENT = [
     ("Cəfərov Cavid Cəlil oğlu", "Cəfərov Cavad Cəlil oğlu", "Cavid and Cavad"),
     ("Məmmədov Tofiq Əli oğlu", "Mammadov R.", "initial of another name"),
     ("Məmmədov Tofiq Əli oğlu", "Мамедов Т.Р.", "right initial, wrong patronymic initial"),
+    ("Məmmədov T. Ə.", "Мамедов А. Т.", "initials swapped: father and son"),
+    ("Əliyev Tofiq Əli oğlu", "Vəliyev Tofiq Əli oğlu", "Əliyev and Vəliyev are different surnames"),
+    ("Məmmədov Əliəkbər Tofiq oğlu", "Məmmədov Əli Tofiq oğlu", "Əliəkbər is not Əli"),
 ]
 
 
@@ -215,3 +236,23 @@ def test_a_common_surname_alone_is_no_candidate_for_a_full_name(surname):
     alone = _person("a", surname)
     assert _found(alone, full) == [] and _found(full, alone) == []
     assert compare(alone, full).band != "match"
+
+
+@pytest.mark.parametrize("a,b", [("Mammadov T.", "Мамедов Т."), ("Məmmədov T. Ə.", "Mamedov T.A.")])
+def test_two_initials_never_make_a_name_agree(a, b):
+    pa, pb = _person("a", a), _person("b", b)
+    c = compare(pa, pb)
+    assert c.band == "review" and any("initial" in r for r in c.caps), explain(c)
+    assert _found(pa, pb) == [("b", "review")]
+
+
+def test_an_initial_is_found_among_namesakes_but_a_name_does_not_pull_in_every_namesake():
+    # "Mammadov T." may be any of the Məmmədovs whose given name starts with T; a full name looks only at
+    # its own namesakes and at initials
+    registry = [_person(f"r{i}", f"Məmmədov {g} Əli oğlu") for i, g in
+                enumerate(["Tofiq", "Toğrul", "Tural", "Elçin", "Rəşad"])] + [_person("ri", "Məmmədov T.")]
+    index = Index(registry)
+    got = {c.right_id for c in match_people([_person("q", "Mammadov T.")], index)}
+    assert got == {"r0", "r1", "r2", "ri"}
+    got = {c.right_id for c in match_people([_person("q", "Мамедов Тофик Али оглы")], index)}
+    assert got == {"r0", "ri"}

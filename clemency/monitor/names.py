@@ -303,6 +303,24 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _DASHES = "-‐‑‒–—―−"
 _ZADE = re.compile(rf"\s*[{_DASHES}]\s*(zad[əeaа]h?|заде)\b", re.IGNORECASE)
 _HAS_DASH = re.compile(f"[{_DASHES}]").search
+_DASH_SPLIT = re.compile(f"[{_DASHES}]").split
+
+
+@lru_cache(maxsize=100_000)
+def _join_hyphenated(word: str) -> str:
+    """A double given name written with a hyphen is one name: Əli-Əkbər = Əliəkbər, Мир-Гасан = Миргасан.
+
+    So is a surname with a prefix written apart (Mir-Həsənov). Kept apart: a patronymic marker (Əli-oğlu)
+    and a double surname (Məmmədov-Əliyev: a surname ending before the last part)."""
+    parts = _DASH_SPLIT(word)
+    if len(parts) < 2 or not all(parts):
+        return word
+    for k, part in enumerate(parts):
+        toks = _romanise_word(part).split()
+        if len(toks) != 1 or _marker(toks[0])[0] is not None or \
+                (k < len(parts) - 1 and _looks_like_surname(toks[0])):
+            return word
+    return "".join(parts)
 _SPECIAL = re.compile(f"[{_DASHES}(\\[,]").search
 _new_parsed = tuple.__new__
 
@@ -350,7 +368,7 @@ def parse_name(full_name: str, patronymic: str | None = None) -> ParsedName:
         if "(" in text or "[" in text:
             text = _BRACKETS.sub(" ", text)
         if _HAS_DASH(text):
-            text = _ZADE.sub(r"\1", text)
+            text = " ".join(map(_join_hyphenated, _ZADE.sub(r"\1", text).split()))
         head, comma, tail = text.partition(",")
         if comma:
             htoks = _tokens(head)
