@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clemency.monitor.names import parse_name, phonetic_key, romanise, sex_from_patronymic, split_surname
+from clemency.monitor.names import (
+    fold_e,
+    parse_name,
+    phonetic_key,
+    romanise,
+    sex_from_patronymic,
+    split_surname,
+)
 
 
 @pytest.mark.parametrize("variants", [
@@ -54,9 +61,10 @@ def test_romanise_letters():
     ("İsmayılov İlqar", "Исмаилов Ильгар"),
 ])
 def test_az_latin_and_russian_give_same_keys(a, b):
+    # the same keys once E is read as A (a key keeps a written e apart: Russian е may stand for ё)
     pa, pb = parse_name(a), parse_name(b)
-    assert (pa.surname_stem_key, pa.given_key, pa.patronymic_key) == \
-        (pb.surname_stem_key, pb.given_key, pb.patronymic_key)
+    assert tuple(map(fold_e, (pa.surname_stem_key, pa.given_key, pa.patronymic_key))) == \
+        tuple(map(fold_e, (pb.surname_stem_key, pb.given_key, pb.patronymic_key)))
 
 
 def test_parse_orders():
@@ -264,7 +272,7 @@ def test_every_dash_separates_words_and_zade_joins_whatever_dash():
         == {"ali heydar"}
     for dash in "-‐‑–—−":
         p = parse_name(f"Bağır{dash}zadə Taleh Natiq oğlu")
-        assert (p.surname_stem_key, p.surname_suffix, p.given_key) == ("BAGIR", "zade", "TALA"), dash
+        assert (p.surname_stem_key, p.surname_suffix, p.given_key) == ("BAGIR", "zade", "TALE"), dash
 
 
 @pytest.mark.parametrize("mixed,plain", [

@@ -90,6 +90,9 @@ SAME_FULL = [
     # ö ~ ё ~ о ~ o; ü ~ ю ~ у ~ u
     ("Rüstəmov Rövşən Ülvi oğlu", "Рустамов Ровшан Ульви оглы", "ö as о, ü as у"),
     ("Rüstəmov Rövşən Ülvi oğlu", "Rustamov Rovshan Ulvi oglu", "ö as o, ü as u"),
+    ("Göyüşova Gözəl Rüfət qızı", "Геюшова Гезель Руфат кызы", "Russian е typed for ё"),
+    ("Şükürova Könül Vüqar qızı", "Шукюрова Кенуль Вугаровна", "Кенуль for Кёнуль"),
+    ("Gözəlov Söhbət Vüqar oğlu", "Gezalov Sehbet Vugar ogly", "English from Russian е for ё"),
     ("Göyüşova Gözəl Rüfət qızı", "Гёюшова Гёзель Руфат кызы", "ö as ё, ü as ю, female forms"),
     ("Göyüşova Gözəl Rüfət qızı", "Goyushova Gozal Rufat gizi", "ö as o, qızı as gizi"),
     ("Göyüşova Gözəl Rüfət qızı", "Гёюшова Гёзель Руфатовна", "Russian patronymic -овна"),
@@ -217,6 +220,8 @@ DIFFERENT = [
     ("Məmmədov T. Ə.", "Мамедов А. Т.", "initials swapped: father and son"),
     ("Əliyev Tofiq Əli oğlu", "Vəliyev Tofiq Əli oğlu", "Əliyev and Vəliyev are different surnames"),
     ("Məmmədov Əliəkbər Tofiq oğlu", "Məmmədov Əli Tofiq oğlu", "Əliəkbər is not Əli"),
+    ("Məmmədova Sona Əli qızı", "Məmmədova Səna Əli qızı", "o and a stay apart (only e may stand for ö)"),
+    ("Məmmədova Sona Əli qızı", "Мамедова Сана Али кызы", "Сона is not Сана"),
 ]
 
 

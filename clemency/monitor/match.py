@@ -29,6 +29,7 @@ from clemency.monitor.names import (
     PATRONYMIC_SURNAMES,
     SUFFIX_TYPES,
     ParsedName,
+    fold_e,
     is_initial,
     parse_name,
 )
@@ -162,7 +163,11 @@ def person_from_row(row: dict) -> Person:
 #: Letter classes that Russian renderings confuse inside a word (Рагимов = Rəhimov, Мехтиев =
 #: Mehdiyev, Алекперова = Ələkbərova), and that Azerbaijani typed without its letters merges (Elcin for
 #: Elçin, Sahin for Şahin): keys equal after merging these are "near-identical".
-_COARSE = str.maketrans({"H": "G", "T": "D", "P": "B", "C": "J", "X": "S"})
+_MERGED = {"H": "G", "T": "D", "P": "B", "C": "J", "X": "S"}
+_COARSE = str.maketrans(_MERGED)
+#: Blocking is coarser still: E, A and O together, so that a Russian е written for ё (Гезель, Кенуль) meets
+#: Gözəl and Könül.
+_BLOCK = str.maketrans({**_MERGED, "E": "A", "O": "A"})
 NEAR_IDENTICAL = 0.97
 
 
@@ -176,7 +181,7 @@ def _loose(key: str) -> str:
 #: is MISSING_SHARE: an initial that fits neither confirms nor refutes; one that does not fit is 0.
 INITIAL_AGREEMENT = 0.85
 #: Letter classes an initial is compared by: a name typed without its marks (S. for Şahin, C. for Çingiz).
-_INITIAL_CLASS = str.maketrans({"X": "S", "C": "J"})
+_INITIAL_CLASS = str.maketrans({"X": "S", "C": "J", "E": "A"})
 _VOWEL_CLASSES = frozenset("AIOU")
 
 
@@ -194,19 +199,30 @@ def _initials_agree(a: str, b: str) -> bool:
         (cb == "Y" and ca in _VOWEL_CLASSES and not is_initial(a))
 
 
+def _yo_for_e(a: str, b: str) -> bool:
+    """Equal keys but for an E on one side where the other has O (or A): a Russian е written for ё, the
+    usual rendering of ö (Гезель for Гёзель = Gözəl, Кенуль for Кёнуль = Könül)."""
+    return len(a) == len(b) and all(x == y or (x == "E" and y in "AO") or (y == "E" and x in "AO")
+                                    for x, y in zip(a, b))
+
+
 @lru_cache(maxsize=1_000_000)
 def similarity(a: str, b: str) -> float:
-    """Similarity of two phonetic keys: 1.0 identical, 0.97 equal up to mid-word г/h, d/t, b/p or a
-    final i, otherwise Jaro-Winkler. A key that is an initial (``T.``) is ``INITIAL_AGREEMENT`` similar to
+    """Similarity of two phonetic keys: 1.0 identical (E read as A), 0.97 equal up to mid-word г/h, d/t,
+    b/p, a final i, or a Russian е for ё, otherwise Jaro-Winkler. A key that is an initial (``T.``) is ``INITIAL_AGREEMENT`` similar to
     a name or initial it can stand for, even an equal initial (two initials never make a name agree), and
     0 to any other."""
     if a.endswith(INITIAL) or b.endswith(INITIAL):
         return INITIAL_AGREEMENT if a and b and _initials_agree(a, b) else 0.0
     if a == b:
         return 1.0
-    if _loose(a) == _loose(b):
+    fa, fb = fold_e(a), fold_e(b)
+    if fa == fb:
+        return 1.0
+    la, lb = _loose(a), _loose(b)
+    if fold_e(la) == fold_e(lb) or _yo_for_e(la, lb):
         return NEAR_IDENTICAL
-    return JaroWinkler.normalized_similarity(a, b)
+    return JaroWinkler.normalized_similarity(fa, fb)
 
 
 def name_credit(sim: float) -> float:
@@ -422,7 +438,7 @@ def explain(pair: Comparison) -> str:
 
 @lru_cache(maxsize=200_000)
 def _coarse(key: str) -> str:
-    return key.translate(_COARSE)
+    return key.translate(_BLOCK)
 
 
 def block_keys(p: Person) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
@@ -436,7 +452,7 @@ def block_keys(p: Person) -> tuple[list[tuple[str, str, str]], list[tuple[str, s
       ("Mammadov T.") found against the names it can stand for, and the other way round. Everyone is
       indexed under "ia", only an initial under "ib"; an initial looks up "ia", a name "ib" (so a name
       never pulls in every namesake with the same initial).
-    Keys are coarse phonetic keys (mid-word г/h, d/t, b/p merged). ``Index`` computes the same keys
+    Keys are coarse phonetic keys (mid-word г/h, d/t, b/p merged; e, a and o merged). ``Index`` computes the same keys
     over whole columns; this function is the readable statement of them (and the reference path's).
     """
     n = p.name

@@ -43,11 +43,19 @@ _CYR_VOWELS = set("аеёиоуыэюяәөү")
 KEY_SEQUENCES = [("shch", "X"), ("dzh", "J"), ("dj", "J"), ("zh", "J"), ("kh", "H"), ("gh", "G"),
                  ("sh", "X"), ("ch", "C"), ("ts", "S"), ("ph", "F")]
 KEY_LETTERS = {
-    "a": "A", "e": "A", "i": "I", "o": "O", "u": "U", "b": "B", "p": "P", "d": "D", "t": "T",
+    "a": "A", "e": "E", "i": "I", "o": "O", "u": "U", "b": "B", "p": "P", "d": "D", "t": "T",
     "v": "V", "w": "V", "f": "F", "g": "G", "q": "G", "k": "G", "h": "H", "x": "H", "j": "J",
     "c": "J", "s": "S", "z": "Z", "l": "L", "m": "M", "n": "N", "r": "R", "y": "y",
 }
-_KEY_VOWELS = set("AIOU")
+_KEY_VOWELS = set("AEIOU")
+#: E (a written e) is A for every comparison but one: a Russian е may stand for ё (ö), as in Гезель for
+#: Гёзель; ``fold_e`` gives the key in which E and A are one class.
+_FOLD_E = str.maketrans("E", "A")
+
+
+def fold_e(key: str) -> str:
+    """The key with E read as A (Мамедов = Məmmədov)."""
+    return key.translate(_FOLD_E)
 
 #: Patronymic markers (romanised): son of / daughter of.
 MALE_MARKERS = ("oghlu", "oghly", "oglu", "ogly", "oglou", "ogli", "ogul")
@@ -197,14 +205,14 @@ def phonetic_key(word: str) -> str:
             if before in _KEY_VOWELS or after in _KEY_VOWELS:
                 continue
             c = "I"
-        elif c == "I" and out and out[-1] in ("A", "O", "U"):  # Huseinov, Ismail = Ismayil
+        elif c == "I" and out and out[-1] in ("A", "E", "O", "U"):  # Huseinov, Ismail = Ismayil
             continue
         out.append(c)
     if out and out[0] == "H":  # Russian г for initial h: Гасанов = Həsənov = Hasanov
         out[0] = "G"
     collapsed: list[str] = []
-    for c in out:
-        if not collapsed or collapsed[-1] != c:
+    for c in out:  # E next to A is a double too (Ağaəliyev typed Agaeliyev)
+        if not collapsed or collapsed[-1] != c and {collapsed[-1], c} != {"A", "E"}:
             collapsed.append(c)
     return "".join(collapsed)
 
@@ -224,7 +232,7 @@ GIVEN_EQUIVALENTS = {
 def name_key(word: str) -> str:
     """The phonetic key of a given name or patronymic, with traditional renderings folded together."""
     k = phonetic_key(word)
-    return GIVEN_EQUIVALENTS.get(k, k)
+    return GIVEN_EQUIVALENTS.get(fold_e(k), k)
 
 
 #: An initial: one letter, or the letters one Cyrillic or Azerbaijani letter romanises to (Ş. -> sh, Дж. -> dzh).
@@ -598,5 +606,5 @@ _WS = re.compile(r"\s+")
 def name_hash_basis(full_name: str, birth_year: int | None = None) -> str:
     """The normalised string hashed for privacy: surname stem key, suffix, given and patronymic keys."""
     p = parse_name(_WS.sub(" ", full_name or "").strip())
-    return "|".join([p.surname_stem_key, p.surname_suffix or "", p.given_key, p.patronymic_key,
+    return "|".join([fold_e(p.surname_stem_key), p.surname_suffix or "", fold_e(p.given_key), fold_e(p.patronymic_key),
                      str(birth_year or "")])
