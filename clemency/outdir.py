@@ -184,17 +184,32 @@ def atomic_output(out, *, command: str, force: bool = False, replace: tuple[str,
             write_manifest(run, started=t)
             _fault("before-swap")
             check_target(target, force=force, replace=replace)     # nothing appeared meanwhile
-            old = _swap(tmp, target)
-            _fault("after-swap")
+            with _deferred_stop():          # a stop request waits until the previous result is gone too
+                old = _swap(tmp, target)
+                _fault("after-swap")
+                if old is not None:
+                    shutil.rmtree(old, ignore_errors=True)
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             if isinstance(exc, ClemencyError) or not _is_io_error(exc):
                 raise
             raise _io_error(exc, target) from None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     finally:
         os.close(lock)
+
+
+@contextlib.contextmanager
+def _deferred_stop() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT back for a short step that must not be cut in two (delivered after it)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _fault(point: str) -> None:

@@ -3,29 +3,67 @@ result, and turns a library error into a clean message and exit code (1 bad inpu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
+import signal
 import sys
+import threading
 
 import click
 
 from clemency.errors import ClemencyError
 
+NOTHING_HALF = "an output folder holds its previous content or a whole new result, never a part"
+
+
+class Terminated(KeyboardInterrupt):
+    """A termination request (SIGTERM), raised in the main thread like Ctrl+C so that every clean-up runs:
+    a half-written temporary folder is removed before the process exits."""
+
+
+_asked_to_end = threading.Event()
+
+
+def _on_sigterm(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)     # a second request ends the process at once
+    _asked_to_end.set()     # DuckDB turns the exception raised in a query into its own "Query interrupted"
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_exception():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
 
 def friendly(fn):
-    """Run a command body; a ClemencyError becomes a message on stderr and its exit code."""
+    """Run a command body; a ClemencyError becomes a message on stderr and its exit code. A termination
+    request (SIGTERM) or Ctrl+C ends it with a plain message, never a traceback, after the clean-up (exit
+    143 or 130)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
-        except ClemencyError as exc:
+            with _sigterm_as_exception():
+                return fn(*args, **kwargs)
+        except (Exception, KeyboardInterrupt) as exc:
+            if _asked_to_end.is_set():      # whatever the library made of the request (DuckDB: "interrupted")
+                click.echo(f"stopped: the command was asked to end before it finished; {NOTHING_HALF}", err=True)
+                sys.exit(128 + signal.SIGTERM)
+            if isinstance(exc, KeyboardInterrupt):
+                click.echo(f"interrupted: {NOTHING_HALF}", err=True)
+                sys.exit(130)
+            if not isinstance(exc, ClemencyError):
+                raise
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted: an output folder holds its previous content or a whole new result, never a part",
-                       err=True)
-            sys.exit(130)
     return wrapper
 
 
