@@ -391,6 +391,8 @@ def _generated_lists(seed: int, n_right: int, n_left: int):
             full = f"{given} {father} {marker} {sur}"
         elif shape < 0.3:
             full = f"{sur} {given}"  # no patronymic
+        elif shape < 0.34:
+            full = f"{sur} {given[0]}. {father[0]}."  # initials
         else:
             full = f"{sur} {given} {father} {marker}"
         right_rows.append({
@@ -406,12 +408,16 @@ def _generated_lists(seed: int, n_right: int, n_left: int):
         r = rng.random()
         if r < 0.3:
             full = " ".join(_script(w, _RU, "г") for w in words).replace("оглу", "оглы").replace("гызы", "кызы")
+            if rng.random() < 0.3:  # Russian е typed for ё
+                full = full.replace("ё", "е")
         elif r < 0.5:
             full = " ".join(_script(w, _EN) for w in words[:2][::-1])  # English order, no patronymic
         elif r < 0.6:
             full = " ".join(_script(w, _EN) for w in words)
         elif r < 0.7:
             full = ", ".join([words[0], " ".join(words[1:])]) if len(words) > 2 else src["full_name"]
+        elif r < 0.76:  # initials for the given name and the patronymic
+            full = " ".join([words[0], *(w[0] + "." for w in words[1:3])])
         else:
             full = src["full_name"]
         year = src["birth_year"]
