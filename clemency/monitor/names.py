@@ -25,7 +25,7 @@ from typing import NamedTuple
 #: Azerbaijani Latin (and Turkish/other diacritics) to English-like ASCII.
 LATIN = {
     "ə": "a", "ä": "a", "ı": "i", "i̇": "i", "ğ": "g", "q": "g", "ş": "sh", "ç": "ch", "ö": "o",
-    "ü": "u", "x": "kh", "c": "j", "é": "e", "è": "e", "â": "a", "î": "i", "û": "u", "ñ": "n",
+    "ü": "u", "x": "kh", "c": "j", "ǝ": "a", "é": "e", "è": "e", "â": "a", "î": "i", "û": "u", "ñ": "n",
 }
 
 #: Russian and Azerbaijani Cyrillic to the same ASCII. е/ё/ю/я get a y- glide where Russian has one.
@@ -36,8 +36,10 @@ CYRILLIC = {
     "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya",
     # Azerbaijani Cyrillic (before 1991)
     "ә": "a", "ғ": "g", "һ": "h", "ҹ": "j", "ө": "o", "ү": "u", "ј": "y", "ҝ": "g", "ы̆": "i",
+    # Ukrainian and Belarusian letters, in lists typed on those keyboards
+    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "v",
 }
-_CYR_VOWELS = set("аеёиоуыэюяәөү")
+_CYR_VOWELS = set("аеёиоуыэюяәөүіїє")
 
 #: Phonetic classes used by ``phonetic_key`` (multi-letter sequences are tried first).
 KEY_SEQUENCES = [("shch", "X"), ("dzh", "J"), ("dj", "J"), ("zh", "J"), ("kh", "H"), ("gh", "G"),
@@ -225,6 +227,7 @@ def phonetic_key(word: str) -> str:
 GIVEN_EQUIVALENTS = {
     "MAGOMAD": "MAHAMAD", "MUHAMAD": "MAHAMAD", "MOHAMAD": "MAHAMAD", "MAGAMAD": "MAHAMAD",  # Məhəmməd
     "FIZULI": "FUZULI",                                                                      # Füzuli
+    "USUF": "USIF",                                                                          # Yusif
 }
 
 
