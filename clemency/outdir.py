@@ -317,6 +317,38 @@ def _io_error(exc: BaseException, target: Path) -> OutputError:
                        hint="free some space or choose a folder you can write to, then run the command again")
 
 
+@contextlib.contextmanager
+def replacing_file(path) -> Iterator[Path]:
+    """One file written whole or not at all: yields a hidden temporary sibling to write; when the block ends
+    without error it takes `path`'s place in one step, otherwise it is removed and `path` is as it was. A
+    sibling left by a killed process is removed by the next write of the same file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob_escape(path.name)}{TMP_TAG}*"):
+        m = re.search(rf"{re.escape(TMP_TAG)}(\d+)-", stale.name)
+        if m and not pid_alive(int(m.group(1))):
+            stale.unlink(missing_ok=True)
+    part = path.with_name(f".{path.name}{TMP_TAG}{os.getpid()}-{secrets.token_hex(3)}")
+    try:
+        yield part
+        with open(part, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a reused id counts as running: its leftovers wait)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 # --- inert CSV -----------------------------------------------------------------------------------------
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

@@ -10,7 +10,10 @@ test then checks the finished state."""
 
 from __future__ import annotations
 
+import csv
+import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -215,3 +218,88 @@ def test_timeline_killed(tmp_path, sig, moment):
     res = run(tmp_path, "timeline", "--act", "az-2025", "--registry", reg, "--out", out, "--force")
     assert res.returncode == 0, res.stderr
     assert whole(out)["run_id"] not in (old["run_id"], m["run_id"]) and temps(out) == []
+
+
+# --- monitor: list versions and the review ledger ------------------------------------------------------------
+
+def list_file(path: Path, rows: int, tag: str) -> Path:
+    """A political-prisoner list version of `rows` persons (large enough to take a few seconds to check)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "full_name", "sex", "birth_date", "articles", "status", "punishment", "term_months"])
+        for i in range(rows):
+            w.writerow([f"P{i:06d}", f"Name{i} {tag} oğlu", "M", f"19{50 + i % 40}-0{1 + i % 9}-1{i % 9}",
+                        "234.1;206.3.2", "convicted", "imprisonment", str(12 + i % 60)])
+    return path
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_list_import_killed_stores_the_old_version_or_the_new_one_whole(tmp_path, sig):
+    data = tmp_path / "data"
+    old_src, new_src = list_file(tmp_path / "old.csv", 200, "old"), list_file(tmp_path / "new.csv", 60_000, "new")
+    res = run(tmp_path, "monitor", "lists", "import", old_src, "--list", "pp", "--date", "2026-01-15",
+              "--data", data)
+    assert res.returncode == 0, res.stderr
+    stored = data / "monitor" / "lists" / "pp" / "2026-01-15.csv"
+    incoming = data / "monitor" / "incoming"
+    proc = Proc(tmp_path, "monitor", "lists", "import", new_src, "--list", "pp", "--date", "2026-01-15",
+                "--data", data, "--replace")
+    if proc.wait_for(lambda: any(incoming.iterdir())):
+        time.sleep(0.5)                                 # while the rows are checked
+    elapsed = proc.kill(sig)
+    assert "Traceback" not in proc.text, proc.text[-3000:]
+    assert stored.read_bytes() in (old_src.read_bytes(), new_src.read_bytes())      # never a part
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["2026-01-15.csv"]
+    if sig == signal.SIGTERM:
+        assert proc.rc in (0, 143) and elapsed < TERM_WITHIN
+        assert proc.rc == 0 or "stopped:" in proc.text
+        assert list(incoming.iterdir()) == [], "a terminated import leaves no copy of the list behind"
+    # the next import tidies what a killed one left (a copy of a list is personal data) and succeeds
+    res = run(tmp_path, "monitor", "lists", "import", old_src, "--list", "pp", "--date", "2026-01-16",
+              "--data", data)
+    assert res.returncode == 0, res.stderr
+    assert list(incoming.iterdir()) == []
+    assert (stored.parent / "2026-01-16.csv").read_bytes() == old_src.read_bytes()
+
+
+def test_a_ledger_line_cut_off_by_a_kill_does_not_stop_the_next_review(tmp_path):
+    from clemency.monitor.ledger import Ledger
+    ledger = tmp_path / "review.jsonl"
+    assert run(tmp_path, "monitor", "review", "--ledger", ledger, "--left", "a1", "--right", "b1",
+               "--judgement", "same", "--reviewer", "ana").returncode == 0
+    whole_text = ledger.read_bytes()
+    # what a process killed in the middle of its write leaves: a part of a line, without its line end
+    line = json.dumps({"left_id": "a2", "right_id": "b2", "judgement": "different", "reviewer": "ana",
+                       "at": "2026-01-01T00:00:00.000000+00:00", "note": "ə" * 40}, ensure_ascii=False).encode()
+    for cut in (1, len(line) // 2, len(line) - 1):
+        ledger.write_bytes(whole_text + line[:cut])
+        assert Ledger(ledger).judgement("a1", "b1") == "same"           # still readable
+        res = run(tmp_path, "monitor", "review", "--ledger", ledger, "--left", "a3", "--right", "b3",
+                  "--judgement", "unsure", "--reviewer", "ana")
+        assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+        led = Ledger(ledger)
+        assert led.judgement("a1", "b1") == "same" and led.judgement("a3", "b3") == "unsure"
+        assert led.judgement("a2", "b2") is None and led.torn is None       # the cut-off part is gone
+        assert ledger.read_bytes().startswith(whole_text) and ledger.read_bytes().endswith(b"\n")
+    # a line in the middle that cannot be read is still refused: only a cut-off last line is a kill's
+    ledger.write_bytes(whole_text + line[:9] + b"\n" + whole_text)
+    res = run(tmp_path, "monitor", "review", "--ledger", ledger, "--left", "a4", "--right", "b4",
+              "--judgement", "same", "--reviewer", "ana")
+    assert res.returncode == 1 and "unreadable ledger line" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_reviews_killed_at_random_moments_keep_the_ledger_readable(tmp_path):
+    from clemency.monitor.ledger import Ledger
+    ledger = tmp_path / "review.jsonl"
+    rnd = random.Random(3)
+    for i in range(4):
+        proc = Proc(tmp_path, "monitor", "review", "--ledger", ledger, "--left", f"a{i}", "--right", f"b{i}",
+                    "--judgement", "same", "--reviewer", "ana", "--note", "n" * 20_000)
+        time.sleep(rnd.uniform(0.3, 2.5))              # starting, reading the ledger, appending, or done
+        proc.kill(signal.SIGKILL)
+        led = Ledger(ledger)                             # readable after every kill
+        assert {j.left_id for j in led.entries} <= {f"a{k}" for k in range(i + 1)}
+    res = run(tmp_path, "monitor", "review", "--ledger", ledger, "--left", "x", "--right", "y",
+              "--judgement", "different", "--reviewer", "ana")
+    assert res.returncode == 0, res.stderr
+    assert Ledger(ledger).judgement("x", "y") == "different"

@@ -170,13 +170,18 @@ def lists_import(file, list_name, list_date, data_dir, replace, findings):
     """Check a list version row by row and store it in the monitor's data (as the web page's upload does)."""
     import shutil
 
-    from clemency.monitor.intake import import_version
+    from clemency.monitor.intake import SUFFIXES, import_version, tidy_incoming
     from clemency.monitor.why import write_csv
     root = Path(data_dir) / "monitor"
     (root / "incoming").mkdir(parents=True, exist_ok=True, mode=0o700)
+    tidy_incoming(root)                   # copies left by imports that were killed
     staged = root / "incoming" / f"cli-{os.getpid()}"
-    shutil.copyfile(file, staged)
-    intake = import_version(staged, root, list_name, list_date, replace)
+    try:
+        shutil.copyfile(file, staged)
+        intake = import_version(staged, root, list_name, list_date, replace)
+    finally:                              # stopped in the middle: no copy of the list stays behind
+        for p in (staged, *(staged.with_name(staged.name + s) for s in SUFFIXES)):
+            p.unlink(missing_ok=True)
     if findings:
         write_csv(Path(findings), ["row", "field", "value", "expected", "blocks"],
                   [{"row": f.row, "field": f.field, "value": f.value, "expected": f.expected,

@@ -138,10 +138,8 @@ def match_files(left: str | Path, right: str | Path, out: str | Path,
     pairs = match_rows(left_rows, right_rows, led)
     order = {str(r.get("id")): i for i, r in enumerate(left_rows)}
     pairs.sort(key=lambda c: (order.get(c.left_id, len(order)), -c.score, c.right_id))
-    from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8", newline="") as fh:
+    from clemency.outdir import inert_cell, replacing_file  # no cell a spreadsheet would evaluate
+    with replacing_file(Path(out)) as part, part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(MATCH_COLUMNS)
         for c in pairs:

@@ -21,6 +21,7 @@ from clemency.errors import InputError
 from clemency.monitor.files import read_table
 from clemency.monitor.lists import REQUIRED as LIST_REQUIRED
 from clemency.monitor.why import _PUNISHMENTS, _SEX, _STATUSES, _term
+from clemency.outdir import pid_alive
 
 LIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 MAX_ROWS = 100_000
@@ -197,4 +198,26 @@ def import_version(src: Path, root: Path, name: str, date: str, replace: bool = 
             src.unlink()
 
 
-__all__ = ["Intake", "ListFinding", "check_list", "import_version", "kind_of", "row_findings", "version_path"]
+STAGED = re.compile(r"cli-(\d+)(\..*)?")
+
+
+def tidy_incoming(root: Path, uploads: bool = False) -> int:
+    """Remove what killed imports left in <root>/incoming (copies of lists: personal data): the files staged
+    by a `lists import` whose process is gone and, with `uploads` (when the server starts, before it takes
+    any upload), every web upload. The number removed."""
+    removed = 0
+    incoming = Path(root) / "incoming"
+    for p in incoming.glob("*") if incoming.is_dir() else ():
+        m = STAGED.fullmatch(p.name)
+        if not (uploads and p.name.startswith("upload-")) and not (m and not pid_alive(int(m.group(1)))):
+            continue
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+__all__ = ["Intake", "ListFinding", "check_list", "import_version", "kind_of", "row_findings", "tidy_incoming",
+           "version_path"]

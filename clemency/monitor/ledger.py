@@ -12,6 +12,7 @@ people judged the same across list versions and sources form one identity (``ide
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,25 +51,52 @@ class Ledger:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.entries: list[Judgement] = []
+        self.torn: int | None = None      # where a last line cut off by a kill starts (never a judgement)
         if self.path.exists():
             self._load()
 
     def _load(self) -> None:
-        with self.path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
+        data = self.path.read_bytes()
+        lines = data.split(b"\n")
+        at = 0
+        for n, raw in enumerate(lines, 1):
+            start, at = at, at + len(raw) + 1
+            line = raw.decode("utf-8", errors="replace")
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                j = Judgement(str(d["left_id"]), str(d["right_id"]), d["judgement"],
+                              d.get("reviewer", ""), d.get("at", ""), d.get("note", ""))
+            except (ValueError, KeyError, TypeError) as exc:
+                if n == len(lines):        # the last line, without its line end: a write cut off by a kill
+                    self.torn = start
                     continue
-                try:
-                    d = json.loads(line)
-                    j = Judgement(str(d["left_id"]), str(d["right_id"]), d["judgement"],
-                                  d.get("reviewer", ""), d.get("at", ""), d.get("note", ""))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise LedgerError(f"unreadable ledger line ({exc.__class__.__name__})", where=f"{self.path.name}:{n}",
-                                      hint="each line is a JSON object with left_id, right_id, judgement") from exc
-                if j.judgement not in (*JUDGEMENTS, UNDO):
-                    raise LedgerError(f"judgement {j.judgement!r}, expected one of {', '.join(JUDGEMENTS)} or undo",
-                                      where=f"{self.path.name}:{n}")
-                self.entries.append(j)
+                raise LedgerError(f"unreadable ledger line ({exc.__class__.__name__})", where=f"{self.path.name}:{n}",
+                                  hint="each line is a JSON object with left_id, right_id, judgement") from exc
+            if j.judgement not in (*JUDGEMENTS, UNDO):
+                raise LedgerError(f"judgement {j.judgement!r}, expected one of {', '.join(JUDGEMENTS)} or undo",
+                                  where=f"{self.path.name}:{n}")
+            self.entries.append(j)
+
+    def _append(self, j: Judgement) -> None:
+        """One line, in one write, flushed to disk. The part of a line a killed process left at the end (never
+        a judgement: `_load` skipped it) is cut away first, so that the new line starts on a line of its own."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = (json.dumps(asdict(j), ensure_ascii=False) + "\n").encode("utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            size = os.fstat(fd).st_size
+            if self.torn is not None and self.torn < size:
+                os.ftruncate(fd, self.torn)
+            elif size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
+            os.write(fd, line)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self.torn = None
+        self.entries.append(j)
 
     def record(self, left_id: str, right_id: str, judgement: str, reviewer: str, note: str = "",
                at: datetime | None = None) -> Judgement:
@@ -79,10 +107,7 @@ class Ledger:
             raise LedgerError("a judgement needs a reviewer", hint="who made the judgement")
         stamp = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
         j = Judgement(str(left_id), str(right_id), judgement, reviewer, stamp, note)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(j), ensure_ascii=False) + "\n")
-        self.entries.append(j)
+        self._append(j)
         return j
 
     def undo(self, left_id: str, right_id: str, reviewer: str, note: str = "",
@@ -95,10 +120,7 @@ class Ledger:
             raise LedgerError("no judgement on this pair to undo")
         stamp = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
         j = Judgement(str(left_id), str(right_id), UNDO, reviewer, stamp, note)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(asdict(j), ensure_ascii=False) + "\n")
-        self.entries.append(j)
+        self._append(j)
         return self.latest().get(j.pair)
 
     def latest(self) -> dict[frozenset[str], Judgement]:

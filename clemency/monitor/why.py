@@ -489,8 +489,9 @@ def read_list(path: str | Path) -> list[dict]:
 
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    """Write a CSV file whole or not at all (a kill in the middle leaves the file as it was)."""
+    from clemency.outdir import replacing_file
+    with replacing_file(path) as part, part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()
         w.writerows({k: inert_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows)
