@@ -10,8 +10,8 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -59,10 +59,23 @@ async def clemency_error(request: Request, exc: ClemencyError):
     return error_response(request, 400, lines[0], lines[1:])
 
 
+def route_name(request: Request) -> str:
+    """The route of a request as the code names it (`person_page`), never its path (which may carry a case id)."""
+    endpoint = request.scope.get("endpoint")
+    return getattr(endpoint, "__name__", None) or "(no route)"
+
+
 async def server_error(request: Request, exc: Exception):
-    # no personal data: the path, the method and the kind of error only
-    log.error("internal error on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+    # no personal data: the method, the route and the kind of error only (the path may carry a case id, the
+    # exception's message a value of a record)
+    log.error("internal error on %s %s: %s", request.method, route_name(request), exc.__class__.__name__)
     return error_response(request, 500, "internal error", ["the error was logged; no data was changed"])
+
+
+async def client_gone(request: Request, exc: ClientDisconnect):
+    """The client went away before its request was whole: nobody reads an answer, and it is no error of ours."""
+    log.info("client disconnected during %s %s", request.method, route_name(request))
+    return Response(status_code=400)
 
 
 async def not_found(request: Request, exc):
@@ -146,6 +159,7 @@ def create_app(data_dir: str | Path = "clemency-data", db_url: str | None = None
     check_access(routes)
     app = Starlette(routes=routes, middleware=[Middleware(Guard, config=config, store=st)],
                     exception_handlers={ApiError: api_error, ClemencyError: clemency_error, SignInFirst: sign_in_redirect,
+                                        ClientDisconnect: client_gone,
                                         404: not_found, 405: not_found, 400: not_found, Exception: server_error})
     app.state.config, app.state.store = config, st
     app.state.jobs = routes_runs.Jobs(data / "runs", st)
@@ -156,6 +170,8 @@ def create_app(data_dir: str | Path = "clemency-data", db_url: str | None = None
 def app_from_env() -> Starlette:
     """The application as `clemency serve` configures it through the environment (one per worker process;
     the store was migrated by the parent before the workers started)."""
+    from clemency.web.server import quiet_tracebacks
+    quiet_tracebacks()
     return create_app(os.environ["CLEMENCY_DATA"], os.environ.get("CLEMENCY_DB") or None,
                       max_upload=int(os.environ.get("CLEMENCY_MAX_UPLOAD", DEFAULT_MAX_UPLOAD)),
                       secure_cookies=os.environ.get("CLEMENCY_SECURE_COOKIES") == "1", migrate=False)

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from clemency.report.cells import neutralise
 from clemency.store import RANK
 from clemency.web.auth import csrf_ok
 from clemency.web.i18n import LANGUAGES, UNCHECKED, helpers, translator
@@ -45,12 +46,36 @@ class ApiError(Exception):
 env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
 env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str)
 
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/'\"`:;,()<>|]+)+[\\/]?")
+# an absolute path: not the middle of a word or of a relative path (docs/registry-format.md), nor a tag's `</`
+_PATH = re.compile(r"(?<![\w.~<-])(?:[A-Za-z]:)?(?:[\\/][^\s\\/'\"`:;,()<>|]+)+[\\/]?")
+#: the application's own addresses, which messages point users to ("sign in at /login")
+OWN_PATHS = frozenset({"/runs", "/login", "/reports", "/drafting", "/check", "/acts", "/monitor", "/api/check",
+                       "/api/acts/{id}", "/api/docs"})
+
+
+def _cut(m: re.Match) -> str:
+    found = m.group(0)
+    if found.rstrip(".") in OWN_PATHS:
+        return found
+    return re.split(r"[\\/]", found.rstrip("/\\"))[-1] or "(a path)"
 
 
 def public_text(text: str) -> str:
-    """A message as users may see it: any absolute path is cut to its last part (the file's name)."""
-    return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0).rstrip("/\\"))[-1] or "(a path)", str(text))
+    """A message as users may see it: any absolute path is cut to its last part (the file's name); the
+    application's own addresses stay."""
+    return _PATH.sub(_cut, str(text))
+
+
+# characters an XLSX workbook cannot hold (openpyxl refuses them): a registry cell may carry them all the same
+_NOT_IN_SHEETS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def sheet_cell(value):
+    """A value as an XLSX cell can hold it: each control character a workbook cannot hold shown as U+FFFD,
+    then made inert (no formula from data)."""
+    if isinstance(value, str):
+        value = _NOT_IN_SHEETS.sub("\ufffd", value)
+    return neutralise(value)
 
 
 def wants_json(request: Request) -> bool:

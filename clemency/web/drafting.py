@@ -34,6 +34,7 @@ from clemency.web.common import (
     log,
     public_text,
     require_role,
+    sheet_cell,
 )
 from clemency.web.routes_act import acts_list, get_act, overlays_list
 
@@ -496,7 +497,7 @@ def export_bytes(names: list[str], rows: list[list], fmt: str) -> tuple[bytes, s
     ws = wb.create_sheet("flips")
     ws.append(names)
     for r in rows[:1_048_575]:
-        ws.append([neutralise("" if v is None else v) for v in r])
+        ws.append([sheet_cell("" if v is None else v) for v in r])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -69,11 +69,40 @@ def safe_name(name: str) -> str:
     return base[-100:]
 
 
+_PRESENT = re.compile(r"columns present: (.*?); required: ")
+
+
+def _known_columns(m: re.Match) -> str:
+    """The columns a registry is missing fields beside, named only when they are registry fields: a file
+    without a header has a person's record in its first line, which no message may repeat."""
+    from clemency.registry.schema import FIELDS
+    cols = [c.strip() for c in m.group(1).split(",")]
+    known = [c for c in cols if c.lower() in FIELDS]
+    if not known:
+        return "none of the columns is a registry field (does the first line name the columns?); required: "
+    others = len(cols) - len(known)
+    return (f"registry fields present: {', '.join(known)}"
+            + (f" (and {others} other column(s))" if others else "") + "; required: ")
+
+
+_TWICE = re.compile(r"the header names the column (['\"])(.*?)\1 twice")
+
+
+def _twice(m: re.Match) -> str:
+    from clemency.registry.schema import FIELDS
+    name = m.group(2)
+    return f"the header names the column '{name}' twice" if name.strip().lower() in FIELDS else \
+        "the header names a column twice"
+
+
 def run_error(exc: BaseException, root: Path) -> str:
-    """What a failed run says to its viewers: our own message, paths cut to file names, a few lines."""
+    """What a failed run says to its viewers: our own message, paths cut to file names, a few lines; never
+    the values of a record (the columns of a file without a header are its first record)."""
     if not isinstance(exc, ClemencyError):
         return "internal error: the run stopped unexpectedly (the server log has the kind of error)"
     text = str(exc).replace(str(root) + os.sep, "").replace(str(root), "")
+    text = _PRESENT.sub(_known_columns, text)
+    text = _TWICE.sub(_twice, text)
     lines = [public_text(x) for x in text.splitlines()[:20]]
     return "\n".join(x[:300] for x in lines)
 

@@ -13,6 +13,7 @@ from clemency.report import charts, html
 from clemency.report.cells import neutralise
 from clemency.report.stamp import act_title, readings_phrase, run_words
 from clemency.report.stamp import stamp as words_stamp
+from clemency.web.common import sheet_cell
 
 DIMENSIONS = ("relief", "clause", "crime_category", "sex")
 
@@ -56,12 +57,12 @@ def figures_xlsx(summary: dict, manifest: dict, path) -> None:
     ws = wb.active
     ws.title = "figures"
     rows = figure_rows(summary, manifest)
-    ws.append([neutralise("Clemency figures. " + stamp(manifest))])
+    ws.append([sheet_cell("Clemency figures. " + stamp(manifest))])
     if note(manifest):
-        ws.append([neutralise(note(manifest))])
+        ws.append([sheet_cell(note(manifest))])
     ws.append(list(rows[0]) if rows else [])
     for r in rows:
-        ws.append([neutralise(v) for v in r.values()])
+        ws.append([sheet_cell(v) for v in r.values()])
     wb.save(path)
 
 

@@ -44,10 +44,12 @@ from clemency.web.common import (
     public_text,
     render,
     require_csrf,
+    sheet_cell,
     store,
     user_name,
 )
 from clemency.web.routes_act import acts_list, get_act
+from clemency.web.uploads import check_list_upload
 
 LIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 VERSION = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -370,6 +372,11 @@ async def upload_list(request: Request):
             size += len(chunk)
             fh.write(chunk)
     try:
+        await run_in_threadpool(check_list_upload, tmp)
+    except ApiError:
+        tmp.unlink(missing_ok=True)
+        raise
+    try:
         intake = await run_in_threadpool(import_version, tmp, root, name, date, replace)
     except ClemencyError as exc:
         tmp.unlink(missing_ok=True)
@@ -419,6 +426,8 @@ def warm_why(root: Path, name: str, date: str, act: str = "az-2025") -> None:
             _why(_version_file(root, name, date), act)
         except (ApiError, ClemencyError, ValueError, OSError):
             pass
+        except Exception as exc:  # noqa: BLE001 - a thread's traceback would reach the log with its message
+            log.error("deciding a new list version failed: %s", exc.__class__.__name__)
     threading.Thread(target=run, name="why-warm", daemon=True).start()
 
 
@@ -560,7 +569,7 @@ async def why_export(request: Request):
 
 
 def why_file(fmt: str, columns: list[str], rows: list[dict]) -> bytes:
-    cells = [[neutralise(str(r.get(c) or "")) for c in columns] for r in rows]
+    cells = [[(neutralise if fmt == "csv" else sheet_cell)(str(r.get(c) or "")) for c in columns] for r in rows]
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

@@ -37,7 +37,18 @@ from clemency.report.stamp import act_title
 from clemency.store import RANK
 from clemency.web import report
 from clemency.web.browse import NONE, PAGE, Query, browse, export_rows, page_numbers
-from clemency.web.common import ApiError, access, audit, config, log, render, require_csrf, role_of, user_name
+from clemency.web.common import (
+    ApiError,
+    access,
+    audit,
+    config,
+    log,
+    render,
+    require_csrf,
+    role_of,
+    sheet_cell,
+    user_name,
+)
 from clemency.web.jobs import Job, Jobs
 from clemency.web.middleware import CSP_REPORT
 from clemency.web.routes_act import acts_list, get_act, newest_act, window_of
@@ -264,9 +275,9 @@ def view_bytes(job: Job, query: Query, fmt: str) -> tuple[bytes, str]:
     import openpyxl
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("decisions")
-    ws.append([neutralise(n) for n in names])
+    ws.append([sheet_cell(n) for n in names])
     for r in rows:
-        ws.append([neutralise(_cell(v)) for v in r])
+        ws.append([sheet_cell(_cell(v)) for v in r])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -359,10 +370,10 @@ def _decisions_xlsx(job: Job, path: Path) -> None:
         cur = con.execute("SELECT * FROM d ORDER BY _row")
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("decisions")
-        ws.append([neutralise(x[0]) for x in cur.description])
+        ws.append([sheet_cell(x[0]) for x in cur.description])
         while batch := cur.fetchmany(10_000):
             for r in batch:
-                ws.append([neutralise(v if not isinstance(v, (list, dict)) else str(v)) for v in r])
+                ws.append([sheet_cell(v if not isinstance(v, (list, dict)) else str(v)) for v in r])
         _atomic(path, wb.save)
     finally:
         con.close()

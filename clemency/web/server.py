@@ -5,6 +5,7 @@ connections are served at once (more get 503). Bodies are timed by the applicati
 
 from __future__ import annotations
 
+import logging
 import os
 
 import h11
@@ -56,3 +57,23 @@ class TimedH11Protocol(H11Protocol):
 def uvicorn_options() -> dict:
     return {"http": TimedH11Protocol, "timeout_keep_alive": KEEP_ALIVE, "limit_concurrency": CONCURRENCY,
             "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "access_log": False, "server_header": False}
+
+
+class NoTraceback(logging.Filter):
+    """Keeps a traceback out of the server log: uvicorn logs every exception that reaches it with its
+    traceback, whose message may quote a value of a record (a name, a date) or a path; the log keeps the
+    line and the kind of error only (the application has logged the route and the kind already)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            kind = record.exc_info[0].__name__ if record.exc_info[0] else "error"
+            record.msg, record.args = f"{record.getMessage().strip()} ({kind})", ()
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def quiet_tracebacks() -> None:
+    """Install NoTraceback on uvicorn's error log (once per process)."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, NoTraceback) for f in logger.filters):
+        logger.addFilter(NoTraceback())

@@ -128,3 +128,23 @@ def signed_in(server: Server, role: str, address: str | None = None) -> tuple[ht
     r = c.post("/login", data={"csrf": csrf_of(c), "username": role, "password": PASSWORDS[role]})
     assert r.status_code == 303, r.text
     return c, csrf_of(c, "/check")
+
+
+def upload_run(client: httpx.Client, token: str, name: str, content: bytes, wait: float = 120) -> tuple[str, dict]:
+    """An upload of a registry as an operator, then its status once the run has ended: (run id, status)."""
+    r = client.post("/runs", data={"csrf": token}, files={"registry": (name, content, "text/csv")})
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    run_id = r.headers["location"].rsplit("/", 1)[1]
+    t0 = time.time()
+    while time.time() - t0 < wait:
+        s = client.get(f"/api/runs/{run_id}/status").json()
+        if s["state"] in ("done", "failed"):
+            return run_id, s
+        time.sleep(0.3)
+    raise AssertionError("the run did not end")
+
+
+def server_log(server: Server) -> str:
+    """What the server has written to its log so far."""
+    server.log.flush()
+    return (server.data.parent / f"server-{server.port}.log").read_text(encoding="utf-8", errors="replace")

@@ -1,0 +1,218 @@
+"""Attacks on the running server that the rest of the suite did not try (fifth session), each first seen to
+succeed, then fixed: a registry without a header (its first record quoted in the run's error), control
+characters in registry cells (every XLSX export a 500, the person's name in the server log), tracebacks in the
+server log (exception messages quoting values, paths), a client hanging up counted as an internal error, list
+uploads that hold far more rows than their size suggests (minutes of CPU and gigabytes before the row limit),
+and messages whose links to the application's own pages were cut as if they were machine paths."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import random
+import socket
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from clemency.monitor.intake import MAX_ROWS
+from tests.security.helpers import MARKER, server_log, signed_in, upload_run
+
+FIELDS = ["person_id", "case_id", "full_name", "sex", "birth_date", "status", "articles", "punishment", "term_months",
+          "sentence_start", "sentence_end", "institution"]
+BIRTH = "1975-03-04"          # a person's date: no more to be repeated in a message than their name
+
+
+def record(i: int, **change) -> list[str]:
+    row = {"person_id": f"P{i}", "case_id": f"C{i}", "full_name": f"Name {i}", "sex": "M", "birth_date": "1980-01-01",
+           "status": "convicted", "articles": "177.2", "punishment": "imprisonment", "term_months": "36",
+           "sentence_start": "2024-01-10", "sentence_end": "2027-01-10", "institution": "Institution 1"} | change
+    return [row[f] for f in FIELDS]
+
+
+def csv_bytes(rows: list[list[str]], header: bool = True) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if header:
+        w.writerow(FIELDS)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def operator(site):
+    return signed_in(site["server"], "operator", address="10.11.0.1")
+
+
+@pytest.fixture(scope="module")
+def viewer(site):
+    return signed_in(site["server"], "viewer", address="10.11.0.2")[0]
+
+
+# --- a registry without a header: its first line is a person's record ---------------------------------------
+
+def test_a_registry_without_a_header_fails_without_quoting_its_first_record(site, operator, viewer):
+    client, token = operator
+    rows = [record(1, full_name=MARKER + " Tofiq oğlu", birth_date=BIRTH)] + [record(i) for i in range(2, 6)]
+    run_id, status = upload_run(client, token, "noheader.csv", csv_bytes(rows, header=False))
+    assert status["state"] == "failed"
+    error = status["error"]
+    assert MARKER not in error and BIRTH not in error, error
+    assert "none of the columns is a registry field" in error      # still says what is wrong
+    page = viewer.get(f"/runs/{run_id}")
+    assert page.status_code == 200 and MARKER not in page.text and BIRTH not in page.text
+
+
+def test_a_first_record_with_a_repeated_value_is_not_quoted_either(site, operator):
+    client, token = operator
+    rows = [record(1, full_name=MARKER, case_id=MARKER, birth_date=BIRTH)] + [record(i) for i in range(2, 4)]
+    _, status = upload_run(client, token, "noheader2.csv", csv_bytes(rows, header=False))
+    assert status["state"] == "failed"
+    assert MARKER not in status["error"] and "the header names a column twice" in status["error"], status["error"]
+
+
+def test_a_registry_missing_fields_is_told_which_it_has_and_where_the_format_is(site, operator):
+    client, token = operator
+    content = f"person_id,full_name,colour\nP1,{MARKER},blue\n".encode()
+    _, status = upload_run(client, token, "partial.csv", content)
+    error = status["error"]
+    assert status["state"] == "failed" and MARKER not in error
+    assert "registry fields present: person_id, full_name (and 1 other column(s))" in error, error
+    assert "docs/registry-format.md" in error, error       # a relative path is not a machine path
+
+
+def test_messages_keep_the_applications_own_addresses(site, viewer):
+    r = viewer.get("/runs/20990101-000000-abcdef", headers={"accept": "application/json"})
+    assert r.status_code == 404 and r.json()["details"] == ["the runs are listed at /runs"], r.text
+    anon = site["server"].client()
+    r = anon.get("/api/runs/20990101-000000-abcdef/status")
+    assert r.status_code == 403 and r.json()["details"] == ["sign in at /login"], r.text
+    r = anon.get(f"/reports/{site['run']}x/report.html", headers={"accept": "application/json"})
+    assert r.json()["details"] == ["published reports are listed at /reports"], r.text
+
+
+# --- control characters in registry cells --------------------------------------------------------------------
+
+def test_control_characters_in_cells_leave_every_xlsx_export_whole(site, operator):
+    client, token = operator
+    rows = [record(1, full_name=MARKER + "\x01\x0b", institution="Inst\x02=1+1", person_id="P\x0c1"),
+            record(2, full_name="\x1f=HYPERLINK(\"http://evil.example\")")] + [record(i) for i in range(3, 6)]
+    run_id, status = upload_run(client, token, "control.csv", csv_bytes(rows))
+    assert status["state"] == "done", status
+    for path in (f"/runs/{run_id}/view.xlsx", f"/runs/{run_id}/view.xlsx?q={MARKER}",
+                 f"/runs/{run_id}/files/decisions.xlsx", f"/runs/{run_id}/files/figures.xlsx"):
+        r = client.get(path)
+        assert r.status_code == 200 and r.content[:2] == b"PK", (path, r.status_code, r.text[:200])
+        wb = openpyxl.load_workbook(io.BytesIO(r.content))
+        values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        assert not [v for v in values if isinstance(v, str) and v.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        if "view" in path:
+            assert MARKER + "\ufffd\ufffd" in values            # shown, the characters a workbook cannot hold marked
+        if path.endswith("/view.xlsx"):
+            assert [v for v in values if isinstance(v, str) and "HYPERLINK" in v]    # there, and inert (above)
+    assert MARKER not in server_log(site["server"])
+
+
+# --- list uploads that hold far more rows than their size suggests -------------------------------------------
+
+def workbook(rows: int, varied: bool = True) -> bytes:
+    """A minimal XLSX workbook whose one sheet holds `rows` rows (id, full_name) under a header."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/package/2006/'
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0"?><Types {ns}content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships {ns}relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+        'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="s" '
+        'sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships {ns}relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>'}
+    buf = io.BytesIO()
+    rnd = random.Random(5)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w") as fh:
+            fh.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                     b'main"><sheetData><row><c t="inlineStr"><is><t>id</t></is></c><c t="inlineStr"><is><t>full_name'
+                     b'</t></is></c></row>')
+            for i in range(rows):
+                name = rnd.randrange(10 ** 9) if varied else 1
+                fh.write(f'<row><c><v>{i if varied else 1}</v></c><c t="inlineStr"><is><t>{name}</t></is></c>'
+                         f'</row>'.encode())
+            fh.write(b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["workbook of many small rows", "compressed workbook", "CSV of short lines"])
+def test_list_uploads_of_too_many_rows_are_refused_before_they_are_read(site, operator, kind):
+    client, token = operator
+    if kind == "workbook of many small rows":
+        content, name, status = workbook(MAX_ROWS + 500), "l.xlsx", 413       # compresses about 8 times: not a bomb
+    elif kind == "compressed workbook":
+        content, name, status = workbook(400_000, varied=False), "l.xlsx", 400   # compresses hundreds of times
+    else:
+        content, name, status = b"id,full_name\n" + b"1,a\n" * 450_000, "l.csv", 413
+    t0 = time.time()
+    r = client.post("/monitor/lists", data={"csrf": token, "list": "bombs", "date": "2025-03-03"},
+                    files={"file": (name, content, "application/octet-stream")}, headers={"accept": "application/json"})
+    took = time.time() - t0
+    assert r.status_code == status, (r.status_code, r.text[:300])
+    assert took < 15, took          # reading them whole took minutes (and gigabytes for a 1 MB workbook)
+    assert not list((site["data"] / "monitor" / "incoming").glob("*")), "an upload was left behind"
+    assert not (site["data"] / "monitor" / "lists" / "bombs").exists()
+
+
+def test_a_list_within_the_limits_is_still_taken(site, operator):
+    client, token = operator
+    content = b"id,full_name,articles\n" + b"".join(f"{i},Name {i},177.2\n".encode() for i in range(1, 50))
+    r = client.post("/monitor/lists", data={"csrf": token, "list": "fine", "date": "2025-03-03"},
+                    files={"file": ("l.csv", content, "text/csv")})
+    assert r.status_code == 200, r.text[:300]
+    assert (site["data"] / "monitor" / "lists" / "fine" / "2025-03-03.csv").is_file()
+
+
+# --- the server log --------------------------------------------------------------------------------------------
+
+def test_a_client_that_hangs_up_is_no_internal_error(site):
+    before = server_log(site["server"])
+    with socket.create_connection(("127.0.0.1", site["server"].port), timeout=10) as s:
+        s.sendall(b"POST /api/check?act=az-2025 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 1000\r\n\r\n{\"person_id\": \"" + MARKER.encode())
+        time.sleep(0.3)
+    time.sleep(1.0)
+    added = server_log(site["server"])[len(before):]
+    assert "internal error" not in added and "Traceback" not in added, added[-2000:]
+    assert site["server"].client().get("/check").status_code == 200
+
+
+def test_no_traceback_reaches_the_log():
+    """The filter on uvicorn's error log: the line and the kind of error stay, the traceback (whose message may
+    quote a record or a path) goes."""
+    from clemency.web.server import NoTraceback
+    try:
+        raise ValueError(f"invalid literal: '{MARKER}' in /srv/data/runs/x/input.parquet")
+    except ValueError:
+        import sys
+        rec = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application\n",
+                                (), sys.exc_info())
+    assert NoTraceback().filter(rec)
+    text = logging.Formatter("%(levelname)s: %(message)s").format(rec)
+    assert text == "ERROR: Exception in ASGI application (ValueError)", text
+
+
+def test_the_log_holds_no_traceback_and_no_record(site):
+    """Last of this module: after every attack above, the server log names no person, no date of a person, and
+    holds no traceback."""
+    text = server_log(site["server"])
+    assert "Traceback" not in text, text[-3000:]
+    assert MARKER not in text and BIRTH not in text
