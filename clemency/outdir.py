@@ -218,6 +218,12 @@ def _fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def recover(target) -> None:
+    """Tidy what killed runs into `target` left beside it (see `_recover`), without writing anything new."""
+    target = Path(target).absolute()
+    _recover(target.parent, target.name)
+
+
 def _recover(parent: Path, name: str) -> None:
     """Tidy after runs into `parent/name` that were killed: remove their temporary folders, and put back a
     previous result left aside by an interrupted two-step swap. A folder locked by a live run is left."""

@@ -35,6 +35,19 @@ def synth(rows: int, path: Path, seed: int = 11) -> Path:
     return path
 
 
+def wait_for(p: subprocess.Popen, found, timeout: float = 90.0) -> bool:
+    """Poll until `found()`; False when the process ended first (the moment was missed)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if found():
+            return True
+        if p.poll() is not None:
+            return False
+        time.sleep(0.005)
+    p.kill()
+    raise AssertionError("the moment to kill at never came")
+
+
 class Proc:
     """A clemency command in its own process, its output in files (a pipe could fill up and stall it)."""
 
@@ -45,16 +58,7 @@ class Proc:
                                       env={**os.environ, "COLUMNS": "120", **(env or {})})
 
     def wait_for(self, found, timeout: float = 90.0) -> bool:
-        """Poll until `found()`; False when the process ended first (the moment was missed)."""
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
-            if found():
-                return True
-            if self.p.poll() is not None:
-                return False
-            time.sleep(0.005)
-        self.p.kill()
-        raise AssertionError("the moment to kill at never came")
+        return wait_for(self.p, found, timeout)
 
     def kill(self, sig: int) -> float:
         """Send `sig` and wait for the end; the seconds it took."""
@@ -303,3 +307,70 @@ def test_reviews_killed_at_random_moments_keep_the_ledger_readable(tmp_path):
               "--judgement", "different", "--reviewer", "ana")
     assert res.returncode == 0, res.stderr
     assert Ledger(ledger).judgement("x", "y") == "different"
+
+
+# --- the web application's runs ---------------------------------------------------------------------------
+
+def _web_run(server, reg: Path) -> tuple:
+    from tests.security.helpers import signed_in
+    c, token = signed_in(server, "operator")
+    r = c.post("/runs", data={"csrf": token}, files={"registry": ("reg.csv", reg.read_bytes(), "text/csv")})
+    assert r.status_code == 303, r.text[:500]
+    return c, token, r.headers["location"].rsplit("/", 1)[1]
+
+
+def _wait(c, run_id: str, timeout: float = 240) -> dict:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        s = c.get(f"/api/runs/{run_id}/status").json()
+        if s["state"] in ("done", "failed"):
+            return s
+        time.sleep(0.3)
+    raise AssertionError("the run did not end")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs_again(tmp_path, registry, sig):
+    from clemency.store import open_store
+    from tests.security.helpers import PASSWORDS, Server
+    data = tmp_path / "data"
+    data.mkdir()
+    store = open_store(data, None)
+    store.users.add("operator", "operator", PASSWORDS["operator"])
+    store.close()
+    server = Server(data)
+    try:
+        c, token, run_id = _web_run(server, registry)
+        out = data / "runs" / run_id / "out"
+        hit = wait_for(server.proc, in_temp(out, "decisions.parquet"))
+        t0 = time.monotonic()
+        os.killpg(server.proc.pid, sig)
+        server.proc.wait(30)
+        stopped_in = time.monotonic() - t0
+    finally:
+        server.stop()
+    assert stopped_in < TERM_WITHIN
+    log = (data.parent / f"server-{server.port}.log").read_text()
+    assert "Traceback" not in log, log[-3000:]
+    if hit:
+        assert not out.exists() or verify_output(out) == []          # no half result where the run's files live
+    server = Server(data)
+    try:
+        c2 = server.client()
+        c2.cookies.update(c.cookies)
+        s = c2.get(f"/api/runs/{run_id}/status").json()
+        if not out.exists():
+            assert s["state"] == "failed" and "stopped" in s["error"], s     # not "running" forever
+            assert c2.get(f"/runs/{run_id}").status_code == 200          # its page says so, no server error
+        else:
+            assert s["state"] in ("done", "failed")
+        assert temps(out) == [], "the half-written folder of the cut-off run is removed at the restart"
+        r = c2.post(f"/runs/{run_id}/again", data={"csrf": token})
+        assert r.status_code == 303, r.text[:500]
+        again = r.headers["location"].rsplit("/", 1)[1]
+        s = _wait(c2, again)
+        assert s["state"] == "done", s
+        m = whole(data / "runs" / again / "out")
+        assert m["rows"]["in"] == 20_000
+    finally:
+        server.stop()

@@ -40,6 +40,7 @@ def command(host, port, data_dir, db_url, workers, max_upload_mb, secure_cookies
     db_url = db_url or os.environ.get("CLEMENCY_DB") or None
     store = open_store(data_dir, db_url)            # migrates once, before any worker starts
     interrupted = store.runs.mark_interrupted()       # no worker is running: every unfinished run was cut off
+    _tidy(data_dir)
     users = len([u for u in store.users.all() if not u.disabled])
     store.close()
     os.environ.update(CLEMENCY_DATA=str(os.path.abspath(data_dir)), CLEMENCY_DB=db_url or "",
@@ -54,3 +55,17 @@ def command(host, port, data_dir, db_url, workers, max_upload_mb, secure_cookies
     # The access log is off: paths may carry case ids; our own log says ids and counts only.
     uvicorn.run("clemency.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="info", proxy_headers=bool(proxy), forwarded_allow_ips=proxy or "", **uvicorn_options())
+
+
+def _tidy(data_dir) -> None:
+    """Before any worker runs: remove the half-written output folders of runs that were cut off, and the
+    uploads of lists that never finished (both hold personal data); finished results are left as they are."""
+    from pathlib import Path
+
+    from clemency.monitor.intake import tidy_incoming
+    from clemency.outdir import recover
+    runs = Path(data_dir) / "runs"
+    for run in runs.iterdir() if runs.is_dir() else ():
+        if run.is_dir() and not run.is_symlink():
+            recover(run / "out")
+    tidy_incoming(Path(data_dir) / "monitor", uploads=True)
