@@ -17,8 +17,9 @@ from clemency.engines.schema import DECISION_FIELDS
 from clemency.errors import InputError
 from clemency.jurisdictions import RELIEF_WORDS as JURISDICTION_WORDS
 from clemency.jurisdictions import jurisdiction_of
+from clemency.locale import N_, gettext_for
 from clemency.locale import date as locale_date
-from clemency.locale import gettext_for
+from clemency.locale.words import VALUES
 from clemency.pipeline import Context
 
 RESULT = {True: "held", False: "failed", None: "unknown"}
@@ -127,10 +128,19 @@ def plain_words(ctx: Context, d: dict, lang: str = "en") -> str:
             parts.append(_("The relief holds from {day}.").format(day=day(d["eligible_from"])))
     elif relief == "none":
         parts.append(_("No clause of the act gives this person relief on {day}.").format(day=day(d["on"])))
+        on, plan = dt.date.fromisoformat(d["on"]), ctx.plan
         near = [f"{r['clause']} ({says(k)})" for r, k in near_misses(d["reasons"])]
-        if near:
+        if not plan.eif <= on <= plan.window_end:   # the day alone: no clause is a near miss
+            parts.append((_("That day is before the entry into force: the act is applied from {eif} to {end}, both "
+                            "days included.") if on < plan.eif else
+                          _("That day is after the implementation window closed: the act is applied from {eif} to "
+                            "{end}, both days included.")).format(eif=day(plan.eif.isoformat()),
+                                                                  end=day(plan.window_end.isoformat())))
+        elif near:
             parts.append(_("Missed only on the time left or the term imposed: {clauses}.").format(
                 clauses="; ".join(near)))
+        elif not d["excluded_by"]:    # nothing held and nothing excluded: the facts the clauses were read on
+            parts.append(_case_words(d, _))
     else:
         unknown = unknowns_that_matter(ctx.plan, d["reasons_code"]) or [
             r["clause"] for r in d["reasons"] if r["result"] == "unknown" and r["kind"] != "provision"]
@@ -164,6 +174,21 @@ def plain_words(ctx: Context, d: dict, lang: str = "en") -> str:
     if d["notes"]:
         parts.append(_("Note: {notes}.").format(notes=d["notes"]))
     return " ".join(parts)
+
+
+def _case_words(d: dict, _) -> str:
+    """The facts every clause was read on, in words: the category of the crime and the punishment (or the
+    pending case), so that a decision with no clause and no exclusion still says why."""
+    values = {}
+    for r in d["reasons"]:
+        values.update({k: v for k, v in r["values"].items() if k in ("status", "punishment") and v})
+    category = _(VALUES.get(d.get("crime_category"), N_("unknown")))
+    if values.get("status") in ("suspect", "accused"):
+        return _("The crime was read as {category}, in a pending case ({status}).").format(
+            status=_(VALUES[values["status"]]), category=category)
+    punishment = values.get("punishment")
+    return _("The crime was read as {category}; the punishment is {punishment}.").format(
+        category=category, punishment=_(VALUES.get(punishment, N_("unknown"))))
 
 
 def _cap(text: str) -> str:
