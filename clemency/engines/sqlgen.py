@@ -185,7 +185,8 @@ class DecisionQuery:
         return out
 
     def s2(self) -> list[str]:
-        """Whether each clause holds on the decision day; each candidate's span; the alternative plans."""
+        """Whether each clause holds on the decision day (and each candidate's static part not barred); the
+        alternative plans."""
         col, D, out = self.col, self.D, []
         for c in self.plan.clauses:
             parts = [col("s", c)] + [f"({col('u', c, k)} <= {D})" for k in range(len(c.ups))]
@@ -194,8 +195,6 @@ class DecisionQuery:
         for c in self.cands:
             blocked = " OR ".join(col("h", self.plan.clause(x)) for x in c.exclusions)
             out.append(f"({col('s', c)}{f' AND NOT ({blocked})' if blocked else ''}) AS {col('t', c)}")
-            out.append(f"{self.gen.greatest([col('u', c, k) for k in range(len(c.ups))])} AS {col('lo', c)}")
-            out.append(f"{self.gen.least([col('d', c, k) for k in range(len(c.downs))])} AS {col('hi', c)}")
         return out + self.s2_alternatives()
 
     def s2_alternatives(self) -> list[str]:
@@ -223,8 +222,8 @@ class DecisionQuery:
         return out
 
     def s3(self) -> list[str]:
-        """The relief and clause, the reasons, the exclusions that barred, each candidate's window span."""
-        return self.s3_decision() + self.s3_reasons() + self.s3_exclusions() + self.s3_spans()
+        """The relief and clause, the reasons, the exclusions that barred."""
+        return self.s3_decision() + self.s3_reasons() + self.s3_exclusions()
 
     def s3_decision(self) -> list[str]:
         cands, text = self.cands, "STRING" if self.gen.dialect == "spark" else "VARCHAR"
@@ -263,15 +262,19 @@ class DecisionQuery:
                 out.append(f"COALESCE({col('h', x)} AND ({firm}), FALSE) AS {col('xf', x)}")
         return out
 
-    def s3_spans(self) -> list[str]:
-        col, D, out = self.col, self.D, []
-        for c in self.cands:
-            lo, hi = col("lo", c), col("hi", c)
-            ok = f"{col('t', c)} AND {lo} < {hi}"
-            out.append(f"CASE WHEN {ok} THEN {lo} END AS {col('vf', c)}")
-            out.append(f"CASE WHEN {ok} THEN {hi} END AS {col('vt', c)}")
-            out.append(f"CASE WHEN {ok} AND {lo} > {D} THEN {lo} END AS {col('up', c)}")
-        return out
+    # each candidate's window span: from the latest of its thresholds that open (lo) to the earliest of those
+    # that close (hi). Written out where a decision needs them (inside CASE branches), not as columns: only
+    # the rows with that relief, or with none, evaluate them (measured: the span columns of every candidate
+    # on every row cost more than the relief and clause themselves)
+
+    def span(self, c, end: str, upcoming: bool = False) -> str:
+        """`lo` or `hi` of candidate c's span where the span is open and c's static part holds; with
+        `upcoming`, `lo` only where it lies after the decision day."""
+        col = self.col
+        lo = self.gen.greatest([col("u", c, k) for k in range(len(c.ups))])
+        hi = self.gen.least([col("d", c, k) for k in range(len(c.downs))])
+        after = f" AND {lo} > {self.D}" if upcoming else ""
+        return f"CASE WHEN {col('t', c)} AND {lo} < {hi}{after} THEN {lo if end == 'lo' else hi} END"
 
     def groups(self) -> dict:
         """Candidates by (relief, reduction months), in order."""
@@ -345,37 +348,38 @@ class DecisionQuery:
                 else "CAST(NULL AS INTEGER) AS reduction_months")
 
     def s4_window(self) -> list[str]:
-        col, out = self.col, []
+        out = []
         ef, eu = [], []
         for (rel, _m), group in self.groups().items():
             ids = ", ".join(self.text(c.id) for c in group)
             cond = f"relief = {self.text(rel)}" + (f" AND clause IN ({ids})" if rel == "term_reduction" else "")
-            froms = [col("vf", c) for c in group]
-            tos = [col("vt", c) for c in group]
+            froms = [self.span(c, "lo") for c in group]
+            tos = [self.span(c, "hi") for c in group]
             ef.append(f"WHEN {cond} THEN " + (f"LEAST({', '.join(froms)})" if len(froms) > 1 else froms[0]))
             eu.append(f"WHEN {cond} THEN " + (f"GREATEST({', '.join(tos)})" if len(tos) > 1 else tos[0]))
         out.append(f"CASE {' '.join(ef)} END AS eligible_from" if ef else "CAST(NULL AS DATE) AS eligible_from")
         out.append(f"CASE {' '.join(eu)} END AS _eu" if eu else "CAST(NULL AS DATE) AS _eu")
-        ups = [col("up", c) for c in self.cands]
-        out.append((f"LEAST({', '.join(ups)})" if len(ups) > 1 else ups[0]) + " AS _upf" if ups
-                   else "CAST(NULL AS DATE) AS _upf")
+        ups = [self.span(c, "lo", upcoming=True) for c in self.cands]
+        first = f"LEAST({', '.join(ups)})" if len(ups) > 1 else (ups[0] if ups else "")
+        out.append(f"CASE WHEN relief = 'none' THEN {first} END AS _upf" if ups else "CAST(NULL AS DATE) AS _upf")
         return out
 
     def final(self, passthrough: list[str]) -> list[str]:
         """The output fields: the passthrough columns, then the decision schema's columns in order."""
-        q, col, cands, dialect = self.q, self.col, self.cands, self.gen.dialect
+        q, cands, dialect = self.q, self.cands, self.gen.dialect
         text = "STRING" if dialect == "spark" else "VARCHAR"
-        up_clause = " ".join(f"WHEN {col('up', c)} = _upf THEN {self.text(c.id)}" for c in cands)
-        up_relief = " ".join(f"WHEN {col('up', c)} = _upf THEN {self.text(c.relief)}" for c in cands)
+        ups = [self.span(c, "lo", upcoming=True) for c in cands]
+        up_clause = " ".join(f"WHEN {u} = _upf THEN {self.text(c.id)}" for u, c in zip(ups, cands))
+        up_relief = " ".join(f"WHEN {u} = _upf THEN {self.text(c.relief)}" for u, c in zip(ups, cands))
         return [q(p) for p in passthrough] + [
             "relief", "clause", "basis", "reduction_months",
             f"CASE WHEN relief = 'term_reduction' THEN "
             f"{csql.add_months_sql(dialect, q('sentence_end'), '-reduction_months')} END AS new_sentence_end",
             "eligible_from",
             f"{csql.add_days_sql(dialect, '_eu', '-1')} AS eligible_until",
-            (f"CASE WHEN relief = 'none' THEN CASE {up_relief} END END" if cands else f"CAST(NULL AS {text})")
+            (f"CASE WHEN _upf IS NOT NULL THEN CASE {up_relief} END END" if cands else f"CAST(NULL AS {text})")
             + " AS upcoming_relief",
-            (f"CASE WHEN relief = 'none' THEN CASE {up_clause} END END" if cands else f"CAST(NULL AS {text})")
+            (f"CASE WHEN _upf IS NOT NULL THEN CASE {up_clause} END END" if cands else f"CAST(NULL AS {text})")
             + " AS upcoming_clause",
-            "CASE WHEN relief = 'none' THEN _upf END AS upcoming_from",
+            "_upf AS upcoming_from",
             "reasons", "excluded_by", "rests_on_readings"]
