@@ -286,8 +286,9 @@ def compare(a: Person, b: Person, detail: bool = True) -> Comparison:
                     credit = CONFLICT_CREDIT
                 if detail:
                     if g == INITIAL_AGREEMENT and (is_initial(ka) or is_initial(kb)):
+                        shown = [f"{r.upper()}." if is_initial(k) else r for r, k in ((ra, ka), (rb, kb))]
                         caps.append(f"{'given name' if fname == 'given' else 'patronymic'} known only by "
-                                    f"its initial ({ra} / {rb})")
+                                    f"its initial ({shown[0]} / {shown[1]})")
                     else:
                         caps.append(f"{label} differ ({ra} vs {rb})")
             score += w * credit
