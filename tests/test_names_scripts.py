@@ -264,3 +264,15 @@ def test_an_initial_is_found_among_namesakes_but_a_name_does_not_pull_in_every_n
     assert got == {"r0", "r1", "r2", "ri"}
     got = {c.right_id for c in match_people([_person("q", "Мамедов Тофик Али оглы")], index)}
     assert got == {"r0", "ri"}
+
+
+@pytest.mark.parametrize("lang", ["az", "ru"])
+def test_the_review_page_names_an_initial_in_its_language(lang):
+    from clemency.web.routes_monitor import cap_words
+
+    c = compare(_person("a", "Məmmədov Tofiq Əli oğlu"), _person("b", "Мамедов Т.А."))
+    initial_caps = [r for r in c.caps if "initial" in r]
+    assert len(initial_caps) == 2 and any("T." in r for r in initial_caps)
+    for cap in initial_caps:
+        text, translated = cap_words(cap, lang)
+        assert translated and "initial" not in text, text
