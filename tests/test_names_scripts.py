@@ -153,6 +153,10 @@ SAME_FULL = [
      "mojibake: UTF-8 read as Latin-1"),
     ("Мамедов Тофик Али оглы", _mojibake("Мамедов Тофик Али оглы"),
      "mojibake of Cyrillic"),
+    ("Исмаилов Ильгар Эльдар оглы", _mojibake("Исмаилов Ильгар Эльдар оглы", "cp1251"),
+     "mojibake: UTF-8 read as Windows-1251 (РњР°...)"),
+    ("Qasımov İlkin Ağa oğlu", _mojibake("Qasımov İlkin Ağa oğlu", "cp1251"), "Azerbaijani read as Windows-1251"),
+    ("Məmmədov Tofiq Əli oğlu", _mojibake(_mojibake("Məmmədov Tofiq Əli oğlu")), "mojibake twice over"),
 ]
 
 
@@ -276,3 +280,11 @@ def test_the_review_page_names_an_initial_in_its_language(lang):
     for cap in initial_caps:
         text, translated = cap_words(cap, lang)
         assert translated and "initial" not in text, text
+
+
+@pytest.mark.parametrize("word", ["Çingiz", "Ülvi", "Gözəl", "Рамиз", "Јусиф", "Алієв", "Ёлчу", "José", "Zoë",
+                                  "Mə’sumə", "Ñandú"])
+def test_names_really_written_in_accented_or_cyrillic_letters_are_not_repaired(word):
+    from clemency.monitor.names import _repair
+
+    assert _repair(word) == word

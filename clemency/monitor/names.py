@@ -107,31 +107,59 @@ def _unmix(word: str) -> str:
     return word
 
 
-#: UTF-8 shown in a one-byte code page ("MÉ™mmÉ™dov" for Məmmədov, "ÐœÐ°Ð¼ÐµÐ´Ð¾Ð²" for Мамедов): the
-#: characters a UTF-8 lead byte of Latin, Azerbaijani or Cyrillic letters turns into (Â to Ô).
-_MOJIBAKE_LEADS = frozenset(map(chr, range(0xC2, 0xD5)))
-#: Windows-1252's characters for the bytes 0x80-0x9F (the rest of the code page is Latin-1).
-_CP1252_BYTES = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+#: UTF-8 shown in a one-byte code page ("MÉ™mmÉ™dov" for Məmmədov, "ÐœÐ°Ð¼ÐµÐ´Ð¾Ð²" or "РњР°РјРµРґРѕРІ" for
+#: Мамедов): each code page's characters for the bytes 0x80-0xFF (a byte the code page lacks shown as the
+#: control character of the same number, as Windows does), and the characters of the UTF-8 continuation
+#: bytes 0x80-0xBF, one of which every such word holds.
+def _code_page(name: str) -> tuple[dict[str, int], frozenset[str]]:
+    table: dict[str, int] = {}
+    for b in range(0x80, 0x100):
+        try:
+            table[bytes([b]).decode(name)] = b
+        except UnicodeDecodeError:
+            table[chr(b)] = b
+    if name == "cp1252":  # Latin-1 too: its characters for 0x80-0x9F are the control characters
+        table.update({chr(b): b for b in range(0x80, 0xA0)})
+    return table, frozenset(ch for ch, b in table.items() if b < 0xC0)
 
 
-def _unmojibake(word: str) -> str:
-    """A word whose UTF-8 bytes were read as Windows-1252 or Latin-1, read again as UTF-8.
+_CODE_PAGES = (_code_page("cp1252"), _code_page("cp1251"))
 
-    Only a word that decodes as valid UTF-8 is changed: a real name written in Latin-1 letters (Çingiz,
-    Ülvi) never does, because its accented letters are not followed by UTF-8 continuation bytes."""
+
+def _reencoded(word: str, table: dict[str, int]) -> str:
     raw = bytearray()
     for ch in word:
         o = ord(ch)
-        if o < 0x100:
+        if o < 0x80:
             raw.append(o)
-        elif ch in _CP1252_BYTES:
-            raw.append(_CP1252_BYTES[ch])
+        elif ch in table:
+            raw.append(table[ch])
         else:
             return word
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return word
+
+
+def _repair(word: str) -> str:
+    """``word`` read again as UTF-8 when it is UTF-8 shown in Windows-1252, Latin-1 or Windows-1251 (twice at
+    most: a file converted twice).
+
+    Only a word whose bytes make valid UTF-8 is changed: a name really written in accented Latin or in
+    Cyrillic letters (Çingiz, Ülvi, Рамиз) never does, because its letters are not followed by UTF-8
+    continuation bytes."""
+    for _ in range(2):
+        fixed = word
+        for table, continuations in _CODE_PAGES:
+            if not continuations.isdisjoint(word):
+                fixed = _reencoded(word, table)
+                if fixed != word:
+                    break
+        if fixed == word:
+            break
+        word = fixed
+    return word
 
 
 def _fold(text: str) -> str:
@@ -147,8 +175,8 @@ def romanise(text: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def _romanise_word(text: str) -> str:
-    if not text.isascii() and not _MOJIBAKE_LEADS.isdisjoint(text):
-        text = _unmojibake(text)
+    if not text.isascii():
+        text = _repair(text)
     text = _fold(text)
     out: list[str] = []
     prev = " "
