@@ -132,3 +132,18 @@ def test_the_check_page_in_az_and_ru_is_labelled_machine_translation(tmp_path, l
     assert 'id="relief" class="relief-release_from_imprisonment"' in r.text
     assert clause_word in r.text
     assert "under clause A7" not in r.text      # the sentence itself is in the page's language
+
+
+@pytest.mark.parametrize("lang, words", [("az", "tarixinədək"), ("ru", "включительно")])
+def test_the_window_and_case_sentences_are_translated(lang, words):
+    from clemency.explain import plain_words
+    from tests.test_i18n import english_in
+    after = Context.make("az-2025", None, "2026-04-20")
+    d = decide_records(after, [WOMAN])[0]
+    text = plain_words(after, d, lang)
+    assert words in text and not english_in(text), text
+    grave = Context.make("az-2025")
+    d = decide_records(grave, [dict(WOMAN, sex="M", articles="177.3", term_months=60, offense_date="2020-11-01",
+                                    sentence_start="2021-03-19", sentence_end="2026-03-19")])[0]
+    text = plain_words(grave, d, lang)
+    assert not english_in(text), text
