@@ -124,6 +124,12 @@ SAME_FULL = [
     ("Məmmədova Xədicə Rövşən qızı", "Mamedova Hadija Rovshan gizi", "Hadija, gizi"),
     ("Məmmədova Xədicə Rövşən qızı", "Mammadova Khadija Rovshan qizi", "qizi"),
     ("Məmmədova Xədicə Rövşən qızı", "Мамедова Хадиджа Ровшановна", "Russian patronymic -овна"),
+    ("Məmmədova Xədicə Rövşən qızı", "Mammadova Khadija Rovshan Kizy", "qızı as kizy"),
+    ("Məmmədova Xədicə Rövşən qızı", "Mammadova Khadija Rovshan Qyzy", "qızı as qyzy"),
+    ("Məmmədov Tofiq Əli oğlu", "Mammadov Tofig Ali Oghly", "oğlu as oghly"),
+    ("Ağalı Ramiz Polad oğlu", "Aghali Ramiz Polad oglu", "ğ as gh in a short -lı surname"),
+    ("Şahlı Ramiz Polad oğlu", "Shahli Ramiz Polad ogly", "ş as sh in a short -lı surname"),
+    ("Məmmədov Hüseynəli Tofiq oğlu", "Hüseynəli Tofiq oğlu Məmmədov", "a given name ending in -əli"),
     # order, commas, patronymic in its own column
     ("Məmmədov Tofiq Əli oğlu", "Tofiq Əli oğlu Məmmədov", "given first (encyclopaedias)"),
     ("Məmmədov Tofiq Əli oğlu", "Мамедов, Тофик Али оглы", "Surname, Given Patronymic"),
@@ -193,6 +199,9 @@ SAME_PARTIAL = [
     ("Cəfərov Cavid Cəlil oğlu", "Дж. Джафаров", "two-letter initial Дж"),
     ("Məmmədova Xədicə Rövşən qızı", "Khadija Mammadova", "no patronymic"),
     ("Məmmədova Xədicə Rövşən qızı", "Хадиджа Мамедова", "Russian, no patronymic"),
+    ("Məmmədov Hüseynəli Tofiq oğlu", "Hüseynəli Məmmədov", "-əli given name before an -ov surname"),
+    ("Məmmədov Hüseynəli Tofiq oğlu", "Гусейнали Мамедов", "the same in Russian"),
+    ("Həsənli Qurbanəli Tofiq oğlu", "Qurbanəli Həsənli", "-əli given name before an -li surname"),
 ]
 
 

@@ -60,8 +60,10 @@ def fold_e(key: str) -> str:
     return key.translate(_FOLD_E)
 
 #: Patronymic markers (romanised): son of / daughter of.
-MALE_MARKERS = ("oghlu", "oghly", "oglu", "ogly", "oglou", "ogli", "ogul")
-FEMALE_MARKERS = ("gizi", "kizi", "kyzy", "gyzy", "qizi", "kyzi", "gizy")
+#: Every spelling the renderings give: o + g/gh + l + u/y/i/ou (oğlu, оглы, ogly, oghlu, oglou), and
+#: g/gh/k/kh + i/y + z + i/y (qızı, кызы, гызы, gizi, kyzy, qyzy, kizy); q is already g once romanised.
+MALE_MARKERS = tuple(f"o{g}l{v}" for g in ("gh", "g") for v in ("u", "y", "i", "ou")) + ("ogul",)
+FEMALE_MARKERS = tuple(f"{k}{a}z{b}" for k in ("gh", "kh", "g", "k") for a in "iy" for b in "iy")
 #: Russified patronymics (Vugarovich, Vagifovna).
 RUSSIAN_PATRONYMIC = (("ovich", "M"), ("evich", "M"), ("ovna", "F"), ("evna", "F"), ("ich", "M"))
 
@@ -309,12 +311,20 @@ class ParsedName(NamedTuple):
         return " ".join(p for p in (self.surname, self.given, self.patronymic) if p)
 
 
+_DIGRAPHS = re.compile("shch|dzh|sh|ch|kh|gh|zh|ts|dj")
+
+
+def _units(stem: str) -> int:
+    """Letters of a romanised stem, a digraph counted once: the same for Ağa, Agha and Aga, Şah and Shah."""
+    return len(_DIGRAPHS.sub("_", stem)) if len(stem) > 2 else len(stem)
+
+
 @lru_cache(maxsize=200_000)
 def split_surname(surname: str) -> tuple[str, str | None, str | None]:
     """Romanised surname -> (stem, suffix type, sex from the ending)."""
     word = romanise(surname).replace(" ", "")
     for ending, kind, sex, min_stem in SURNAME_SUFFIXES:
-        if word.endswith(ending) and len(word) - len(ending) >= min_stem:
+        if word.endswith(ending) and _units(word[: -len(ending)]) >= min_stem:
             return word[: -len(ending)], kind, sex
     return word, None, None
 
@@ -491,7 +501,7 @@ def _token_class(tok: str) -> tuple[str | None, bool, str | None, bool]:
     patronymic ending, has a surname ending)."""
     msex, stem = _marker(tok)
     rsex, _ = _russian_patronymic(tok)
-    return msex, bool(stem), rsex, _looks_like_surname(tok)
+    return msex, bool(stem), rsex, _surname_rank(tok)
 
 
 #: Layouts by token pattern; see ``_layout``.
@@ -520,7 +530,7 @@ def _layout(canon: tuple[int, ...], shape: tuple, comma_surname: int | None, has
     ``shape[i]`` is ``_token_class`` of token i. Returns references (see ``_resolve``), the sex, its
     source, and whether the surname is made from a patronymic.
     """
-    def looks(t: int) -> bool:
+    def looks(t: int) -> int:
         return shape[t][3]
 
     pat: _Ref = None
@@ -596,6 +606,17 @@ def _around_patronymic(before: list[int], after: list[int], looks) -> tuple[int,
     return surname, before[-1]
 
 
+def _surname_rank(tok: str) -> int:
+    """How surely a word is a surname by its ending: 3 for -ov/-yev/-ova/-zadə, 2 for -li, 1 for -li after
+    an a (Hüseynəli, Məmmədəli are given names as often as Babalı is a surname), 0 for none."""
+    stem, kind, _ = split_surname(tok)
+    if kind is None:
+        return 0
+    if kind == "li":
+        return 1 if stem.endswith("a") else 2
+    return 3
+
+
 def _looks_like_surname(tok: str) -> bool:
     return split_surname(tok)[1] is not None
 
@@ -603,7 +624,7 @@ def _looks_like_surname(tok: str) -> bool:
 def _order(tokens: list[int], list_order: bool, looks) -> tuple[int | None, int | None]:
     """Pick (surname, given) among the non-patronymic tokens.
 
-    A token with a surname ending wins; otherwise lists write "Surname Given Patronymic oğlu"
+    A token with a surname ending wins (the surest ending, see ``_surname_rank``); otherwise lists write "Surname Given Patronymic oğlu"
     (``list_order``) and English news "Given Surname".
     """
     if not tokens:
@@ -611,6 +632,9 @@ def _order(tokens: list[int], list_order: bool, looks) -> tuple[int | None, int 
     if len(tokens) == 1:
         return tokens[0], None
     marked = [i for i, t in enumerate(tokens) if looks(t)]
+    if len(marked) > 1:  # the surest ending wins: Hüseynəli Məmmədov
+        best = max(looks(tokens[i]) for i in marked)
+        marked = [i for i in marked if looks(tokens[i]) == best]
     if len(marked) == 1:
         s = marked[0]
     elif marked:
