@@ -16,6 +16,8 @@ The spellings are the usual renderings in Azerbaijani Latin, Azerbaijani and Rus
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from clemency.monitor.match import Index, compare, explain, match_people, person_from_row
 
@@ -297,3 +299,41 @@ def test_names_really_written_in_accented_or_cyrillic_letters_are_not_repaired(w
     from clemency.monitor.names import _repair
 
     assert _repair(word) == word
+
+
+# --- generated: any Azerbaijani name, any mix of the usual letter renderings, any usual order ---------------
+
+_STEMS = ["Həsən", "Məmməd", "Hüseyn", "Qasım", "Kərim", "Hacı", "Xəlil", "Cəfər", "Əhməd", "Şükür", "Bağır",
+          "Ağa", "Rəhim", "Mehdi", "Ələkbər", "Qurban", "Nəcəf", "Şirin", "Cavad", "Söhbət", "Göyüş", "Rüstəm"]
+_MEN = ["Tofiq", "Toğrul", "Elçin", "Rəşad", "Bəxtiyar", "Cavid", "Nicat", "Ülvi", "İlkin", "Rüfət", "Xəyyam",
+        "Vüqar", "Rövşən", "Şahin", "Əli", "Qabil", "Heydər", "Yaşar", "Hüseynəli", "Söhbət"]
+_WOMEN = ["Xədicə", "Gözəl", "Könül", "Ülviyyə", "Səbinə", "Gülnarə", "Aytən", "Şəbnəm", "Leyla", "Sevinc"]
+#: each Azerbaijani letter and the renderings English-language lists use for it
+_ENGLISH = {"ə": ["a", "e"], "ı": ["i", "y"], "ğ": ["gh", "g"], "q": ["g", "k", "q"], "x": ["kh", "h", "x"],
+            "c": ["j", "dj", "dzh", "c"], "ç": ["ch", "c"], "ş": ["sh", "s"], "ö": ["o", "yo"], "ü": ["u", "yu"],
+            "i̇": ["i"]}
+
+
+def _english(word: str, rng) -> str:
+    out = "".join(rng.choice(_ENGLISH.get(ch, [ch])) for ch in word.replace("İ", "i").lower())
+    return out[:1].upper() + out[1:]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False))
+def test_any_name_in_any_mix_of_english_renderings_and_orders_is_a_match(rng):
+    woman = rng.random() < 0.3
+    stem = rng.choice(_STEMS)
+    ending = rng.choice(["li", "zadə", "ov"])
+    if ending == "ov":
+        ending = ("yev" if stem[-1] in "əaeiıoöuü" else "ov") + ("a" if woman else "")
+    surname, given_name, father = stem + ending, rng.choice(_WOMEN if woman else _MEN), rng.choice(_MEN)
+    marker = "qızı" if woman else "oğlu"
+    az = f"{surname} {given_name} {father} {marker}"
+    s, g, f, m = (_english(w, rng) for w in (surname, given_name, father, marker))
+    other = rng.choice([f"{s} {g} {f} {m}", f"{g} {f} {m} {s}", f"{s.upper()}, {g} {f} {m}",
+                        f"{s} {g} {f}{'ovna' if woman else 'ovich'}"])
+    pa, pb = _person("a", az), _person("b", other)
+    c = compare(pa, pb)
+    assert c.band == "match", f"{az} / {other}\n{explain(c)}"
+    assert _found(pa, pb) == [("b", "match")]
