@@ -106,6 +106,9 @@ SAME_FULL = [
     ("Rəhimov Mehdi Heydər oğlu", "Рагимов Мехти Гейдар оглы", "mid-word h as г, d as т"),
     # y ~ й; i ~ и; İ and Turkish case folding
     ("Seyidov Yaşar Eyvaz oğlu", "Сеидов Яшар Эйваз оглы", "y as й or dropped, ya as я"),
+    ("Seyidov Yaşar Eyvaz oğlu", "Seidov Yashar Eivaz oglu", "y after a vowel as i"),
+    ("Bayramov Xəyyam Heydər oğlu", "Байрамов Хайям Гейдар оглы", "yy as й, я"),
+    ("Bayramov Xəyyam Heydər oğlu", "Bairamov Khayam Haidar ogly", "yy as y, ey as ai"),
     ("İsmayılov İlkin İlqar oğlu", "Исмаилов Илькин Ильгар оглы", "İ as И, soft sign ignored"),
     ("İsmayılov İlkin İlqar oğlu", "ISMAYILOV ILKIN ILQAR OGLU", "capitals, undotted I"),
     ("İsmayılov İlkin İlqar oğlu", "İSMAYILOV İLKİN İLQAR OĞLU", "capitals with dotted İ"),
@@ -240,6 +243,8 @@ DIFFERENT = [
     ("Məmmədov Əliəkbər Tofiq oğlu", "Məmmədov Əli Tofiq oğlu", "Əliəkbər is not Əli"),
     ("Məmmədova Sona Əli qızı", "Məmmədova Səna Əli qızı", "o and a stay apart (only e may stand for ö)"),
     ("Məmmədova Sona Əli qızı", "Мамедова Сана Али кызы", "Сона is not Сана"),
+    ("Məmmədova Lalə Əli qızı", "Məmmədova Leyla Əli qızı", "Lalə and Leyla (the y of a diphthong counts)"),
+    ("Məmmədova Lalə Əli qızı", "Mamedova Leila Ali kyzy", "Lalə and Leila"),
 ]
 
 

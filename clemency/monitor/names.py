@@ -65,7 +65,9 @@ def fold_e(key: str) -> str:
 MALE_MARKERS = tuple(f"o{g}l{v}" for g in ("gh", "g") for v in ("u", "y", "i", "ou")) + ("ogul",)
 FEMALE_MARKERS = tuple(f"{k}{a}z{b}" for k in ("gh", "kh", "g", "k") for a in "iy" for b in "iy")
 #: Russified patronymics (Vugarovich, Vagifovna).
-RUSSIAN_PATRONYMIC = (("ovich", "M"), ("evich", "M"), ("ovna", "F"), ("evna", "F"), ("ich", "M"))
+#: Алиевич romanises as aliyevich: the y- glide of е goes with the ending.
+RUSSIAN_PATRONYMIC = (("yevich", "M"), ("ovich", "M"), ("evich", "M"), ("yevna", "F"), ("ovna", "F"), ("evna", "F"),
+                      ("ich", "M"))
 
 #: Surname suffixes: (romanised ending, suffix type, sex, minimum stem length); longest first.
 SURNAME_SUFFIXES = [
@@ -228,17 +230,20 @@ def phonetic_key(word: str) -> str:
             if cls:
                 classes.append(cls)
             i += 1
-    # y is a glide next to a vowel (Aliyev = Aliev, Hüseyn = Гусейн), a vowel between consonants
+    # y before a vowel is a glide, dropped (Aliyev = Aliev, Yaşar = Яшар, İsmayıl = Ismail); y after a vowel
+    # closes a diphthong, Y, as does an i straight after a vowel (Hüseyn = Гусейн = Husein, Leyla = Leila,
+    # so that Leyla stays apart from Lalə); y between consonants is a vowel, I
+    classes = [c for j, c in enumerate(classes) if c != "y" or not j or classes[j - 1] != "y"]  # yy: Ülviyyə
     out: list[str] = []
     for j, c in enumerate(classes):
         if c == "y":
             before = classes[j - 1] if j else ""
             after = classes[j + 1] if j + 1 < len(classes) else ""
-            if before in _KEY_VOWELS or after in _KEY_VOWELS:
+            if after in _KEY_VOWELS:
                 continue
-            c = "I"
-        elif c == "I" and out and out[-1] in ("A", "E", "O", "U"):  # Huseinov, Ismail = Ismayil
-            continue
+            c = "Y" if before in _KEY_VOWELS else "I"
+        elif c == "I" and out and out[-1] in ("A", "E", "O", "U"):
+            c = "Y"
         out.append(c)
     if out and out[0] == "H":  # Russian г for initial h: Гасанов = Həsənov = Hasanov
         out[0] = "G"
