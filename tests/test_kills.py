@@ -374,3 +374,80 @@ def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs
         assert m["rows"]["in"] == 20_000
     finally:
         server.stop()
+
+
+# --- single files: synth, match, the monitor's CSVs ------------------------------------------------------------
+
+def file_temps(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f".{path.name}.clemency-tmp-*"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_synth_killed_leaves_the_previous_registry_or_a_whole_new_one(tmp_path, sig):
+    import pyarrow.csv as pcsv
+    reg = tmp_path / "reg.csv"
+    assert run(tmp_path, "synth", "--rows", 50, "--out", reg).returncode == 0
+    old = reg.read_bytes()
+    proc = Proc(tmp_path, "synth", "--rows", 400_000, "--out", reg, "--seed", 9)
+    if proc.wait_for(lambda: bool(file_temps(reg))):
+        time.sleep(0.5)
+    elapsed = proc.kill(sig)
+    assert "Traceback" not in proc.text
+    if proc.rc == 0:
+        assert pcsv.read_csv(reg).num_rows == 400_000
+    else:
+        assert reg.read_bytes() == old, "a killed synth leaves the previous file as it was"
+    if sig == signal.SIGTERM:
+        assert proc.rc in (0, 143) and elapsed < TERM_WITHIN and file_temps(reg) == []
+        assert proc.rc == 0 or "stopped:" in proc.text
+    assert run(tmp_path, "synth", "--rows", 70, "--out", reg).returncode == 0
+    assert pcsv.read_csv(reg).num_rows == 70 and file_temps(reg) == []       # the killed run's part removed
+
+
+def _names(path: Path, rows: int, seed: int) -> Path:
+    rnd = random.Random(seed)
+    syl = ["ba", "ka", "mi", "ro", "su", "te", "li", "na", "go", "ze", "ha", "vu", "qe", "do", "ry"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "full_name", "birth_year"])
+        for i in range(rows):
+            name = " ".join("".join(rnd.choice(syl) for _ in range(rnd.randint(2, 4))).capitalize() for _ in range(3))
+            w.writerow([f"{path.stem}{i}", name, 1950 + rnd.randint(0, 40)])
+    return path
+
+
+def test_match_killed_leaves_the_previous_output_whole(tmp_path):
+    left, right = _names(tmp_path / "L.csv", 3000, 1), _names(tmp_path / "R.csv", 3000, 2)
+    small = tmp_path / "S.csv"
+    small.write_text(left.read_text().splitlines()[0] + "\n" + "\n".join(left.read_text().splitlines()[1:40]) + "\n")
+    out = tmp_path / "pairs.csv"
+    assert run(tmp_path, "match", "--left", small, "--right", small, "--out", out).returncode == 0
+    old = out.read_bytes()
+    for sig, delay in ((signal.SIGKILL, 1.5), (signal.SIGTERM, 2.5)):
+        proc = Proc(tmp_path, "match", "--left", left, "--right", right, "--out", out)
+        time.sleep(delay)                              # reading and matching
+        proc.kill(sig)
+        assert "Traceback" not in proc.text
+        if proc.rc != 0:
+            assert out.read_bytes() == old
+        if sig == signal.SIGTERM:
+            assert file_temps(out) == [] and (proc.rc == 0 or "stopped:" in proc.text)
+
+
+def test_a_file_written_whole_or_not_at_all_when_the_writer_dies_in_the_middle(tmp_path):
+    from clemency.outdir import replacing_file
+    path = tmp_path / "findings.csv"
+    path.write_text("row,field\n1,sex\n")
+    code = ("import os, signal, sys; from clemency.outdir import replacing_file\n"
+            f"with replacing_file({str(path)!r}) as part:\n"
+            "    part.write_text('row,field\\n2,')\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == -signal.SIGKILL
+    assert path.read_text() == "row,field\n1,sex\n" and len(file_temps(path)) == 1
+    with replacing_file(path) as part:
+        part.write_text("row,field\n3,birth_date\n")
+    assert path.read_text() == "row,field\n3,birth_date\n" and file_temps(path) == []
+    with pytest.raises(ValueError), replacing_file(path) as part:        # an error: the file as it was
+        part.write_text("half")
+        raise ValueError
+    assert path.read_text() == "row,field\n3,birth_date\n" and file_temps(path) == []

@@ -38,7 +38,7 @@ from clemency.jurisdictions import RELEASES  # reliefs that release the person a
 from clemency.law.articles import covers, parse_articles
 from clemency.monitor.files import read_table
 from clemency.monitor.names import sex_from_patronymic
-from clemency.outdir import inert_cell  # no cell a spreadsheet would evaluate
+from clemency.outdir import inert_cell, replacing_file  # no cell a spreadsheet would evaluate
 from clemency.pipeline import Context
 from clemency.registry.schema import STATUS_FLAGS
 
@@ -490,7 +490,6 @@ def read_list(path: str | Path) -> list[dict]:
 
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
     """Write a CSV file whole or not at all (a kill in the middle leaves the file as it was)."""
-    from clemency.outdir import replacing_file
     with replacing_file(path) as part, part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         w.writeheader()

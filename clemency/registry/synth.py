@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from clemency.errors import UsageError
+from clemency.outdir import replacing_file
 from clemency.registry.schema import FIELDS, STATUS_FLAGS
 
 # ---- the assumptions: every proportion is named here and in docs/synthetic.md ---------------------------
@@ -446,10 +447,17 @@ def synth(rows: int = DEFAULT_ROWS, out: str | Path = "registry.parquet", seed: 
     if suffix == ".xlsx" and rows > XLSX_MAX_ROWS:
         raise UsageError(f"an XLSX sheet holds at most {XLSX_MAX_ROWS:,} data rows; {rows:,} asked",
                          where=str(out), hint="write .parquet or .csv for larger registries")
+    with replacing_file(out) as part:     # whole or not at all: a killed run leaves no half registry
+        if suffix == ".xlsx":
+            _write_xlsx(rows, part, seed, progress)
+        else:
+            _write_table(rows, part, suffix, seed, progress)
+    return out
+
+
+def _write_table(rows: int, out: Path, suffix: str, seed: int, progress: Callable[[int], None] | None) -> None:
     schema = _chunk(np.random.default_rng(0), 0, 1).schema
     done = 0
-    if suffix == ".xlsx":
-        return _write_xlsx(rows, out, seed, progress)
     if suffix == ".csv":
         import pyarrow.csv as pcsv
         writer = pcsv.CSVWriter(str(out), schema, write_options=pcsv.WriteOptions(quoting_style="needed"))
@@ -464,7 +472,6 @@ def synth(rows: int = DEFAULT_ROWS, out: str | Path = "registry.parquet", seed: 
             done += table.num_rows
             if progress:
                 progress(done)
-    return out
 
 
 def _write_xlsx(rows: int, out: Path, seed: int, progress: Callable[[int], None] | None) -> Path:
