@@ -245,6 +245,11 @@ DIFFERENT = [
     ("Məmmədova Sona Əli qızı", "Мамедова Сана Али кызы", "Сона is not Сана"),
     ("Məmmədova Lalə Əli qızı", "Məmmədova Leyla Əli qızı", "Lalə and Leyla (the y of a diphthong counts)"),
     ("Məmmədova Lalə Əli qızı", "Mamedova Leila Ali kyzy", "Lalə and Leila"),
+    ("Məmmədova Gülnar Əli qızı", "Məmmədova Gülər Əli qızı", "Gülnar and Gülər: one letter apart"),
+    ("Məmmədova Gülnar Əli qızı", "Мамедова Гюльнара Али кызы", "Gülnar and Gülnarə (Гюльнара)"),
+    ("Məmmədov Taleh Əli oğlu", "Məmmədov Tələt Əli oğlu", "Taleh and Tələt"),
+    ("Həsənli Anar Vüqar", "Həsənli Anarə Vüqar", "Anar and Anarə, no sex known"),
+    ("Həsənli Səna Vüqar", "Гасанлы Санан Вугар", "Səna and Sənan, no sex known"),
 ]
 
 

@@ -169,6 +169,10 @@ _COARSE = str.maketrans(_MERGED)
 #: Gözəl and Könül.
 _BLOCK = str.maketrans({**_MERGED, "E": "A", "O": "A"})
 NEAR_IDENTICAL = 0.97
+#: Jaro-Winkler never makes two names agree: it rates Gülnar / Gülər, Anar / Anarə, Taleh / Tələt 0.96, and
+#: these are different names. Only the rules (identical or near-identical keys) reach NAME_AGREEMENT; any
+#: other pair is at most this similar, so it can be reviewed but never matched automatically.
+JW_CEILING = 0.94
 
 
 def _loose(key: str) -> str:
@@ -209,7 +213,7 @@ def _yo_for_e(a: str, b: str) -> bool:
 @lru_cache(maxsize=1_000_000)
 def similarity(a: str, b: str) -> float:
     """Similarity of two phonetic keys: 1.0 identical (E read as A), 0.97 equal up to mid-word г/h, d/t,
-    b/p, a final i, or a Russian е for ё, otherwise Jaro-Winkler. A key that is an initial (``T.``) is ``INITIAL_AGREEMENT`` similar to
+    b/p, a final i, or a Russian е for ё, otherwise Jaro-Winkler, at most ``JW_CEILING``. A key that is an initial (``T.``) is ``INITIAL_AGREEMENT`` similar to
     a name or initial it can stand for, even an equal initial (two initials never make a name agree), and
     0 to any other."""
     if a.endswith(INITIAL) or b.endswith(INITIAL):
@@ -222,7 +226,7 @@ def similarity(a: str, b: str) -> float:
     la, lb = _loose(a), _loose(b)
     if fold_e(la) == fold_e(lb) or _yo_for_e(la, lb):
         return NEAR_IDENTICAL
-    return JaroWinkler.normalized_similarity(fa, fb)
+    return min(JaroWinkler.normalized_similarity(fa, fb), JW_CEILING)
 
 
 def name_credit(sim: float) -> float:
