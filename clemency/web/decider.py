@@ -145,6 +145,17 @@ class Decider:
         typed = self.typed_row(record)
         return source_row(self.ctx.plan, typed, self.lookup(typed["articles"]))
 
+    def needs_exact(self, record: dict) -> bool:
+        """Whether this record is decided the exact (DuckDB) way: about a second, not milliseconds. A record
+        whose values cannot even be typed counts as one (the exact way gives its error)."""
+        try:
+            self.typed_row(record)
+        except _Slow:
+            return True
+        except (TypeError, ValueError, AttributeError, OverflowError, ArithmeticError):
+            return True
+        return False
+
     def decide(self, record: dict, exact: bool = False) -> dict:
         """The decision of one record exactly as `clemency check` prints it (InputError when invalid)."""
         if not exact:
