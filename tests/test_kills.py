@@ -198,13 +198,22 @@ def test_sigterm_during_a_run_is_a_plain_message_and_exit_143(tmp_path, registry
 
 # --- timeline --------------------------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def timeline_before(tmp_path_factory):
+    """A small registry and a finished timeline of it."""
+    base = tmp_path_factory.mktemp("timeline")
+    reg = synth(4_000, base / "reg.csv")
+    res = run(base, "timeline", "--act", "az-2025", "--registry", reg, "--out", base / "tl")
+    assert res.returncode == 0, res.stderr
+    return reg, base / "tl"
+
+
 @pytest.mark.parametrize("sig, moment", [(signal.SIGKILL, "decisions"), (signal.SIGTERM, "series.csv")],
                          ids=["SIGKILL-deciding", "SIGTERM-writing"])
-def test_timeline_killed(tmp_path, sig, moment):
-    reg = synth(4_000, tmp_path / "reg.csv")
+def test_timeline_killed(tmp_path, timeline_before, sig, moment):
+    reg, before = timeline_before
     out = tmp_path / "tl"
-    res = run(tmp_path, "timeline", "--act", "az-2025", "--registry", reg, "--out", out)
-    assert res.returncode == 0, res.stderr
+    shutil.copytree(before, out)
     old = whole(out)
     proc = Proc(tmp_path, "timeline", "--act", "az-2025", "--registry", reg, "--out", out, "--force",
                 "--reading", "b2=exclusive")
