@@ -9,6 +9,9 @@ Each row is two spellings and a short reason. Three kinds of row:
 * DIFFERENT: different people; never an automatic ``match`` even with the same birth year, and the reason
   given is a disagreement (not merely a missing part).
 
+Then generated names: any Azerbaijani name in any mix of the usual English or Russian letter renderings and
+orders must be a ``match`` (hypothesis).
+
 The spellings are the usual renderings in Azerbaijani Latin, Azerbaijani and Russian Cyrillic and English
 (passports, Russian-language media, human-rights lists); no row is a real person's record.
 """
