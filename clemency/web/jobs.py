@@ -142,13 +142,14 @@ class Jobs:
         return new
 
     def delete(self, run_id: str) -> bool:
-        """Delete a run's files and row (its personal data). True when there was one."""
+        """Delete a run's files and row (its personal data). True when there was one. The files go first: a
+        deletion cut off by a kill leaves the row listed, to be deleted again, never files no row names."""
         root = self.root / run_id if RUN_ID.fullmatch(run_id or "") else None
-        found = self.runs.delete(run_id)
+        found = False
         if root is not None and root.is_dir():
             shutil.rmtree(root)
             found = True
-        return found
+        return self.runs.delete(run_id) or found
 
     def start(self, job: Job) -> None:
         threading.Thread(target=self.run, args=(job,), daemon=True, name=f"run-{job.id}").start()
