@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from clemency.errors import ClemencyError
-from clemency.store import Throttled, open_store
+from clemency.store import Throttled, UserError, open_store
 from clemency.web import (
     api,
     api_runs,
@@ -97,6 +97,15 @@ async def login_page(request: Request):
     return render(request, "login.html", failed=False, next=safe_next(request.query_params.get("next")))
 
 
+def _tried(st, name: str) -> str:
+    """The audit's object of a failed sign-in: the user's name when it is one, else no name at all (a name
+    that is no user's is often a password typed in the wrong field)."""
+    try:
+        return "user:" + st.users.get(name[:64]).name
+    except UserError:
+        return "user:(not a user name)"
+
+
 @access("anonymous")
 async def login(request: Request):
     form = await request.form(max_files=0, max_fields=10)
@@ -107,11 +116,11 @@ async def login(request: Request):
     try:
         user = await run_in_threadpool(st.users.authenticate, name, password, address(request))
     except Throttled as exc:
-        await audit(request, "sign_in_throttled", "user:" + name[:64])
+        await audit(request, "sign_in_throttled", await run_in_threadpool(_tried, st, name))
         raise ApiError(429, exc.message, ["wait, or ask an administrator to unlock the account"],
                        headers={"retry-after": str(exc.seconds)}) from None
     if user is None:
-        await audit(request, "sign_in_failed", "user:" + name[:64])
+        await audit(request, "sign_in_failed", await run_in_threadpool(_tried, st, name))
         return render(request, "login.html", status_code=401, failed=True, next=nxt)
     token, session = await run_in_threadpool(st.sessions.create, user.id, address(request))
     request.state.user, request.state.role, request.state.csrf = session, session.role, session.csrf

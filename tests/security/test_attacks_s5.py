@@ -240,3 +240,22 @@ def test_a_batch_of_records_that_each_need_the_exact_way_is_bounded(site):
     assert {d["index"] for d in refused} == set(range(MAX_EXACT, 60))
     assert all("exact" in d["error"] for d in refused)
     assert {d["person_id"] for d in decided} >= {f"F{i}" for i in range(40)}
+
+
+# --- the audit log ----------------------------------------------------------------------------------------------
+
+def test_a_password_typed_as_the_user_name_does_not_reach_the_audit(site):
+    """A user who types a password into the name field: the failed sign-in is audited, but a name that is no
+    user's is not written down (it is often a password)."""
+    from clemency.store import open_store
+    from tests.security.helpers import csrf_of
+    typed = "Correct-Horse-Battery-7"
+    c = site["server"].client(headers={"x-forwarded-for": "10.11.0.9"})
+    r = c.post("/login", data={"csrf": csrf_of(c), "username": typed, "password": "x"})
+    assert r.status_code == 401
+    r = c.post("/login", data={"csrf": csrf_of(c), "username": "viewer", "password": "not-the-password"})
+    assert r.status_code == 401
+    entries = [e for e in open_store(site["data"]).audit.entries() if e["address"] == "10.11.0.9"]
+    assert [e["action"] for e in entries] == ["sign_in_failed", "sign_in_failed"]
+    assert typed not in repr(entries)
+    assert entries[1]["object"] == "user:viewer"        # a real user's name is kept
