@@ -259,3 +259,32 @@ def test_a_password_typed_as_the_user_name_does_not_reach_the_audit(site):
     assert [e["action"] for e in entries] == ["sign_in_failed", "sign_in_failed"]
     assert typed not in repr(entries)
     assert entries[1]["object"] == "user:viewer"        # a real user's name is kept
+
+
+# --- sessions: what a stolen or stale cookie or token can still do ----------------------------------------------
+
+def test_sessions_end_on_sign_out_roles_bind_at_once_and_tokens_belong_to_their_session(site):
+    """Regressions (these held already): a cookie kept after signing out is refused; a CSRF token of another
+    session is refused; a role taken away binds the very next request."""
+    from clemency.store import open_store
+    server = site["server"]
+    st = open_store(site["data"])
+    st.users.add("s5-operator", "operator", "s5-operator-password")
+    a, token_a = signed_in(server, "viewer", address="10.11.1.1")
+    b, token_b = server.client(headers={"x-forwarded-for": "10.11.1.2"}), None
+    from tests.security.helpers import csrf_of
+    r = b.post("/login", data={"csrf": csrf_of(b), "username": "s5-operator", "password": "s5-operator-password"})
+    assert r.status_code == 303
+    token_b = csrf_of(b, "/check")
+    r = b.post(f"/runs/{site['run']}/publish", data={"csrf": token_a, "published": "1"})   # a's token, b's session
+    assert r.status_code == 403 and "CSRF" in r.text
+    st.users.set_role("s5-operator", "viewer")                       # demoted: the next request is a viewer's
+    r = b.post(f"/runs/{site['run']}/publish", data={"csrf": token_b, "published": "1"})
+    assert r.status_code == 403 and "signing in as" in r.text
+    kept = dict(a.cookies)
+    r = a.post("/logout", data={"csrf": token_a})
+    assert r.status_code == 303 and "clemency_session=" in r.headers.get("set-cookie", "")
+    c = server.client(headers={"x-forwarded-for": "10.11.1.3"})
+    c.cookies.update(kept)                                            # the cookie as it was before signing out
+    r = c.get("/runs")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
