@@ -94,6 +94,18 @@ def test_every_lawyer_case_is_explained_with_its_clause_and_without_internal_cod
     assert not wrong, "\n".join(wrong[:10])
 
 
+READING_CODE = re.compile(r"\b(?:eif|chapeau|b2|b3|f2|f2-drugs|f3|d|e1)=[a-z0-9-]+|\breading (?:b2|b3|f2|d|e1)\b|\bf2-drugs\b"
+                          r"|\bD's category limit\b")
+
+
+def test_the_plain_words_name_no_reading_by_its_code():
+    """An open point of the act is named in words (what the other reading says), never as `b3=application` or
+    `the reading b2`: a lawyer reads the sentence, not the command line."""
+    wrong = [f"{sc['name']}: {READING_CODE.search(d['explanation']).group(0)!r}"
+             for sc, d in _lawyer_decisions() if READING_CODE.search(d["explanation"])]
+    assert not wrong, "\n".join(wrong[:10])
+
+
 def test_a_decision_with_no_clause_and_no_exclusion_still_gives_the_reason():
     """A man serving 5 years for grave theft (177.3) with 3 months left: nothing holds and nothing excludes
     him, so the reason is the category of his crime, which the words must name."""
