@@ -460,3 +460,39 @@ def test_a_file_written_whole_or_not_at_all_when_the_writer_dies_in_the_middle(t
         part.write_text("half")
         raise ValueError
     assert path.read_text() == "row,field\n3,birth_date\n" and file_temps(path) == []
+
+
+def test_a_drafting_job_cut_off_by_a_server_kill_is_failed_at_once_after_the_restart(tmp_path):
+    from clemency.store import open_store
+    from tests.security.helpers import PASSWORDS, Server, signed_in
+    data = tmp_path / "data"
+    data.mkdir()
+    store = open_store(data, None)
+    store.users.add("viewer", "viewer", PASSWORDS["viewer"])
+    store.close()
+    form = {"act": "az-2025", "tool": "bounds", "registry": "synthetic", "rows": "100000"}
+    server = Server(data)
+    try:
+        c, token = signed_in(server, "viewer")
+        r = c.post("/drafting", data={"csrf": token, **form})
+        assert r.status_code == 303, r.text[:500]
+        url = r.headers["location"]
+        meta = data / "drafting" / url.rsplit("/", 1)[1] / "meta.json"
+        hit = wait_for(server.proc, lambda: meta.is_file() and json.loads(meta.read_text())["state"] == "running")
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(30)
+    finally:
+        server.stop()
+    server = Server(data)
+    try:
+        c2 = server.client()
+        c2.cookies.update(c.cookies)
+        s = c2.get(url, headers={"accept": "application/json"}).json()
+        if hit and s["state"] != "done":
+            assert s["state"] == "failed" and "interrupted" in s["error"], s     # at once, not in 15 minutes
+            r = c2.post("/drafting", data={"csrf": token, **form})             # asked again: computed again
+            assert r.status_code == 303 and r.headers["location"] == url
+            assert c2.get(url, headers={"accept": "application/json"}).json()["state"] in ("queued", "running",
+                                                                                             "done")
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import click
 
@@ -45,7 +46,8 @@ def command(host, port, data_dir, db_url, workers, max_upload_mb, secure_cookies
     store.close()
     os.environ.update(CLEMENCY_DATA=str(os.path.abspath(data_dir)), CLEMENCY_DB=db_url or "",
                       CLEMENCY_MAX_UPLOAD=str(max_upload_mb * 1024 * 1024),
-                      CLEMENCY_SECURE_COOKIES="1" if secure_cookies else "0")
+                      CLEMENCY_SECURE_COOKIES="1" if secure_cookies else "0",
+                      CLEMENCY_STARTED=repr(time.time()))   # a job last heard of before this is no one's
     click.echo(f"Clemency on http://{host}:{port}/  (store: {describe(store.url).split('://')[0]}, "
                f"{workers} worker(s), {users} active user(s))")
     if interrupted:

@@ -262,9 +262,18 @@ def job_state(folder: Path) -> dict:
     meta = read_json(folder / "meta.json")
     if not meta:
         raise ApiError(404, "no such drafting result", ["start one at /drafting"])
-    if meta.get("state") in ("queued", "running") and time.time() - meta.get("beat", 0) > STALE:
+    beat = meta.get("beat", 0)
+    if meta.get("state") in ("queued", "running") and (time.time() - beat > STALE or beat < _server_started()):
         meta.update(state="failed", error=N_("interrupted: the server stopped while this was being computed; start it again"))
     return meta
+
+
+def _server_started() -> float:
+    """When `clemency serve` started, before its workers: a job last heard of earlier was cut off by a stop."""
+    try:
+        return float(os.environ.get("CLEMENCY_STARTED") or 0)
+    except ValueError:
+        return 0.0
 
 
 def synthetic_registry(data_dir: Path, rows: int) -> Path:
