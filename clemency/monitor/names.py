@@ -663,8 +663,15 @@ def sex_from_patronymic(text: str) -> str | None:
 _WS = re.compile(r"\s+")
 
 
+def _hash_key(key: str) -> str:
+    """A key as the hashes have always been made of it: E as A, no diphthong Y, no initial's mark, doubles
+    collapsed (so that hashes published before these distinctions still compare)."""
+    k = fold_e(key).replace("Y", "").rstrip(INITIAL)
+    return "".join(c for i, c in enumerate(k) if not i or k[i - 1] != c)
+
+
 def name_hash_basis(full_name: str, birth_year: int | None = None) -> str:
     """The normalised string hashed for privacy: surname stem key, suffix, given and patronymic keys."""
     p = parse_name(_WS.sub(" ", full_name or "").strip())
-    return "|".join([fold_e(p.surname_stem_key), p.surname_suffix or "", fold_e(p.given_key), fold_e(p.patronymic_key),
-                     str(birth_year or "")])
+    return "|".join([_hash_key(p.surname_stem_key), p.surname_suffix or "", _hash_key(p.given_key),
+                     _hash_key(p.patronymic_key), str(birth_year or "")])
