@@ -288,3 +288,37 @@ def test_sessions_end_on_sign_out_roles_bind_at_once_and_tokens_belong_to_their_
     c.cookies.update(kept)                                            # the cookie as it was before signing out
     r = c.get("/runs")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+# --- a registry of a great many columns --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_registry_of_a_great_many_columns_fails_at_once(site, operator, tmp_path, kind):
+    """A 1.7 MB CSV of 180,000 columns held a run for minutes and took a gigabyte; a registry has about forty
+    fields, and more than MAX_COLUMNS columns are refused before the run reads the file."""
+    from clemency.web.uploads import MAX_COLUMNS
+    client, token = operator
+    extra = [f"x{i}" for i in range(MAX_COLUMNS + 500)]
+    rows = [record(i) + ["1"] * len(extra) for i in range(3)]
+    if kind == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";")
+        w.writerow(FIELDS + extra)
+        w.writerows(rows)
+        content, name = buf.getvalue().encode("utf-16"), "wide.csv"
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        cols = FIELDS + extra
+        pq.write_table(pa.table({c: [r[j] for r in rows] for j, c in enumerate(cols)}), tmp_path / "wide.parquet")
+        content, name = (tmp_path / "wide.parquet").read_bytes(), "wide.parquet"
+    t0 = time.time()
+    _, status = upload_run(client, token, name, content)
+    assert status["state"] == "failed" and f"more than the {MAX_COLUMNS:,} allowed" in status["error"], status
+    assert time.time() - t0 < 30
+
+
+def test_a_registry_whose_first_line_never_ends_fails_at_once(site, operator):
+    client, token = operator
+    _, status = upload_run(client, token, "oneline.csv", b"person_id" + b"x" * 1_100_000)
+    assert status["state"] == "failed" and "longer than" in status["error"], status
