@@ -94,7 +94,8 @@ def check_registry_columns(path: Path) -> None:
     elif head[:4] == b"PK\x03\x04":
         return          # a workbook: the XLSX reader checks its declared size and columns itself
     else:
-        end = head.find(b"\n")
+        ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+        end = min(ends) if ends else -1
         if end < 0 and len(head) == HEADER_BYTES:
             raise InputError(f"the first line (the header) is longer than {HEADER_BYTES // 1024:,} KiB",
                              hint="is this a registry in CSV, with one line per row?")
