@@ -35,6 +35,10 @@ def _too_many(count: int) -> ApiError:
 
 
 def _csv_lines(path: Path) -> None:
+    try:
+        check_registry_columns(path)
+    except InputError as exc:
+        raise ApiError(413, exc.message, [exc.hint] if exc.hint else []) from None
     lines = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -68,7 +72,8 @@ def _sheet_rows(path: Path) -> None:
 
 
 def check_list_upload(path: Path) -> None:
-    """Refuse (413) an uploaded list file with more rows than a list version may hold, or (400) a workbook
+    """Refuse (413) an uploaded list file with more rows than a list version may hold (or a CSV of more columns
+    than a registry may have, or a first line that does not end), or (400) a workbook
     that is damaged or would decompress beyond the limits, before anything reads it whole."""
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -98,9 +103,9 @@ def check_registry_columns(path: Path) -> None:
         end = min(ends) if ends else -1
         if end < 0 and len(head) == HEADER_BYTES:
             raise InputError(f"the first line (the header) is longer than {HEADER_BYTES // 1024:,} KiB",
-                             hint="is this a registry in CSV, with one line per row?")
+                             hint="is this a CSV file, with one line per row?")
         line = head if end < 0 else head[:end]
         n = 1 + max(line.count(sep) for sep in (b",", b";", b"\t"))
     if n > MAX_COLUMNS:
-        raise InputError(f"the registry has {n:,} columns, more than the {MAX_COLUMNS:,} allowed",
+        raise InputError(f"the file has {n:,} columns, more than the {MAX_COLUMNS:,} allowed",
                          hint="the registry format has about forty fields; remove the columns it does not use")

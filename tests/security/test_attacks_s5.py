@@ -153,15 +153,18 @@ def workbook(rows: int, varied: bool = True) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["workbook of many small rows", "compressed workbook", "CSV of short lines"])
+@pytest.mark.parametrize("kind", ["workbook of many small rows", "compressed workbook", "CSV of short lines",
+                                  "CSV of many columns"])
 def test_list_uploads_of_too_many_rows_are_refused_before_they_are_read(site, operator, kind):
     client, token = operator
     if kind == "workbook of many small rows":
         content, name, status = workbook(MAX_ROWS + 500), "l.xlsx", 413       # compresses about 8 times: not a bomb
     elif kind == "compressed workbook":
         content, name, status = workbook(400_000, varied=False), "l.xlsx", 400   # compresses hundreds of times
-    else:
+    elif kind == "CSV of short lines":
         content, name, status = b"id,full_name\n" + b"1,a\n" * 450_000, "l.csv", 413
+    else:
+        content, name, status = b"id,full_name" + b",x" * 300_000 + b"\n1,a" + b",1" * 300_000 + b"\n", "l.csv", 413
     t0 = time.time()
     r = client.post("/monitor/lists", data={"csrf": token, "list": "bombs", "date": "2025-03-03"},
                     files={"file": (name, content, "application/octet-stream")}, headers={"accept": "application/json"})
