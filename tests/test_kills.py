@@ -73,6 +73,12 @@ class Proc:
         return self.p.returncode
 
     @property
+    def ended(self) -> bool:
+        """The command had finished: exit 0, or SIGTERM's default action once the command's body was over
+        (the interpreter stopping; the signal is only ever sent after the command began writing)."""
+        return self.rc in (0, -signal.SIGTERM)
+
+    @property
     def text(self) -> str:
         return self.out_file.read_text(errors="replace") + self.err_file.read_text(errors="replace")
 
@@ -100,10 +106,10 @@ def whole(out: Path) -> dict:
 def after_kill(out: Path, proc: Proc, sig: int, old: dict | None, elapsed: float, new_reading: str):
     """What a kill may leave: the old whole result (or nothing), or a whole new one; SIGTERM: a plain message
     within TERM_WITHIN seconds and no temporary folder left."""
-    finished = proc.rc == 0
+    finished = proc.ended
     assert "Traceback" not in proc.text, proc.text[-3000:]
     if sig == signal.SIGTERM:
-        assert proc.rc in (0, 143), (proc.rc, proc.text[-2000:])
+        assert proc.rc in (0, 143, -signal.SIGTERM), (proc.rc, proc.text[-2000:])
         if proc.rc == 143:
             assert "stopped:" in proc.text and "never a part" in proc.text, proc.text[-2000:]
         assert elapsed < TERM_WITHIN, f"SIGTERM took {elapsed:.1f} s"
@@ -180,12 +186,29 @@ def test_apply_killed_into_a_new_folder_leaves_nothing_a_later_command_mistakes(
     assert run(tmp_path, "verify", out).returncode == 0
 
 
+def test_sigterm_after_fixed_delays(tmp_path, registry):
+    """SIGTERM 1, 2.5 and 4 seconds after the start, wherever that falls. Before the command itself begins
+    (the interpreter starting) or after it ended (the interpreter stopping) the default action ends the
+    process: nothing is being written then."""
+    for n, delay in enumerate((1.0, 2.5, 4.0)):
+        out = tmp_path / f"o{n}"
+        proc = Proc(tmp_path, "apply", "--act", "az-2025", "--registry", registry, "--out", out,
+                    "--reading", "b2=exclusive")
+        time.sleep(delay)
+        elapsed = proc.kill(signal.SIGTERM)
+        if proc.rc == -signal.SIGTERM:
+            assert temps(out) == [] and "Traceback" not in proc.text
+            assert not out.exists() or whole(out)["readings"]["b2"] == "exclusive"
+            continue
+        after_kill(out, proc, signal.SIGTERM, None, elapsed, "exclusive")
+
+
 def test_sigterm_during_a_run_is_a_plain_message_and_exit_143(tmp_path, registry):
     out = tmp_path / "o"
     proc = Proc(tmp_path, "apply", "--act", "az-2025", "--registry", registry, "--out", out)
     assert proc.wait_for(in_temp(out, "decisions.parquet")), "the run ended before the moment"
     elapsed = proc.kill(signal.SIGTERM)
-    if proc.rc == 0:
+    if proc.ended:
         pytest.skip("the run finished before SIGTERM was seen")    # after_kill checks the finished state elsewhere
     assert proc.rc == 143 and elapsed < TERM_WITHIN
     err = proc.err_file.read_text()
@@ -221,13 +244,13 @@ def test_timeline_killed(tmp_path, timeline_before, sig, moment):
     elapsed = proc.kill(sig)
     assert "Traceback" not in proc.text, proc.text[-3000:]
     m = whole(out)
-    if proc.rc == 0:
+    if proc.ended:
         assert m["run_id"] != old["run_id"]
     else:
         assert m == old
     if sig == signal.SIGTERM:
-        assert proc.rc in (0, 143) and elapsed < TERM_WITHIN and temps(out) == []
-        assert proc.rc == 0 or "stopped:" in proc.text
+        assert proc.rc in (0, 143, -signal.SIGTERM) and elapsed < TERM_WITHIN and temps(out) == []
+        assert proc.ended or "stopped:" in proc.text
     res = run(tmp_path, "timeline", "--act", "az-2025", "--registry", reg, "--out", out, "--force")
     assert res.returncode == 0, res.stderr
     assert whole(out)["run_id"] not in (old["run_id"], m["run_id"]) and temps(out) == []
@@ -264,8 +287,8 @@ def test_list_import_killed_stores_the_old_version_or_the_new_one_whole(tmp_path
     assert stored.read_bytes() in (old_src.read_bytes(), new_src.read_bytes())      # never a part
     assert sorted(p.name for p in stored.parent.iterdir()) == ["2026-01-15.csv"]
     if sig == signal.SIGTERM:
-        assert proc.rc in (0, 143) and elapsed < TERM_WITHIN
-        assert proc.rc == 0 or "stopped:" in proc.text
+        assert proc.rc in (0, 143, -signal.SIGTERM) and elapsed < TERM_WITHIN
+        assert proc.ended or "stopped:" in proc.text
         assert list(incoming.iterdir()) == [], "a terminated import leaves no copy of the list behind"
     # the next import tidies what a killed one left (a copy of a list is personal data) and succeeds
     res = run(tmp_path, "monitor", "lists", "import", old_src, "--list", "pp", "--date", "2026-01-16",
@@ -363,6 +386,9 @@ def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs
     assert "Traceback" not in log, log[-3000:]
     if hit:
         assert not out.exists() or verify_output(out) == []          # no half result where the run's files live
+    incoming = data / "monitor" / "incoming"                           # as a list upload cut off by the kill leaves
+    incoming.mkdir(parents=True)
+    (incoming / "upload-0123456789abcdef").write_text("id,full_name\n1,a\n")
     server = Server(data)
     try:
         c2 = server.client()
@@ -374,6 +400,7 @@ def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs
         else:
             assert s["state"] in ("done", "failed")
         assert temps(out) == [], "the half-written folder of the cut-off run is removed at the restart"
+        assert list(incoming.iterdir()) == [], "an unfinished list upload is removed at the restart"
         r = c2.post(f"/runs/{run_id}/again", data={"csrf": token})
         assert r.status_code == 303, r.text[:500]
         again = r.headers["location"].rsplit("/", 1)[1]
@@ -402,13 +429,13 @@ def test_synth_killed_leaves_the_previous_registry_or_a_whole_new_one(tmp_path, 
         time.sleep(0.5)
     elapsed = proc.kill(sig)
     assert "Traceback" not in proc.text
-    if proc.rc == 0:
+    if proc.ended:
         assert pcsv.read_csv(reg).num_rows == 400_000
     else:
         assert reg.read_bytes() == old, "a killed synth leaves the previous file as it was"
     if sig == signal.SIGTERM:
-        assert proc.rc in (0, 143) and elapsed < TERM_WITHIN and file_temps(reg) == []
-        assert proc.rc == 0 or "stopped:" in proc.text
+        assert proc.rc in (0, 143, -signal.SIGTERM) and elapsed < TERM_WITHIN and file_temps(reg) == []
+        assert proc.ended or "stopped:" in proc.text
     assert run(tmp_path, "synth", "--rows", 70, "--out", reg).returncode == 0
     assert pcsv.read_csv(reg).num_rows == 70 and file_temps(reg) == []       # the killed run's part removed
 
@@ -437,10 +464,10 @@ def test_match_killed_leaves_the_previous_output_whole(tmp_path):
         time.sleep(delay)                              # reading and matching
         proc.kill(sig)
         assert "Traceback" not in proc.text
-        if proc.rc != 0:
+        if not proc.ended:
             assert out.read_bytes() == old
         if sig == signal.SIGTERM:
-            assert file_temps(out) == [] and (proc.rc == 0 or "stopped:" in proc.text)
+            assert file_temps(out) == [] and (proc.ended or "stopped:" in proc.text)
 
 
 def test_a_file_written_whole_or_not_at_all_when_the_writer_dies_in_the_middle(tmp_path):
