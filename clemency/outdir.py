@@ -18,6 +18,8 @@ Every command that writes a folder writes it through `atomic_output`:
 
 A crash, a kill or a full disk before step 5 leaves the previous result exactly as it was; the
 temporary folder is removed, or removed by the next run into the same target if the process was killed.
+Step 5 and the removal of the previous result hold a stop request (SIGTERM, Ctrl+C) back until they are
+done. A single file is written the same way by `replacing_file`.
 """
 
 from __future__ import annotations
