@@ -351,20 +351,11 @@ def _web_run(server, reg: Path) -> tuple:
     return c, token, r.headers["location"].rsplit("/", 1)[1]
 
 
-def _wait(c, run_id: str, timeout: float = 240) -> dict:
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        s = c.get(f"/api/runs/{run_id}/status").json()
-        if s["state"] in ("done", "failed"):
-            return s
-        time.sleep(0.3)
-    raise AssertionError("the run did not end")
-
-
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs_again(tmp_path, registry, sig):
     from clemency.store import open_store
     from tests.security.helpers import PASSWORDS, Server
+    from tests.test_web import wait_done
     data = tmp_path / "data"
     data.mkdir()
     store = open_store(data, None)
@@ -404,7 +395,7 @@ def test_a_web_run_cut_off_by_a_server_kill_is_failed_after_the_restart_and_runs
         r = c2.post(f"/runs/{run_id}/again", data={"csrf": token})
         assert r.status_code == 303, r.text[:500]
         again = r.headers["location"].rsplit("/", 1)[1]
-        s = _wait(c2, again)
+        s = wait_done(c2, again, timeout=240)
         assert s["state"] == "done", s
         m = whole(data / "runs" / again / "out")
         assert m["rows"]["in"] == 20_000
