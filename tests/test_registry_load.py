@@ -253,3 +253,41 @@ def test_table_names_are_parameters(tmp_path):
     load_registry(write_csv(tmp_path / "r.csv", [row(), row(sex="")]), con, table="reg2", findings_table="f2")
     assert con.execute("SELECT count(*) FROM reg2").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM f2").fetchall() == [(3,)]  # a bad sex and two rows of one case_id
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "long-header"])
+def test_a_registry_of_a_great_many_columns_is_refused_before_it_is_read(tmp_path, kind):
+    """Every command reads the registry through the same reader: a file of more columns than any registry
+    needs (or a header line that never ends) is refused from its header or footer, in plain words, before
+    DuckDB reads it (a 2 MB CSV of 180,000 columns kept a run busy for minutes)."""
+    import time
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from clemency.registry.read import HEADER_BYTES, MAX_COLUMNS
+    cols = ["person_id", "case_id", "sex", "status", "articles"] + [f"x{i}" for i in range(MAX_COLUMNS)]
+    if kind == "csv":
+        path = tmp_path / "wide.csv"
+        path.write_text(",".join(cols) + "\n" + ",".join("1" for _ in cols) + "\n")
+    elif kind == "parquet":
+        path = tmp_path / "wide.parquet"
+        pq.write_table(pa.table({c: ["1"] for c in cols}), path)
+    else:
+        path = tmp_path / "long.csv"
+        path.write_text("person_id," + "y" * HEADER_BYTES + "\n1,2\n")
+    t = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        load_registry(path, duckdb.connect())
+    assert time.perf_counter() - t < 5
+    text = str(info.value)
+    assert path.name in text and ("columns, more than the 2,000 allowed" in text or "longer than 1,024 KiB" in text)
+
+
+def test_a_registry_of_many_but_allowed_columns_is_read(tmp_path):
+    from clemency.registry.read import MAX_COLUMNS
+    cols = ["person_id", "case_id", "sex", "status", "articles"] + [f"x{i}" for i in range(MAX_COLUMNS - 5)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(cols) + "\n" + ",".join("1" for _ in cols) + "\n")
+    loaded = load_registry(path, duckdb.connect())
+    assert loaded.rows_in == 1 and len(loaded.columns) == MAX_COLUMNS

@@ -52,6 +52,10 @@ XLSX_MAX_PARTS = 10_000
 XLSX_MAX_ROWS = 1_048_576               # Excel's own limits
 XLSX_MAX_COLUMNS = 16_384
 XLSX_MAX_CELLS = 50_000_000             # rows x columns of the first sheet
+# a CSV or Parquet registry: no registry needs more columns (the format has about forty fields); a 2 MB CSV of
+# 180,000 columns kept a run busy for minutes and took a gigabyte before this bound
+MAX_COLUMNS = 2_000
+HEADER_BYTES = 1 << 20                  # the header line of a CSV must end within this
 
 # Encodings told apart without being named; any other must be named (`encoding=`, `--encoding`).
 DETECTED = ("UTF-8 (with or without BOM)", "UTF-16 (with BOM)", "Windows-1251")
@@ -106,6 +110,7 @@ def read_file(path: Path, con: duckdb.DuckDBPyConnection, stage: str, *, encodin
                          where=_name(path))
     kind = {".csv": "CSV", ".xlsx": "XLSX"}.get(suffix, "Parquet")
     try:
+        check_registry_columns(path)
         if suffix == ".csv":
             return _stage_csv(path, con, stage, encoding)
         if encoding is not None:
@@ -122,6 +127,35 @@ def read_file(path: Path, con: duckdb.DuckDBPyConnection, stage: str, *, encodin
         # never the library's own text: it may quote a registry row or a path
         raise InputError(f"cannot read the file as {kind} ({_plain_reason(exc)})", where=_name(path),
                          hint=f"check that it is a complete {kind} file") from None
+
+
+def check_registry_columns(path: Path) -> None:
+    """Refuse (InputError, so that the run fails with it as with any unreadable registry) a registry whose
+    header names more than MAX_COLUMNS columns, or whose first line does not end within HEADER_BYTES. CSV
+    columns are counted by their separators (',', ';' or tab, in any encoding the reader takes), which may
+    count a quoted separator too: a header never needs that many."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_BYTES)
+    if head[:4] == b"PAR1":
+        import pyarrow.parquet as pq
+        try:
+            n = pq.read_metadata(path).num_columns
+        except Exception:  # noqa: BLE001 - a damaged file: the reader says how
+            return
+    elif head[:4] == b"PK\x03\x04":
+        return          # a workbook: the XLSX reader checks its declared size and columns itself
+    else:
+        ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
+        end = min(ends) if ends else -1
+        if end < 0 and len(head) == HEADER_BYTES:
+            raise InputError(f"the first line (the header) is longer than {HEADER_BYTES // 1024:,} KiB",
+                             where=_name(path), hint="is this a CSV file, with one line per row?")
+        line = head if end < 0 else head[:end]
+        n = 1 + max(line.count(sep) for sep in (b",", b";", b"\t"))
+    if n > MAX_COLUMNS:
+        raise InputError(f"the file has {n:,} columns, more than the {MAX_COLUMNS:,} allowed",
+                         where=_name(path),
+                         hint="the registry format has about forty fields; remove the columns it does not use")
 
 
 def _plain_reason(exc: BaseException) -> str:

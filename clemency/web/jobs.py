@@ -175,11 +175,9 @@ class Jobs:
 
         from clemency.apply import apply_act
         from clemency.registry.read import stage_file
-        from clemency.web.uploads import check_registry_columns
         t0 = time.perf_counter()
         job.update(state="running", step=STEPS[0], heartbeat=time.time())
         try:
-            check_registry_columns(job.input_path)
             result = apply_act(job.meta["act"], job.input_path, job.out, readings=job.meta["readings"],
                                on=job.meta.get("on"), progress=lambda s: job.update(step=str(s)[:64]))
             con = duckdb.connect()

@@ -1,8 +1,7 @@
 """Bounds on uploads, checked before the file is read: the columns of a registry, the rows of a list version.
 
-A registry of a great many columns (a 2 MB CSV of 180,000 columns kept a run busy for minutes and took a
-gigabyte) is refused from its header line, or a Parquet file from its footer, before the run reads it; no
-registry needs more than MAX_COLUMNS columns (the registry format has about forty fields).
+A registry of a great many columns is refused from its header line by the registry reader itself
+(`clemency.registry.read.check_registry_columns`, for every command); a list CSV is held to the same bound.
 
 A list is read whole (every row a dict), so a small file that holds a great many rows (a CSV of two-byte
 lines, or a workbook whose sheet compresses a thousand times) would take minutes and gigabytes before the
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from clemency.errors import ClemencyError, InputError
 from clemency.monitor.intake import MAX_ROWS, kind_of
+from clemency.registry.read import MAX_COLUMNS, check_registry_columns  # noqa: F401 (MAX_COLUMNS: importable here)
 from clemency.web.common import ApiError
 
 CHUNK = 1 << 20
@@ -25,8 +25,6 @@ CHUNK = 1 << 20
 MAX_CSV_LINES = 2 * MAX_ROWS + 1
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _TAIL = 64
-MAX_COLUMNS = 2_000
-HEADER_BYTES = 1 << 20
 
 
 def _too_many(count: int) -> ApiError:
@@ -83,29 +81,4 @@ def check_list_upload(path: Path) -> None:
         _csv_lines(path)
 
 
-def check_registry_columns(path: Path) -> None:
-    """Refuse (InputError, so that the run fails with it as with any unreadable registry) a registry whose
-    header names more than MAX_COLUMNS columns, or whose first line does not end within HEADER_BYTES. CSV
-    columns are counted by their separators (',', ';' or tab, in any encoding the reader takes), which may
-    count a quoted separator too: a header never needs that many."""
-    with open(path, "rb") as fh:
-        head = fh.read(HEADER_BYTES)
-    if head[:4] == b"PAR1":
-        import pyarrow.parquet as pq
-        try:
-            n = pq.read_metadata(path).num_columns
-        except Exception:  # noqa: BLE001 - a damaged file: the reader says how
-            return
-    elif head[:4] == b"PK\x03\x04":
-        return          # a workbook: the XLSX reader checks its declared size and columns itself
-    else:
-        ends = [i for i in (head.find(b"\n"), head.find(b"\r")) if i >= 0]
-        end = min(ends) if ends else -1
-        if end < 0 and len(head) == HEADER_BYTES:
-            raise InputError(f"the first line (the header) is longer than {HEADER_BYTES // 1024:,} KiB",
-                             hint="is this a CSV file, with one line per row?")
-        line = head if end < 0 else head[:end]
-        n = 1 + max(line.count(sep) for sep in (b",", b";", b"\t"))
-    if n > MAX_COLUMNS:
-        raise InputError(f"the file has {n:,} columns, more than the {MAX_COLUMNS:,} allowed",
-                         hint="the registry format has about forty fields; remove the columns it does not use")
+
