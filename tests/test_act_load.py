@@ -118,6 +118,7 @@ def test_a_clause_id_that_is_no_plain_name_is_reported_not_a_crash(tmp_path, bad
     path.write_text(path.read_text().replace("  - id: A1\n", f"  - id: {bad}\n"))
     (p,) = problems(path)
     assert p.field == "id" and p.line == 10 and "letters A-Z, digits and _" in p.message
+    assert "True" not in p.message and "[" not in p.message   # in plain words, never a Python repr
 
 
 @pytest.mark.parametrize("value", ["true", "false", "4.0", "'4'"])

@@ -137,7 +137,9 @@ def _shown(value) -> str:
         return repr(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, (int, float)):
         return str(value)
     return _plain_kind(value)
 
