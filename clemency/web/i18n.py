@@ -11,6 +11,7 @@ from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
 from clemency.locale.words import COLUMNS, VALUES
 from clemency.report.stamp import act_title, readings_phrase, readings_words
+from clemency.web.messages import localise
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
@@ -105,7 +106,8 @@ def _flag_meanings() -> dict:
 
 def helpers(lang: str) -> dict:
     """Functions the templates use to show data in `lang`: `_` (any English message), `fd` (a date), `fn` (a
-    number), `fname` (a field or status flag), `fval` (a value used), `rw` (a relief in words)."""
+    number), `fname` (a field or status flag), `fval` (a value used), `rw` (a relief in words), `msg` (a library
+    message: an error, the expected text of a finding; clemency.web.messages)."""
     g, t = gettext_for(lang), translator(lang)
     flags = _flag_meanings()
 
@@ -143,7 +145,7 @@ def helpers(lang: str) -> dict:
     return {"_": tr, "fd": lambda v: date(v, lang) if v else "—", "fn": lambda v: number(v, lang),
             "fname": fname, "fval": fval, "rw": rw, "act_words": lambda act: act_title(act, lang),
             "readings_words": lambda act, readings: readings_phrase({"act": act, "readings": readings}, lang),
-            "reading_about": reading_about}
+            "reading_about": reading_about, "msg": lambda text: localise(text, lang)}
 
 
 def relief_words(relief: str, act=None, lang: str = "en") -> str:
