@@ -165,3 +165,16 @@ def test_an_upload_refused_for_its_columns_says_so_in_the_page_s_language(site, 
             n=number(2602, lang), max=number(2000, lang)), h1
         assert items == [g("the registry format has about forty fields; remove the columns it does not use")]
     web.get("/monitor?lang=en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_navigation_names_reports_and_users_in_the_page_s_language(site, lang):
+    from test_web import sign_in as signed
+    web = site["web"]
+    signed(web, "admin")
+    nav = re.search(r"<nav>(.*?)</nav>", web.get(f"/check?lang={lang}").text, re.S).group(1)
+    english = re.search(r"<nav>(.*?)</nav>", web.get("/check?lang=en").text, re.S).group(1)
+    assert ">Reports<" in english and ">Users<" in english
+    g = gettext_for(lang)
+    assert f">{g('Reports')}<" in nav and f">{g('Users')}<" in nav and ">Reports<" not in nav, nav
+    site["token"] = signed(web)
