@@ -178,3 +178,21 @@ def test_the_navigation_names_reports_and_users_in_the_page_s_language(site, lan
     g = gettext_for(lang)
     assert f">{g('Reports')}<" in nav and f">{g('Users')}<" in nav and ">Reports<" not in nav, nav
     site["token"] = signed(web)
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_an_upload_over_the_limit_says_so_in_the_page_s_language(site, lang):
+    import html
+    web, token = site["web"], site["token"]
+    web.get(f"/runs?lang={lang}")
+    r = web.post("/runs", files={"registry": ("r.csv", b"x" * 2_100_000, "text/csv")}, data={"csrf": token})
+    assert r.status_code == 413
+    h1 = html.unescape(re.search(r"<h1>(.*?)</h1>", r.text, re.S).group(1))
+    item = html.unescape(re.search(r"<li>(.*?)</li>", r.text.split('class="problems"')[1]).group(1))
+    g = gettext_for(lang)
+    assert h1 == "413: " + g("the request body is too large"), h1
+    assert item.endswith(g("the limit here is {n} bytes").format(n=number(2_000_000, lang))) or \
+        "2,000,000" in item and lang == "en", item
+    if lang != "en":
+        assert "too large" not in h1 and "the limit" not in item
+    web.get("/runs?lang=en")

@@ -75,6 +75,9 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
+        state = scope.setdefault("state", {})
+        state["lang"] = lang = pick_language(request.query_params.get("lang"), request.cookies.get("clemency_lang"),
+                                             request.headers.get("accept-language"))   # a refusal's page too
         limit = body_limit(scope, self.config)
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
@@ -97,7 +100,6 @@ class Guard:
                     raise TooLarge()
             return message
 
-        state = scope.setdefault("state", {})
         token = request.cookies.get(COOKIE)
         session = await run_in_threadpool(self.store.sessions.get, token) if token else None
         anon = request.cookies.get(ANON_COOKIE) or ""
@@ -106,9 +108,6 @@ class Guard:
             anon = secrets.token_urlsafe(24)
         state.update(user=session, role=session.role if session else "anonymous",
                      csrf=session.csrf if session else anon_csrf(self.store.secret, anon))
-        lang = pick_language(request.query_params.get("lang"), request.cookies.get("clemency_lang"),
-                             request.headers.get("accept-language"))
-        state["lang"] = lang
         started = False
 
         async def guarded_send(message):
