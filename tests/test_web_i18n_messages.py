@@ -70,7 +70,8 @@ def test_nothing_is_translated_by_guessing():
 
 def _registry(tmp_path) -> bytes:
     """A small synthetic registry with a sex that is no value, an article that is no article part, a date that is
-    no date, a NaN term, a case_id twice, a birth after the sentence began, an end before the start."""
+    no date, a NaN term, a case_id twice, a birth after the sentence began, an end before the start, and a line
+    of more fields than the header."""
     path = synth(30, tmp_path / "synth.csv", seed=3)
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     rows[0]["sex"], rows[1]["articles"] = "X", "177.2;abc"
@@ -80,7 +81,7 @@ def _registry(tmp_path) -> bytes:
     w = csv.DictWriter(out, fieldnames=list(rows[0]))
     w.writeheader()
     w.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    return out.getvalue().encode("utf-8") + b"P99,C99,a line,with,more,fields,than,the,header,has,and,then,some,more,still\n"
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +125,15 @@ def test_the_findings_expected_text_is_translated_with_its_values(site, lang):
     shown = _expected(web, run, lang)
     assert g("one of {values}").format(values="M, F") in shown, shown
     assert g("article parts like 206.3.2 or 193-1.3.1, not: {bad}").format(bad="abc") in shown, shown
+    line = [e for e in english if e.startswith("a CSV line with ")]
+    assert len(line) == 1 and line[0].endswith("fields)"), english
+    n, at, has = re.fullmatch(r"a CSV line with (\d+) fields as in the header \(line (\d+) of the file: it has (\d+) "
+                              r"fields\)", line[0]).groups()
+    assert g("a CSV line with {n} fields as in the header (line {line} of the file: {problem})").format(
+        n=n, line=at, problem=g("it has {n} fields").format(n=has)) in shown, shown
     assert len(english) >= 7 and not [e for e in shown if e in english], (english, shown)
+    page = web.get(f"/runs/{run}?lang={lang}").text
+    assert f"<td>{g('(whole row)')}</td>" in page and "(whole row)" not in page
     csv_text = web.get(f"/runs/{run}/findings.csv?lang={lang}").text      # the file stays English
     assert "one of M, F" in csv_text
 

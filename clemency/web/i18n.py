@@ -11,7 +11,7 @@ from clemency.errors import ClemencyError
 from clemency.locale import N_, catalogue, date, gettext_for, number
 from clemency.locale.words import COLUMNS, VALUES
 from clemency.report.stamp import act_title, readings_phrase, readings_words
-from clemency.web.messages import localise
+from clemency.web.messages import FIELD_MARKS, localise
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский"}
 UNCHECKED = {"az", "ru"}
@@ -119,6 +119,8 @@ def helpers(lang: str) -> dict:
             return t(f"field.{name}")
         if name in flags:
             return g(flags[name])
+        if name in FIELD_MARKS:
+            return g(name)
         return name
 
     def fval(value) -> str:

@@ -149,6 +149,8 @@ TEMPLATES = (
     N_("internal error"),
     N_("the error was logged; no data was changed"),
 )
+#: what a finding names in its field column when no one field is meant
+FIELD_MARKS = frozenset({N_("(whole row)"), N_("(file)")})
 HINT = N_("hint")
 AND = N_(" and ")
 AND_OTHERS = N_(" and others")
