@@ -205,3 +205,19 @@ def test_an_upload_over_the_limit_says_so_in_the_page_s_language(site, lang):
     if lang != "en":
         assert "too large" not in h1 and "the limit" not in item
     web.get("/runs?lang=en")
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_a_list_upload_s_findings_are_in_the_page_s_language(site, lang):
+    web, token = site["web"], site["token"]
+    web.get(f"/monitor?lang={lang}")
+    body = "id,full_name,birth_date,sex\nb1,Həsənov Əli,1985-13-01,X\n"
+    r = web.post("/monitor/lists", data={"csrf": token, "list": f"bad-{lang}", "date": "2026-01-15"},
+                 files={"file": ("l.csv", body.encode(), "text/csv")})
+    table = r.text[r.text.index('id="upload-findings"'):]
+    g = gettext_for(lang)
+    for english in ("a date written YYYY-MM-DD", "M or F (or empty: then taken from the patronymic)",
+                    "a column named articles (without it no row can be decided under an act)"):
+        assert g(english) in table and (lang == "en") == (english in table), (english, table[:2000])
+    assert "1985-13-01" in table and ">birth_date<" in table          # the value and the field as given
+    web.get("/monitor?lang=en")
