@@ -99,8 +99,8 @@ class Words:
         said = self.g(english)
         if self.lang == "en" or said != english:
             return said
-        return Html(f'<span lang="en" translate="no">{escape(english)}</span> '
-                    f'<i>({escape(self.g(N_("in English only")))})</i>')
+        only = self.g(N_("in English only"))    # outside the f-string, where the catalogue's extraction sees it
+        return Html(f'<span lang="en" translate="no">{escape(english)}</span> <i>({escape(only)})</i>')
 
     def measure(self, col: str) -> str:
         """A column of the official reports in words (the jurisdiction's `figures` section)."""
